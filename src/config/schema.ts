@@ -1,0 +1,205 @@
+/**
+ * The shapes of the config files (SPEC section 1) as zod schemas. They check types and formats;
+ * `load.ts` then checks cross references and builds the typed config. Every message says what is
+ * wrong and what is allowed; messages never echo values that may be secrets (tokens, phone numbers).
+ */
+import { z } from 'zod';
+import { isValidZone, parseLocal } from '../time/local.js';
+import { DURATION_HELP, parseDuration } from './duration.js';
+
+export const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const NAME_HELP = 'use lowercase letters, digits, "_" and "-", starting with a letter or digit (at most 63 characters)';
+export const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+export const name = (what = 'name') =>
+  z.string().refine((v) => NAME_RE.test(v), { error: (i) => `invalid ${what} "${String(i.input)}": ${NAME_HELP}` });
+
+export const duration = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseDuration(v) !== null, { error: (i) => `invalid duration "${String(i.input)}": ${DURATION_HELP}` })
+  .transform((v) => parseDuration(v)!);
+
+export const timezone = z
+  .string()
+  .refine(isValidZone, { error: (i) => `unknown time zone "${String(i.input)}": use an IANA name such as Europe/Berlin or America/New_York` });
+
+export const localTime = z
+  .string()
+  .refine((v) => parseLocal(v) !== null, {
+    error: (i) =>
+      `invalid local time "${String(i.input)}": use YYYY-MM-DDTHH:MM (wall-clock time in the schedule's timezone, no offset)`,
+  })
+  .transform((v) => parseLocal(v)!);
+
+const CLOCK_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
+export const clockTime = (allow24: boolean) =>
+  z
+    .string()
+    .refine((v) => CLOCK_RE.test(v) || (allow24 && v === '24:00'), {
+      error: (i) => `invalid time of day "${String(i.input)}": use HH:MM from 00:00 to 23:59${allow24 ? ' (or 24:00)' : ''}`,
+    })
+    .transform((v) => (v === '24:00' ? 1440 : Number(v.slice(0, 2)) * 60 + Number(v.slice(3))));
+
+const E164_RE = /^\+[1-9]\d{6,14}$/;
+export const phone = z.string().refine((v) => E164_RE.test(v), {
+  error: 'invalid phone number: use E.164, a "+" and the country code and number, such as +15551234567',
+});
+export const email = z.string().refine((v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), {
+  error: 'invalid email address: expected name@example.com',
+});
+
+const valueMatcher = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const matcherValues = z.union([valueMatcher, z.array(valueMatcher).min(1)], {
+  error: 'expected a string, a /regex/ or a list of them',
+});
+export const matcher = z.strictObject({
+  labels: z.record(z.string(), matcherValues).optional(),
+  annotations: z.record(z.string(), matcherValues).optional(),
+});
+
+const notifyRule = z
+  .record(z.string(), duration)
+  .refine((r) => Object.keys(r).length === 1 && ['sms', 'voice', 'email'].includes(Object.keys(r)[0]!), {
+    error: 'a notify rule is one channel with a delay: {sms: 0m}, {voice: 2m} or {email: 0m}',
+  });
+
+export const person = z.strictObject({
+  name: z.string().optional(),
+  timezone: timezone.optional(),
+  sms: phone.optional(),
+  voice: phone.optional(),
+  email: email.optional(),
+  notify: z.strictObject({ high: z.array(notifyRule).optional(), low: z.array(notifyRule).optional() }).optional(),
+  remind_before: duration.optional(),
+});
+
+export const severity = z.strictObject({
+  name: z.string().refine((v) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(v), {
+    error: (i) => `invalid severity name "${String(i.input)}": use letters, digits, ".", "_" and "-" (at most 32 characters)`,
+  }),
+  urgency: z.enum(['high', 'low']),
+  match: matcher.optional(),
+});
+
+export const service = z.strictObject({
+  name: name('service name'),
+  match: matcher.optional(),
+  escalation_policy: name('escalation policy name'),
+  group_by: z.array(z.string().min(1, { error: 'label names cannot be empty' })).optional(),
+  runbook: name('runbook name').optional(),
+});
+
+export const integration = z.strictObject({
+  name: name('integration name'),
+  type: z.enum(['alertmanager', 'grafana', 'datadog', 'pagerduty', 'generic']),
+  token: z.string().min(1, { error: 'token cannot be empty' }).optional(),
+});
+
+export const apiToken = z.strictObject({
+  name: name('token name'),
+  token: z.string().min(16, { error: 'API tokens must be at least 16 characters long' }),
+  person: name('person name').optional(),
+});
+
+const SIZE_RE = /^(\d+)\s*(B|KB|KiB|MB|MiB)?$/;
+const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1000, KiB: 1024, MB: 1_000_000, MiB: 1_048_576 };
+export const size = z
+  .union([z.number().int().positive(), z.string()])
+  .refine((v) => typeof v === 'number' || SIZE_RE.test(v), {
+    error: (i) => `invalid size "${String(i.input)}": use a number of bytes or a size such as 512KiB or 1MiB`,
+  })
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const m = SIZE_RE.exec(v)!;
+    return Number(m[1]) * SIZE_UNITS[m[2] ?? 'B']!;
+  });
+
+export const settings = z.strictObject({
+  timezone: timezone.optional(),
+  public_url: z
+    .string()
+    .refine((v) => v === '' || /^https?:\/\/[^\s/]+/.test(v), { error: 'invalid public_url: expected an http:// or https:// URL' })
+    .optional(),
+  ack_timeout: duration.optional(),
+  auto_resolve: z.boolean().optional(),
+  retention: duration.optional(),
+  max_body: size.optional(),
+});
+
+export const harkFile = z.strictObject({
+  people: z.record(z.string(), person),
+  severities: z.array(severity).min(1, { error: 'list at least one severity' }).optional(),
+  default_severity: z.string().optional(),
+  services: z.array(service).optional(),
+  integrations: z.array(integration).optional(),
+  api_tokens: z.array(apiToken).optional(),
+  settings: settings.optional(),
+});
+export type RawHark = z.output<typeof harkFile>;
+
+const coverageWindow = z.strictObject({
+  days: z
+    .array(z.string().refine((d) => (DAY_NAMES as readonly string[]).includes(d.toLowerCase()), {
+      error: (i) => `invalid day "${String(i.input)}": use mon, tue, wed, thu, fri, sat or sun`,
+    }))
+    .min(1, { error: 'list at least one day, or leave days out for every day' })
+    .optional(),
+  from: clockTime(false),
+  to: clockTime(true),
+});
+
+export const rotation = z.strictObject({
+  name: name('rotation name'),
+  role: name('role name').optional(),
+  members: z.array(name('person name')).min(1, { error: 'list at least one member' }).optional(),
+  start: localTime.optional(),
+  handoff: z.string().optional(),
+  end: localTime.optional(),
+  coverage: z.array(coverageWindow).min(1, { error: 'list at least one window, or leave coverage out' }).optional(),
+  follows: name('rotation name').optional(),
+});
+
+export const gitOverride = z.strictObject({
+  role: name('role name').optional(),
+  person: name('person name'),
+  from: localTime,
+  to: localTime,
+});
+
+export const scheduleFile = z.strictObject({
+  timezone: timezone.optional(),
+  rotations: z.array(rotation).min(1, { error: 'a schedule needs at least one rotation' }),
+  overrides: z.array(gitOverride).optional(),
+});
+export type RawSchedule = z.output<typeof scheduleFile>;
+
+const target = z.strictObject({
+  schedule: name('schedule name').optional(),
+  role: name('role name').optional(),
+  person: name('person name').optional(),
+});
+
+export const policyFile = z.strictObject({
+  repeat: z
+    .union([z.number(), z.string()])
+    .refine((v) => v === 'forever' || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 20), {
+      error: 'repeat must be a whole number from 0 to 20, or forever',
+    })
+    .optional(),
+  steps: z
+    .array(
+      z.strictObject({
+        notify: z.array(target).min(1, { error: 'a step must notify at least one schedule or person' }),
+        escalate_after: duration
+          .refine((ms) => ms > 0, { error: 'escalate_after must be longer than 0s' })
+          .optional(),
+      }),
+    )
+    .min(1, { error: 'a policy needs at least one step' }),
+});
+export type RawPolicy = z.output<typeof policyFile>;
+
+export const runbookFrontMatter = z.strictObject({
+  title: z.string().optional(),
+  match: matcher.optional(),
+});

@@ -1,0 +1,164 @@
+/**
+ * The loaded, validated, immutable configuration that the rest of Hark uses (SPEC section 1).
+ * Produced only by `loadConfig`; every object in it is frozen.
+ */
+import type { HandoffRule } from '../schedules/handoff-rule.js';
+import type { LocalMs } from '../time/local.js';
+
+export type Urgency = 'high' | 'low';
+export type Channel = 'sms' | 'voice' | 'email';
+export const CHANNELS: readonly Channel[] = ['sms', 'voice', 'email'];
+
+/** A label/annotation value test: exact string, any of a list, or a regular expression. */
+export type ValueMatcher =
+  | { readonly kind: 'exact'; readonly value: string }
+  | { readonly kind: 'regex'; readonly source: string; readonly regex: RegExp };
+
+export interface Matcher {
+  /** Every listed label must match one of its alternatives. */
+  readonly labels: ReadonlyMap<string, readonly ValueMatcher[]>;
+  readonly annotations: ReadonlyMap<string, readonly ValueMatcher[]>;
+}
+
+export interface NotifyRule {
+  readonly channel: Channel;
+  /** Delay after the person is paged, in milliseconds. */
+  readonly afterMs: number;
+}
+
+export interface Person {
+  readonly name: string;
+  readonly displayName: string;
+  readonly timezone: string;
+  readonly sms: string | null;
+  readonly voice: string | null;
+  readonly email: string | null;
+  readonly notify: Readonly<Record<Urgency, readonly NotifyRule[]>>;
+  readonly remindBeforeMs: number | null;
+}
+
+export interface Severity {
+  readonly name: string;
+  readonly urgency: Urgency;
+  readonly match: Matcher | null;
+}
+
+export interface Service {
+  readonly name: string;
+  readonly match: Matcher | null;
+  readonly escalationPolicy: string;
+  readonly groupBy: readonly string[];
+  readonly runbook: string | null;
+}
+
+export type IntegrationType = 'alertmanager' | 'grafana' | 'datadog' | 'pagerduty' | 'generic';
+export const INTEGRATION_TYPES: readonly IntegrationType[] = ['alertmanager', 'grafana', 'datadog', 'pagerduty', 'generic'];
+
+export interface Integration {
+  readonly name: string;
+  readonly type: IntegrationType;
+  /** Secret: never log it. */
+  readonly token: string | null;
+}
+
+export interface ApiToken {
+  readonly name: string;
+  /** Secret: never log it. */
+  readonly token: string;
+  readonly person: string | null;
+}
+
+export interface Settings {
+  readonly timezone: string;
+  readonly publicUrl: string | null;
+  readonly ackTimeoutMs: number;
+  readonly autoResolve: boolean;
+  readonly retentionMs: number;
+  readonly maxBodyBytes: number;
+}
+
+export interface CoverageWindow {
+  /** Local weekdays on which a window starts: 0 = Sunday … 6 = Saturday. */
+  readonly days: readonly number[];
+  /** Minutes after local midnight. */
+  readonly from: number;
+  /** Minutes after local midnight (1440 for 24:00); `to` ≤ `from` ends the next day. */
+  readonly to: number;
+}
+
+export interface OwnRotation {
+  readonly kind: 'own';
+  readonly name: string;
+  readonly role: string;
+  readonly members: readonly string[];
+  readonly start: LocalMs;
+  readonly handoff: HandoffRule | null;
+  readonly end: LocalMs | null;
+  readonly coverage: readonly CoverageWindow[] | null;
+}
+
+export interface FollowingRotation {
+  readonly kind: 'follows';
+  readonly name: string;
+  readonly role: string;
+  readonly follows: string;
+}
+
+export type Rotation = OwnRotation | FollowingRotation;
+
+export interface GitOverride {
+  readonly role: string;
+  readonly person: string;
+  readonly from: LocalMs;
+  readonly to: LocalMs;
+}
+
+export interface Schedule {
+  readonly name: string;
+  /** Path relative to the config directory, for messages. */
+  readonly file: string;
+  readonly timezone: string;
+  readonly rotations: readonly Rotation[];
+  readonly overrides: readonly GitOverride[];
+  /** Roles in order of first appearance among the rotations. */
+  readonly roles: readonly string[];
+}
+
+export type EscalationTarget =
+  | { readonly kind: 'schedule'; readonly schedule: string; readonly role: string }
+  | { readonly kind: 'person'; readonly person: string };
+
+export interface EscalationStep {
+  readonly notify: readonly EscalationTarget[];
+  readonly escalateAfterMs: number;
+}
+
+export interface EscalationPolicy {
+  readonly name: string;
+  readonly file: string;
+  /** How many times the steps run again after the last one; `Infinity` for `forever`. */
+  readonly repeat: number;
+  readonly steps: readonly EscalationStep[];
+}
+
+export interface Runbook {
+  readonly name: string;
+  readonly file: string;
+  readonly title: string;
+  readonly match: Matcher | null;
+  readonly body: string;
+}
+
+export interface Config {
+  readonly dir: string;
+  readonly settings: Settings;
+  readonly people: ReadonlyMap<string, Person>;
+  readonly severities: readonly Severity[];
+  readonly defaultSeverity: string;
+  readonly services: readonly Service[];
+  readonly integrations: readonly Integration[];
+  readonly apiTokens: readonly ApiToken[];
+  readonly schedules: ReadonlyMap<string, Schedule>;
+  readonly policies: ReadonlyMap<string, EscalationPolicy>;
+  readonly runbooks: ReadonlyMap<string, Runbook>;
+}
