@@ -1,0 +1,92 @@
+/** The `hark` command line (SPEC section 8). */
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, formatIssue } from '../config/errors.js';
+import { shifts } from './commands/shifts.js';
+import { validate } from './commands/validate.js';
+import { who } from './commands/who.js';
+import type { CliEnv } from './context.js';
+import { CheckFailed, processOut, UsageError } from './output.js';
+
+function program(cli: CliEnv): Command {
+  const p = new Command('hark')
+    .description('Hark: alerts in, the right person paged, escalation until someone acknowledges.')
+    .version('0.1.0')
+    .showHelpAfterError('(run hark --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => cli.out.stdout(s), writeErr: (s) => cli.out.stderr(s) });
+  const configOption = () => new Option('-c, --config <dir>', 'config directory (default: $HARK_CONFIG or .)');
+
+  p.command('serve')
+    .description('run the HTTP server and/or the escalation workers (default both)')
+    .option('--api', 'HTTP API only')
+    .option('--worker', 'escalation workers only')
+    .action(() => {
+      throw new CheckFailed(
+        'hark serve: the server is not built yet (it lands with issue 3). Meanwhile: hark validate, hark who, hark shifts.',
+      );
+    });
+
+  p.command('validate')
+    .description('check the config; warn on coverage gaps in the next 30 days')
+    .argument('[dir]', 'config directory (default: $HARK_CONFIG or .)')
+    .option('--json', 'errors, warnings and gaps as JSON')
+    .action((dir: string | undefined, opts: { json?: boolean }) => validate(dir ?? cli.env.HARK_CONFIG ?? '.', opts, cli));
+
+  p.command('who')
+    .description('who holds each role now or at TIME')
+    .argument('[schedule]', 'one schedule (default: all)')
+    .option('--at <time>', 'ISO 8601 (local to the schedule without an offset) or now', 'now')
+    .option('--json', 'output JSON')
+    .addOption(configOption())
+    .action((schedule: string | undefined, opts: { at?: string; json?: boolean; config?: string }) => who(schedule, opts, cli));
+
+  p.command('shifts')
+    .description('final shifts with holder and source')
+    .argument('<schedule>')
+    .requiredOption('--from <time>', 'start of the range (ISO 8601 or now)')
+    .requiredOption('--to <time>', 'end of the range (ISO 8601)')
+    .option('--json', 'output JSON')
+    .addOption(configOption())
+    .action((schedule: string, opts: { from: string; to: string; json?: boolean; config?: string }) =>
+      shifts(schedule, opts, cli),
+    );
+  return p;
+}
+
+/** Runs the CLI and returns its exit code: 0 success, 1 failed check, 2 usage error. */
+export async function run(argv: readonly string[], cli: CliEnv): Promise<number> {
+  try {
+    await program(cli).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UsageError) {
+      cli.out.stderr(`hark: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof CheckFailed) {
+      cli.out.stderr(e.message);
+      return 1;
+    }
+    if (e instanceof ConfigError) {
+      for (const issue of e.issues) cli.out.stderr(formatIssue(issue));
+      cli.out.stderr(`hark: the config has ${e.issues.length} error${e.issues.length === 1 ? '' : 's'}; run hark validate`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+export function main(): void {
+  run(process.argv.slice(2), { env: process.env, out: processOut, now: () => Date.now() }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`hark: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm test` runs every project under TZ=UTC, then the `tz` project (schedule and time tests)
+// again under TZ=America/Los_Angeles: the engine must not depend on the machine's time zone.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/schedules/**', 'test/time/**'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'tz',
+          include: ['test/schedules/**/*.test.ts', 'test/time/**/*.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
