@@ -14,7 +14,8 @@ function program(cli: CliEnv): Command {
     .showHelpAfterError('(run hark --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => cli.out.stdout(s), writeErr: (s) => cli.out.stderr(s) });
-  const configOption = () => new Option('-c, --config <dir>', 'config directory (default: $HARK_CONFIG or .)');
+  const configOption = () =>
+    new Option('-c, --config <dir>', 'config directory (default: $HARK_CONFIG or .)');
 
   p.command('serve')
     .description('run the HTTP server and/or the escalation workers (default both)')
@@ -30,7 +31,9 @@ function program(cli: CliEnv): Command {
     .description('check the config; warn on coverage gaps in the next 30 days')
     .argument('[dir]', 'config directory (default: $HARK_CONFIG or .)')
     .option('--json', 'errors, warnings and gaps as JSON')
-    .action((dir: string | undefined, opts: { json?: boolean }) => validate(dir ?? cli.env.HARK_CONFIG ?? '.', opts, cli));
+    .action((dir: string | undefined, opts: { json?: boolean }) =>
+      validate(dir ?? cli.env.HARK_CONFIG ?? '.', opts, cli),
+    );
 
   p.command('who')
     .description('who holds each role now or at TIME')
@@ -38,7 +41,9 @@ function program(cli: CliEnv): Command {
     .option('--at <time>', 'ISO 8601 (local to the schedule without an offset) or now', 'now')
     .option('--json', 'output JSON')
     .addOption(configOption())
-    .action((schedule: string | undefined, opts: { at?: string; json?: boolean; config?: string }) => who(schedule, opts, cli));
+    .action((schedule: string | undefined, opts: { at?: string; json?: boolean; config?: string }) =>
+      who(schedule, opts, cli),
+    );
 
   p.command('shifts')
     .description('final shifts with holder and source')
@@ -60,7 +65,9 @@ export async function run(argv: readonly string[], cli: CliEnv): Promise<number>
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : 2;
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0
+        ? 0
+        : 2;
     }
     if (e instanceof UsageError) {
       cli.out.stderr(`hark: ${e.message}`);
@@ -72,7 +79,9 @@ export async function run(argv: readonly string[], cli: CliEnv): Promise<number>
     }
     if (e instanceof ConfigError) {
       for (const issue of e.issues) cli.out.stderr(formatIssue(issue));
-      cli.out.stderr(`hark: the config has ${e.issues.length} error${e.issues.length === 1 ? '' : 's'}; run hark validate`);
+      cli.out.stderr(
+        `hark: the config has ${e.issues.length} error${e.issues.length === 1 ? '' : 's'}; run hark validate`,
+      );
       return 1;
     }
     throw e;
@@ -85,7 +94,9 @@ export function main(): void {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`hark: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.stderr.write(
+        `hark: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
       process.exitCode = 70;
     },
   );

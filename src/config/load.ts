@@ -69,6 +69,16 @@ interface Parsed<T> {
 
 class Loader {
   private readonly issues: ConfigIssue[] = [];
+  /**
+   * Names that exist even when their file or entry failed validation, so that one bad field
+   * does not cascade into "unknown person/schedule/policy" errors everywhere else.
+   */
+  private readonly known = {
+    people: new Set<string>(),
+    schedules: new Set<string>(),
+    policies: new Set<string>(),
+    runbooks: new Set<string>(),
+  };
 
   constructor(
     private readonly dir: string,
@@ -78,26 +88,28 @@ class Loader {
   load(): LoadResult {
     const hark = this.readYaml('hark.yaml', schema.harkFile);
     const settings = this.settings(hark);
-    const scheduleFiles = this.readDir('schedules', '.yaml').map((f) => this.readNamed(f, 'schedule', schema.scheduleFile));
+    const scheduleFiles = this.readDir('schedules', '.yaml').map((f) =>
+      this.readNamed(f, 'schedule', schema.scheduleFile, this.known.schedules),
+    );
     const policyFiles = this.readDir('escalation-policies', '.yaml').map((f) =>
-      this.readNamed(f, 'escalation policy', schema.policyFile),
+      this.readNamed(f, 'escalation policy', schema.policyFile, this.known.policies),
     );
     const runbooks = this.runbooks();
 
     const people = hark ? this.people(hark, settings) : new Map<string, Person>();
     const schedules = new Map<string, Schedule>();
     for (const p of scheduleFiles) {
-      if (p) schedules.set(p.name, this.schedule(p, settings, people));
+      if (p) schedules.set(p.name, this.schedule(p, settings));
     }
     const policies = new Map<string, EscalationPolicy>();
     for (const p of policyFiles) {
-      if (p) policies.set(p.name, this.policy(p, schedules, people, scheduleFiles));
+      if (p) policies.set(p.name, this.policy(p, schedules));
     }
     const severities = hark ? this.severities(hark) : DEFAULT_SEVERITIES;
     const defaultSeverity = hark ? this.defaultSeverity(hark, severities) : severities[0]!.name;
-    const services = hark ? this.services(hark, policies, runbooks, policyFiles) : [];
+    const services = hark ? this.services(hark) : [];
     const integrations = hark ? this.integrations(hark) : [];
-    const apiTokens = hark ? this.apiTokens(hark, people) : [];
+    const apiTokens = hark ? this.apiTokens(hark) : [];
 
     const errors = sortIssues(this.issues.filter((i) => i.level === 'error'));
     const warnings = sortIssues(this.issues.filter((i) => i.level === 'warning'));
@@ -129,7 +141,10 @@ class Loader {
       return readFileSync(join(this.dir, rel), 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      this.fileIssue(rel, code === 'ENOENT' ? `${rel} not found in ${this.dir}` : `cannot read ${rel}: ${code ?? String(e)}`);
+      this.fileIssue(
+        rel,
+        code === 'ENOENT' ? `${rel} not found in ${this.dir}` : `cannot read ${rel}: ${code ?? String(e)}`,
+      );
       return null;
     }
   }
@@ -137,7 +152,12 @@ class Loader {
   private readYaml<S extends z.ZodType>(rel: string, s: S): Parsed<z.output<S>> | null {
     const text = this.readText(rel);
     if (text === null) return null;
-    return this.validate(new SourceFile(rel, text, this.env, this.issues), s, '');
+    const src = new SourceFile(rel, text, this.env, this.issues);
+    const people = (src.value() as { people?: unknown } | null | undefined)?.people;
+    if (people && typeof people === 'object' && !Array.isArray(people)) {
+      for (const name of Object.keys(people)) this.known.people.add(name);
+    }
+    return this.validate(src, s, '');
   }
 
   private validate<S extends z.ZodType>(src: SourceFile, s: S, name: string): Parsed<z.output<S>> | null {
@@ -175,8 +195,14 @@ class Loader {
     return null;
   }
 
-  private readNamed<S extends z.ZodType>(rel: string, what: string, s: S): Parsed<z.output<S>> | null {
+  private readNamed<S extends z.ZodType>(
+    rel: string,
+    what: string,
+    s: S,
+    known: Set<string>,
+  ): Parsed<z.output<S>> | null {
     const name = this.fileName(rel, '.yaml', what);
+    if (name !== null) known.add(name);
     const text = this.readText(rel);
     if (text === null || name === null) return null;
     return this.validate(new SourceFile(rel, text, this.env, this.issues), s, name);
@@ -206,7 +232,9 @@ class Loader {
       }
       const contacts = { sms: raw.sms ?? null, voice: raw.voice ?? null, email: raw.email ?? null };
       if (!contacts.sms && !contacts.voice && !contacts.email) {
-        src.report(['people', key], `person "${key}" has no sms, voice or email: they could never be paged`, { key: true });
+        src.report(['people', key], `person "${key}" has no sms, voice or email: they could never be paged`, {
+          key: true,
+        });
       }
       const notify = {} as Record<Urgency, NotifyRule[]>;
       for (const urgency of ['high', 'low'] as const) {
@@ -276,7 +304,10 @@ class Loader {
                 return { kind: 'regex', source, regex: new RegExp(`^(?:${source})$`) };
               } catch (e) {
                 const at = Array.isArray(value) ? [...path, part, label, i] : [...path, part, label];
-                src.report(at, `invalid regular expression ${v}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+                src.report(
+                  at,
+                  `invalid regular expression ${v}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`,
+                );
               }
             }
             return { kind: 'exact', value: v };
@@ -288,16 +319,11 @@ class Loader {
     return { labels: build('labels'), annotations: build('annotations') };
   }
 
-  private services(
-    hark: Parsed<schema.RawHark>,
-    policies: ReadonlyMap<string, EscalationPolicy>,
-    runbooks: ReadonlyMap<string, Runbook>,
-    policyFiles: readonly (Parsed<schema.RawPolicy> | null)[],
-  ): Service[] {
+  private services(hark: Parsed<schema.RawHark>): Service[] {
     const { src } = hark;
     const raw = hark.value.services ?? [];
     this.unique(src, raw, ['services'], 'service');
-    const knownPolicies = new Set([...policies.keys(), ...this.namesOf(policyFiles)]);
+    const knownPolicies = this.known.policies;
     let catchAll: string | null = null;
     return raw.map((s, i) => {
       if (!knownPolicies.has(s.escalation_policy)) {
@@ -306,16 +332,20 @@ class Loader {
           `unknown escalation policy "${s.escalation_policy}" for service "${s.name}"${didYouMean(s.escalation_policy, knownPolicies)} (policies are the files in escalation-policies/)`,
         );
       }
-      if (s.runbook !== undefined && !runbooks.has(s.runbook)) {
+      if (s.runbook !== undefined && !this.known.runbooks.has(s.runbook)) {
         src.report(
           ['services', i, 'runbook'],
-          `unknown runbook "${s.runbook}" for service "${s.name}"${didYouMean(s.runbook, runbooks.keys())} (runbooks are the files in runbooks/)`,
+          `unknown runbook "${s.runbook}" for service "${s.name}"${didYouMean(s.runbook, this.known.runbooks)} (runbooks are the files in runbooks/)`,
         );
       }
       if (catchAll !== null) {
-        src.report(['services', i], `service "${s.name}" is never used: service "${catchAll}" above it has no match and takes every alert`, {
-          level: 'warning',
-        });
+        src.report(
+          ['services', i],
+          `service "${s.name}" is never used: service "${catchAll}" above it has no match and takes every alert`,
+          {
+            level: 'warning',
+          },
+        );
       }
       if (s.match === undefined && catchAll === null) catchAll = s.name;
       return {
@@ -339,18 +369,19 @@ class Loader {
     });
   }
 
-  private apiTokens(hark: Parsed<schema.RawHark>, people: ReadonlyMap<string, Person>): ApiToken[] {
+  private apiTokens(hark: Parsed<schema.RawHark>): ApiToken[] {
     const raw = hark.value.api_tokens ?? [];
     this.unique(hark.src, raw, ['api_tokens'], 'API token');
     return raw.map((t, i) => {
-      if (t.person !== undefined) this.checkPerson(hark.src, ['api_tokens', i, 'person'], t.person, people, `API token "${t.name}"`);
+      if (t.person !== undefined)
+        this.checkPerson(hark.src, ['api_tokens', i, 'person'], t.person, `API token "${t.name}"`);
       return { name: t.name, token: t.token, person: t.person ?? null };
     });
   }
 
   // ---------------------------------------------------------------------------------- schedules
 
-  private schedule(p: Parsed<schema.RawSchedule>, settings: Settings, people: ReadonlyMap<string, Person>): Schedule {
+  private schedule(p: Parsed<schema.RawSchedule>, settings: Settings): Schedule {
     const { src, value } = p;
     this.unique(src, value.rotations, ['rotations'], 'rotation');
     const byName = new Map(value.rotations.map((r) => [r.name, r]));
@@ -382,15 +413,20 @@ class Loader {
             cur = byName.get(cur.follows);
           }
           if (cur && seen.includes(cur.name)) {
-            src.report(at('follows'), `rotation "${r.name}" follows in a cycle: ${[...seen, cur.name].join(' → ')}`);
+            src.report(
+              at('follows'),
+              `rotation "${r.name}" follows in a cycle: ${[...seen, cur.name].join(' → ')}`,
+            );
           }
         }
         rotations.push({ kind: 'follows', name: r.name, role, follows: r.follows });
         return;
       }
-      if (r.members === undefined) src.report(at(), `rotation "${r.name}" needs members (or follows: another rotation)`);
-      if (r.start === undefined) src.report(at(), `rotation "${r.name}" needs start (YYYY-MM-DDTHH:MM, when shift 0 begins)`);
-      r.members?.forEach((m, j) => this.checkPerson(src, at('members', j), m, people, `rotation "${r.name}"`));
+      if (r.members === undefined)
+        src.report(at(), `rotation "${r.name}" needs members (or follows: another rotation)`);
+      if (r.start === undefined)
+        src.report(at(), `rotation "${r.name}" needs start (YYYY-MM-DDTHH:MM, when shift 0 begins)`);
+      r.members?.forEach((m, j) => this.checkPerson(src, at('members', j), m, `rotation "${r.name}"`));
       let handoff = null;
       if (r.handoff !== undefined) {
         try {
@@ -411,7 +447,13 @@ class Loader {
       const coverage: CoverageWindow[] | null =
         r.coverage?.map((w) => ({
           days: w.days
-            ? [...new Set(w.days.map((d) => schema.DAY_NAMES.indexOf(d.toLowerCase() as (typeof schema.DAY_NAMES)[number])))]
+            ? [
+                ...new Set(
+                  w.days.map((d) =>
+                    schema.DAY_NAMES.indexOf(d.toLowerCase() as (typeof schema.DAY_NAMES)[number]),
+                  ),
+                ),
+              ]
             : [0, 1, 2, 3, 4, 5, 6],
           from: w.from,
           to: w.to,
@@ -436,7 +478,7 @@ class Loader {
           `override for unknown role "${role}"${didYouMean(role, roles)} (roles in this schedule: ${roles.join(', ')})`,
         );
       }
-      this.checkPerson(src, ['overrides', i, 'person'], o.person, people, `override ${i}`);
+      this.checkPerson(src, ['overrides', i, 'person'], o.person, `override ${i}`);
       if (o.to <= o.from) src.report(['overrides', i, 'to'], 'override to must be after from');
       return { role, person: o.person, from: o.from as LocalMs, to: o.to as LocalMs };
     });
@@ -452,24 +494,22 @@ class Loader {
 
   // ---------------------------------------------------------------------------------- policies
 
-  private policy(
-    p: Parsed<schema.RawPolicy>,
-    schedules: ReadonlyMap<string, Schedule>,
-    people: ReadonlyMap<string, Person>,
-    scheduleFiles: readonly (Parsed<schema.RawSchedule> | null)[],
-  ): EscalationPolicy {
+  private policy(p: Parsed<schema.RawPolicy>, schedules: ReadonlyMap<string, Schedule>): EscalationPolicy {
     const { src, value } = p;
-    const knownSchedules = new Set([...schedules.keys(), ...this.namesOf(scheduleFiles)]);
+    const knownSchedules = this.known.schedules;
     const steps: EscalationStep[] = value.steps.map((step, i) => ({
       escalateAfterMs: step.escalate_after ?? 10 * 60_000,
       notify: step.notify.map((t, j): EscalationTarget => {
         const at: Path = ['steps', i, 'notify', j];
-        if ((t.schedule === undefined) === (t.person === undefined) || (t.role !== undefined && t.schedule === undefined)) {
+        if (
+          (t.schedule === undefined) === (t.person === undefined) ||
+          (t.role !== undefined && t.schedule === undefined)
+        ) {
           src.report(at, 'a target is {schedule: NAME} or {schedule: NAME, role: ROLE} or {person: NAME}');
           return { kind: 'person', person: t.person ?? '' };
         }
         if (t.person !== undefined) {
-          this.checkPerson(src, [...at, 'person'], t.person, people, `step ${i + 1}`);
+          this.checkPerson(src, [...at, 'person'], t.person, `step ${i + 1}`);
           return { kind: 'person', person: t.person };
         }
         const scheduleName = t.schedule!;
@@ -503,6 +543,7 @@ class Loader {
     const out = new Map<string, Runbook>();
     for (const rel of this.readDir('runbooks', '.md')) {
       const name = this.fileName(rel, '.md', 'runbook');
+      if (name !== null) this.known.runbooks.add(name);
       const text = this.readText(rel);
       if (name === null || text === null) continue;
       let body = text;
@@ -530,9 +571,9 @@ class Loader {
 
   // ---------------------------------------------------------------------------------- helpers
 
-  private checkPerson(src: SourceFile, path: Path, name: string, people: ReadonlyMap<string, Person>, where: string): void {
-    if (!people.has(name)) {
-      src.report(path, `unknown person "${name}" in ${where}${didYouMean(name, people.keys())}`);
+  private checkPerson(src: SourceFile, path: Path, name: string, where: string): void {
+    if (!this.known.people.has(name)) {
+      src.report(path, `unknown person "${name}" in ${where}${didYouMean(name, this.known.people)}`);
     }
   }
 
@@ -543,17 +584,19 @@ class Loader {
       if (prev === undefined) first.set(item.name, i);
       else {
         const pos = src.position([...path, prev, 'name']);
-        src.report([...path, i, 'name'], `duplicate ${what} "${item.name}" (first defined at ${src.file}:${pos.line}:${pos.col})`);
+        src.report(
+          [...path, i, 'name'],
+          `duplicate ${what} "${item.name}" (first defined at ${src.file}:${pos.line}:${pos.col})`,
+        );
       }
     });
   }
-
-  private namesOf(files: readonly (Parsed<unknown> | null)[]): string[] {
-    return files.filter((f): f is Parsed<unknown> => f !== null).map((f) => f.name);
-  }
 }
 
-function defaultNotify(urgency: Urgency, c: { sms: string | null; voice: string | null; email: string | null }): NotifyRule[] {
+function defaultNotify(
+  urgency: Urgency,
+  c: { sms: string | null; voice: string | null; email: string | null },
+): NotifyRule[] {
   if (urgency === 'low') {
     return c.email ? [{ channel: 'email', afterMs: 0 }] : c.sms ? [{ channel: 'sms', afterMs: 0 }] : [];
   }
@@ -596,12 +639,21 @@ const EXPECTED: Record<string, string> = {
 
 /** The keys a strict object schema allows at `path`, found by walking the schema. */
 function allowedKeys(root: z.ZodType, path: readonly PropertyKey[]): string[] {
-  type Def = { type: string; innerType?: unknown; in?: unknown; element?: unknown; valueType?: unknown; shape?: Record<string, unknown>; options?: unknown[] };
+  type Def = {
+    type: string;
+    innerType?: unknown;
+    in?: unknown;
+    element?: unknown;
+    valueType?: unknown;
+    shape?: Record<string, unknown>;
+    options?: unknown[];
+  };
   const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;
   const unwrap = (s: unknown): unknown => {
     for (;;) {
       const d = defOf(s);
-      if ((d.type === 'optional' || d.type === 'default' || d.type === 'nullable') && d.innerType) s = d.innerType;
+      if ((d.type === 'optional' || d.type === 'default' || d.type === 'nullable') && d.innerType)
+        s = d.innerType;
       else if (d.type === 'pipe' && d.in) s = d.in;
       else return s;
     }
@@ -625,7 +677,11 @@ function reportZodIssue(src: SourceFile, root: z.ZodType, data: unknown, issue: 
     case 'unrecognized_keys': {
       const allowed = allowedKeys(root, issue.path);
       for (const key of issue.keys) {
-        src.report([...path, key], `unknown key "${key}"${didYouMean(key, allowed)} (allowed: ${allowed.join(', ')})`, { key: true });
+        src.report(
+          [...path, key],
+          `unknown key "${key}"${didYouMean(key, allowed)} (allowed: ${allowed.join(', ')})`,
+          { key: true },
+        );
       }
       return;
     }
@@ -635,20 +691,30 @@ function reportZodIssue(src: SourceFile, root: z.ZodType, data: unknown, issue: 
         src.report(path.slice(0, -1), `missing required key "${String(key)}"`);
       } else {
         const expected = EXPECTED[issue.expected] ?? issue.expected;
-        const what = issue.expected === 'number' && typeof value === 'string' ? ' (durations and times are strings)' : '';
+        const what =
+          issue.expected === 'number' && typeof value === 'string'
+            ? ' (durations and times are strings)'
+            : '';
         src.report(path, `expected ${expected}, got ${kindOf(value)}${what}`);
       }
       return;
     }
     case 'invalid_value': {
       const allowed = issue.values.map(String);
-      src.report(path, `invalid value ${kindOf(value).replace(/^the (string|number|boolean) /, '')}: allowed values are ${allowed.join(', ')}`);
+      src.report(
+        path,
+        `invalid value ${kindOf(value).replace(/^the (string|number|boolean) /, '')}: allowed values are ${allowed.join(', ')}`,
+      );
       return;
     }
     case 'invalid_union': {
       const branches = issue.errors.flat();
       if (issue.message === 'Invalid input' && branches.every((b) => b.code === 'invalid_type')) {
-        const expected = [...new Set(branches.map((b) => (b.code === 'invalid_type' ? (EXPECTED[b.expected] ?? b.expected) : '')))];
+        const expected = [
+          ...new Set(
+            branches.map((b) => (b.code === 'invalid_type' ? (EXPECTED[b.expected] ?? b.expected) : '')),
+          ),
+        ];
         src.report(path, `expected ${expected.join(' or ')}, got ${kindOf(value)}`);
       } else src.report(path, issue.message);
       return;
@@ -659,7 +725,8 @@ function reportZodIssue(src: SourceFile, root: z.ZodType, data: unknown, issue: 
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || value instanceof RegExp) return value;
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || value instanceof RegExp)
+    return value;
   if (value instanceof Map) for (const v of value.values()) deepFreeze(v);
   else for (const v of Object.values(value)) deepFreeze(v);
   return Object.freeze(value);

@@ -8,20 +8,28 @@ import { isValidZone, parseLocal } from '../time/local.js';
 import { DURATION_HELP, parseDuration } from './duration.js';
 
 export const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-export const NAME_HELP = 'use lowercase letters, digits, "_" and "-", starting with a letter or digit (at most 63 characters)';
+export const NAME_HELP =
+  'use lowercase letters, digits, "_" and "-", starting with a letter or digit (at most 63 characters)';
 export const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 export const name = (what = 'name') =>
-  z.string().refine((v) => NAME_RE.test(v), { error: (i) => `invalid ${what} "${String(i.input)}": ${NAME_HELP}` });
+  z
+    .string()
+    .refine((v) => NAME_RE.test(v), { error: (i) => `invalid ${what} "${String(i.input)}": ${NAME_HELP}` });
 
 export const duration = z
   .union([z.string(), z.number()])
-  .refine((v) => parseDuration(v) !== null, { error: (i) => `invalid duration "${String(i.input)}": ${DURATION_HELP}` })
+  .refine((v) => parseDuration(v) !== null, {
+    error: (i) => `invalid duration "${String(i.input)}": ${DURATION_HELP}`,
+  })
   .transform((v) => parseDuration(v)!);
 
 export const timezone = z
   .string()
-  .refine(isValidZone, { error: (i) => `unknown time zone "${String(i.input)}": use an IANA name such as Europe/Berlin or America/New_York` });
+  .refine(isValidZone, {
+    error: (i) =>
+      `unknown time zone "${String(i.input)}": use an IANA name such as Europe/Berlin or America/New_York`,
+  });
 
 export const localTime = z
   .string()
@@ -36,7 +44,8 @@ export const clockTime = (allow24: boolean) =>
   z
     .string()
     .refine((v) => CLOCK_RE.test(v) || (allow24 && v === '24:00'), {
-      error: (i) => `invalid time of day "${String(i.input)}": use HH:MM from 00:00 to 23:59${allow24 ? ' (or 24:00)' : ''}`,
+      error: (i) =>
+        `invalid time of day "${String(i.input)}": use HH:MM from 00:00 to 23:59${allow24 ? ' (or 24:00)' : ''}`,
     })
     .transform((v) => (v === '24:00' ? 1440 : Number(v.slice(0, 2)) * 60 + Number(v.slice(3))));
 
@@ -69,13 +78,16 @@ export const person = z.strictObject({
   sms: phone.optional(),
   voice: phone.optional(),
   email: email.optional(),
-  notify: z.strictObject({ high: z.array(notifyRule).optional(), low: z.array(notifyRule).optional() }).optional(),
+  notify: z
+    .strictObject({ high: z.array(notifyRule).optional(), low: z.array(notifyRule).optional() })
+    .optional(),
   remind_before: duration.optional(),
 });
 
 export const severity = z.strictObject({
   name: z.string().refine((v) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(v), {
-    error: (i) => `invalid severity name "${String(i.input)}": use letters, digits, ".", "_" and "-" (at most 32 characters)`,
+    error: (i) =>
+      `invalid severity name "${String(i.input)}": use letters, digits, ".", "_" and "-" (at most 32 characters)`,
   }),
   urgency: z.enum(['high', 'low']),
   match: matcher.optional(),
@@ -118,7 +130,9 @@ export const settings = z.strictObject({
   timezone: timezone.optional(),
   public_url: z
     .string()
-    .refine((v) => v === '' || /^https?:\/\/[^\s/]+/.test(v), { error: 'invalid public_url: expected an http:// or https:// URL' })
+    .refine((v) => v === '' || /^https?:\/\/[^\s/]+/.test(v), {
+      error: 'invalid public_url: expected an http:// or https:// URL',
+    })
     .optional(),
   ack_timeout: duration.optional(),
   auto_resolve: z.boolean().optional(),
@@ -139,9 +153,11 @@ export type RawHark = z.output<typeof harkFile>;
 
 const coverageWindow = z.strictObject({
   days: z
-    .array(z.string().refine((d) => (DAY_NAMES as readonly string[]).includes(d.toLowerCase()), {
-      error: (i) => `invalid day "${String(i.input)}": use mon, tue, wed, thu, fri, sat or sun`,
-    }))
+    .array(
+      z.string().refine((d) => (DAY_NAMES as readonly string[]).includes(d.toLowerCase()), {
+        error: (i) => `invalid day "${String(i.input)}": use mon, tue, wed, thu, fri, sat or sun`,
+      }),
+    )
     .min(1, { error: 'list at least one day, or leave days out for every day' })
     .optional(),
   from: clockTime(false),
@@ -155,7 +171,10 @@ export const rotation = z.strictObject({
   start: localTime.optional(),
   handoff: z.string().optional(),
   end: localTime.optional(),
-  coverage: z.array(coverageWindow).min(1, { error: 'list at least one window, or leave coverage out' }).optional(),
+  coverage: z
+    .array(coverageWindow)
+    .min(1, { error: 'list at least one window, or leave coverage out' })
+    .optional(),
   follows: name('rotation name').optional(),
 });
 

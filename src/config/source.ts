@@ -2,7 +2,17 @@
  * A config file as parsed YAML that remembers where every value came from, so that errors can
  * name `file:line:col`, with `${ENV}` interpolation applied to every string value.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { ConfigIssue } from './errors.js';
 
 export type Path = readonly (string | number)[];
@@ -43,14 +53,20 @@ export class SourceFile {
     visit(this.doc, {
       Scalar: (key, node) => {
         if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
-        node.value = node.value.replace(ENV_RE, (match, name: string | undefined, fallback: string | undefined) => {
-          if (match === '$$') return '$';
-          const value = env[name!];
-          if (value !== undefined && value !== '') return value;
-          if (fallback !== undefined) return fallback;
-          this.issueAt(node.range?.[0] ?? 0, `environment variable ${name} is not set (used as \${${name}}); set it or write \${${name}:-default}`);
-          return '';
-        });
+        node.value = node.value.replace(
+          ENV_RE,
+          (match, name: string | undefined, fallback: string | undefined) => {
+            if (match === '$$') return '$';
+            const value = env[name!];
+            if (value !== undefined && value !== '') return value;
+            if (fallback !== undefined) return fallback;
+            this.issueAt(
+              node.range?.[0] ?? 0,
+              `environment variable ${name} is not set (used as \${${name}}); set it or write \${${name}:-default}`,
+            );
+            return '';
+          },
+        );
       },
     });
   }
@@ -68,7 +84,9 @@ export class SourceFile {
     for (const segment of path) {
       keyNode = null;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+        );
         if (!pair) break;
         keyNode = isNodeLike(pair.key) ? pair.key : null;
         node = pair.value;

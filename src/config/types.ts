@@ -52,7 +52,13 @@ export interface Service {
 }
 
 export type IntegrationType = 'alertmanager' | 'grafana' | 'datadog' | 'pagerduty' | 'generic';
-export const INTEGRATION_TYPES: readonly IntegrationType[] = ['alertmanager', 'grafana', 'datadog', 'pagerduty', 'generic'];
+export const INTEGRATION_TYPES: readonly IntegrationType[] = [
+  'alertmanager',
+  'grafana',
+  'datadog',
+  'pagerduty',
+  'generic',
+];
 
 export interface Integration {
   readonly name: string;

@@ -17,14 +17,7 @@ export const DAY = 24 * HOUR;
 
 const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 
-export function localMs(
-  year: number,
-  month: number,
-  day: number,
-  hour = 0,
-  minute = 0,
-  second = 0,
-): LocalMs {
+export function localMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): LocalMs {
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
   d.setUTCHours(hour, minute, second, 0);

@@ -1,7 +1,8 @@
 /** TIME arguments (SPEC section 8): ISO 8601, local to the schedule when it has no offset, or `now`. */
 import { parseLocal, TimeZone } from './local.js';
 
-export const TIME_HELP = 'use ISO 8601 such as 2026-03-08T01:30 (local to the schedule), 2026-03-08T06:30Z, or now';
+export const TIME_HELP =
+  'use ISO 8601 such as 2026-03-08T01:30 (local to the schedule), 2026-03-08T06:30Z, or now';
 
 const OFFSET_RE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:?\d{2})$/i;
 

@@ -21,7 +21,15 @@ export function shifts(scheduleName: string, opts: ShiftsOptions, cli: CliEnv): 
   const list = schedule.base.shifts(from, to);
   if (opts.json) {
     cli.out.stdout(
-      json(list.map((s) => ({ role: s.role, person: s.person, start: isoUtc(s.start), end: isoUtc(s.end), source: s.source }))),
+      json(
+        list.map((s) => ({
+          role: s.role,
+          person: s.person,
+          start: isoUtc(s.start),
+          end: isoUtc(s.end),
+          source: s.source,
+        })),
+      ),
     );
     return;
   }

@@ -30,7 +30,8 @@ export function validate(dir: string, opts: ValidateOptions, cli: CliEnv): void 
     const gaps = coverageGaps(new CompiledSchedule(schedule).base, now, now + GAP_WINDOW);
     for (const role of schedule.roles) {
       const mine = gaps.filter((g) => g.role === role);
-      for (const g of mine) gapData.push({ schedule: schedule.name, role, start: isoUtc(g.start), end: isoUtc(g.end) });
+      for (const g of mine)
+        gapData.push({ schedule: schedule.name, role, start: isoUtc(g.start), end: isoUtc(g.end) });
       if (mine.length === 0) continue;
       const first = mine[0]!;
       const total = mine.reduce((sum, g) => sum + (g.end - g.start), 0);
@@ -66,5 +67,4 @@ function report(
   }
   for (const w of warnings) out.stderr(formatIssue(w));
   for (const e of errors) out.stderr(formatIssue(e));
-  if (errors.length > 0) out.stderr(`${errors.length} error${errors.length === 1 ? '' : 's'}`);
 }

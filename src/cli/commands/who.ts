@@ -46,5 +46,7 @@ export function who(scheduleName: string | undefined, opts: WhoOptions, cli: Cli
       ]);
     }
   }
-  cli.out.stdout(opts.json ? json(rows) : table(['SCHEDULE', 'ROLE', 'PERSON', 'SINCE', 'UNTIL', 'SOURCE'], human));
+  cli.out.stdout(
+    opts.json ? json(rows) : table(['SCHEDULE', 'ROLE', 'PERSON', 'SINCE', 'UNTIL', 'SOURCE'], human),
+  );
 }
