@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// The machine zone of a run is always explicit (test/time/local.test.ts checks it took effect).
+process.env.TZ ??= 'UTC';
+
 // `npm test` runs every project under TZ=UTC, then the `tz` project (schedule and time tests)
 // again under TZ=America/Los_Angeles: the engine must not depend on the machine's time zone.
 export default defineConfig({

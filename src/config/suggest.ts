@@ -1,4 +1,13 @@
-import { distance } from 'fastest-levenshtein';
+import { createRequire } from 'node:module';
+
+type Distance = (a: string, b: string) => number;
+let distanceFn: Distance | null = null;
+
+/** Loaded on first use: suggestions are only needed when the config has errors (keeps CLI start fast). */
+function distance(a: string, b: string): number {
+  distanceFn ??= (createRequire(import.meta.url)('fastest-levenshtein') as { distance: Distance }).distance;
+  return distanceFn(a, b);
+}
 
 /** The closest candidate to a misspelled name, if one is close enough to be a likely typo. */
 export function closest(name: string, candidates: Iterable<string>): string | null {
