@@ -1,13 +1,18 @@
 /**
  * Loads a config directory (SPEC section 1) into one typed, frozen `Config`, or throws a
  * `ConfigError` listing every problem in the tree with `file:line:col`.
+ *
+ * Each file is validated section by section and entry by entry, so one bad entry does not hide the
+ * errors of the others, and names are collected from the raw files, so one bad entry does not
+ * cascade into "unknown person" errors everywhere else.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { HandoffRuleError, parseHandoffRule } from '../schedules/handoff-rule.js';
 import type { LocalMs } from '../time/local.js';
 import { ConfigError, sortIssues, type ConfigIssue } from './errors.js';
+import { FrozenMap } from './frozen-map.js';
 import * as schema from './schema.js';
 import { SourceFile, type Path } from './source.js';
 import { didYouMean } from './suggest.js';
@@ -32,6 +37,7 @@ import type {
   Urgency,
   ValueMatcher,
 } from './types.js';
+import { reportZodIssue } from './zod-issues.js';
 
 export interface LoadOptions {
   /** Environment for `${NAME}` interpolation; default `process.env`. */
@@ -51,8 +57,8 @@ const DEFAULT_SEVERITIES: Severity[] = [
 
 function labelMatcher(label: string, values: string[]): Matcher {
   return {
-    labels: new Map([[label, values.map((value): ValueMatcher => ({ kind: 'exact', value }))]]),
-    annotations: new Map(),
+    labels: new FrozenMap([[label, values.map((value): ValueMatcher => ({ kind: 'exact', value }))]]),
+    annotations: new FrozenMap([]),
   };
 }
 
@@ -61,24 +67,67 @@ export function loadConfig(dir: string, options: LoadOptions = {}): LoadResult {
   return new Loader(resolve(dir), options.env ?? process.env).load();
 }
 
-interface Parsed<T> {
+/** A list section after validation: invalid entries are undefined, so indexes still match the file. */
+type Entries<T> = readonly (T | undefined)[];
+
+interface HarkFile {
+  readonly src: SourceFile;
+  readonly people: Readonly<Record<string, schema.RawPerson | undefined>>;
+  readonly severities: Entries<schema.RawSeverity> | undefined;
+  readonly defaultSeverity: string | undefined;
+  readonly services: Entries<schema.RawService>;
+  readonly integrations: Entries<schema.RawIntegration>;
+  readonly apiTokens: Entries<schema.RawApiToken>;
+  readonly settings: schema.RawSettings | undefined;
+}
+
+interface ScheduleFile {
   readonly src: SourceFile;
   readonly name: string;
-  readonly value: T;
+  readonly timezone: string | undefined;
+  readonly rotations: Entries<schema.RawRotation>;
+  /** Rotation names as written, including entries that failed validation. */
+  readonly rotationNames: readonly string[];
+  readonly overrides: Entries<schema.RawGitOverride>;
+}
+
+interface PolicyFile {
+  readonly src: SourceFile;
+  readonly name: string;
+  readonly repeat: number | 'forever' | undefined;
+  readonly steps: Entries<schema.RawStep>;
+}
+
+/** Removes null values from mappings: `settings:` with nothing under it means no settings. */
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, dropNulls(v)]),
+  );
+}
+
+function namesIn(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((e) => (e && typeof e === 'object' ? (e as { name?: unknown }).name : undefined))
+    .filter((n): n is string => typeof n === 'string');
 }
 
 class Loader {
   private readonly issues: ConfigIssue[] = [];
-  /**
-   * Names that exist even when their file or entry failed validation, so that one bad field
-   * does not cascade into "unknown person/schedule/policy" errors everywhere else.
-   */
+  /** Names as written, even in entries or files that failed validation. */
   private readonly known = {
     people: new Set<string>(),
     schedules: new Set<string>(),
     policies: new Set<string>(),
     runbooks: new Set<string>(),
+    scheduleRoles: new Map<string, Set<string>>(),
   };
+  /** False when hark.yaml could not be read: person references are then not checked at all. */
+  private peopleKnown = false;
 
   constructor(
     private readonly dir: string,
@@ -86,25 +135,17 @@ class Loader {
   ) {}
 
   load(): LoadResult {
-    const hark = this.readYaml('hark.yaml', schema.harkFile);
+    const hark = this.readHark();
     const settings = this.settings(hark);
-    const scheduleFiles = this.readDir('schedules', '.yaml').map((f) =>
-      this.readNamed(f, 'schedule', schema.scheduleFile, this.known.schedules),
-    );
-    const policyFiles = this.readDir('escalation-policies', '.yaml').map((f) =>
-      this.readNamed(f, 'escalation policy', schema.policyFile, this.known.policies),
-    );
+    const scheduleFiles = this.readDir('schedules', '.yaml').map((f) => this.readSchedule(f));
+    const policyFiles = this.readDir('escalation-policies', '.yaml').map((f) => this.readPolicy(f));
     const runbooks = this.runbooks();
 
     const people = hark ? this.people(hark, settings) : new Map<string, Person>();
     const schedules = new Map<string, Schedule>();
-    for (const p of scheduleFiles) {
-      if (p) schedules.set(p.name, this.schedule(p, settings));
-    }
+    for (const f of scheduleFiles) if (f) schedules.set(f.name, this.schedule(f, settings));
     const policies = new Map<string, EscalationPolicy>();
-    for (const p of policyFiles) {
-      if (p) policies.set(p.name, this.policy(p, schedules));
-    }
+    for (const f of policyFiles) if (f) policies.set(f.name, this.policy(f));
     const severities = hark ? this.severities(hark) : DEFAULT_SEVERITIES;
     const defaultSeverity = hark ? this.defaultSeverity(hark, severities) : severities[0]!.name;
     const services = hark ? this.services(hark) : [];
@@ -117,15 +158,15 @@ class Loader {
     const config: Config = {
       dir: this.dir,
       settings,
-      people,
+      people: new FrozenMap(people),
       severities,
       defaultSeverity,
       services,
       integrations,
       apiTokens,
-      schedules,
-      policies,
-      runbooks,
+      schedules: new FrozenMap(schedules),
+      policies: new FrozenMap(policies),
+      runbooks: new FrozenMap(runbooks),
     };
     return { config: deepFreeze(config), warnings };
   }
@@ -149,29 +190,45 @@ class Loader {
     }
   }
 
-  private readYaml<S extends z.ZodType>(rel: string, s: S): Parsed<z.output<S>> | null {
-    const text = this.readText(rel);
-    if (text === null) return null;
-    const src = new SourceFile(rel, text, this.env, this.issues);
-    const people = (src.value() as { people?: unknown } | null | undefined)?.people;
-    if (people && typeof people === 'object' && !Array.isArray(people)) {
-      for (const name of Object.keys(people)) this.known.people.add(name);
-    }
-    return this.validate(src, s, '');
-  }
-
-  private validate<S extends z.ZodType>(src: SourceFile, s: S, name: string): Parsed<z.output<S>> | null {
-    const before = this.issues.length;
-    const data = src.value();
-    if (this.issues.length > before) return null;
+  /** Parses a YAML file; its value with null mappings dropped, or undefined (errors reported). */
+  private parseFile(rel: string, text: string, lineOffset = 0): { src: SourceFile; data: unknown } | null {
+    const src = new SourceFile(rel, text, this.env, this.issues, lineOffset);
+    if (!src.ok) return null;
+    const data = dropNulls(src.value());
     if (data === undefined || data === null) {
+      if (lineOffset > 0) return { src, data: {} }; // empty front matter
       src.report([], 'the file is empty');
       return null;
     }
+    return { src, data };
+  }
+
+  /** Validates `data` (found at `path` in the file) with `s`; undefined when invalid (errors reported). */
+  private part<S extends z.ZodType>(
+    src: SourceFile,
+    s: S,
+    data: unknown,
+    path: Path,
+  ): z.output<S> | undefined {
     const result = s.safeParse(data);
-    if (result.success) return { src, name, value: result.data };
-    for (const issue of result.error.issues) reportZodIssue(src, s, data, issue);
-    return null;
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) reportZodIssue(src, s, data, issue, path);
+    return undefined;
+  }
+
+  /**
+   * Validates a list section (`list` is checked with `listSchema`) and then each entry on its own.
+   * An absent section is an empty list.
+   */
+  private entries<S extends z.ZodType>(
+    src: SourceFile,
+    s: S,
+    list: unknown,
+    path: Path,
+    listSchema: z.ZodType = schema.listSection,
+  ): Entries<z.output<S>> {
+    if (list === undefined || this.part(src, listSchema, list, path) === undefined) return [];
+    return (list as unknown[]).map((item, i) => this.part(src, s, item, [...path, i]));
   }
 
   private readDir(sub: string, ext: string): string[] {
@@ -188,30 +245,125 @@ class Loader {
     return out;
   }
 
-  private fileName(rel: string, ext: string, what: string): string | null {
+  /** The name a file gives its schedule/policy/runbook; reported when invalid. */
+  private fileName(rel: string, ext: string, what: string): string {
     const name = rel.slice(rel.lastIndexOf('/') + 1, -ext.length);
-    if (schema.NAME_RE.test(name)) return name;
-    this.fileIssue(rel, `invalid ${what} name "${name}" (from the file name): ${schema.NAME_HELP}`);
-    return null;
+    if (!schema.NAME_RE.test(name)) {
+      this.fileIssue(rel, `invalid ${what} name "${name}" (from the file name): ${schema.NAME_HELP}`);
+    }
+    return name;
   }
 
-  private readNamed<S extends z.ZodType>(
-    rel: string,
-    what: string,
-    s: S,
-    known: Set<string>,
-  ): Parsed<z.output<S>> | null {
-    const name = this.fileName(rel, '.yaml', what);
-    if (name !== null) known.add(name);
+  private readHark(): HarkFile | null {
+    const text = this.readText('hark.yaml');
+    if (text === null) return null;
+    const parsed = this.parseFile('hark.yaml', text);
+    if (!parsed) return null;
+    const { src, data } = parsed;
+    const raw = data as Record<string, unknown>;
+    if (raw.people && typeof raw.people === 'object' && !Array.isArray(raw.people)) {
+      for (const name of Object.keys(raw.people)) this.known.people.add(name);
+    }
+    this.peopleKnown = true;
+    if (
+      this.part(src, schema.harkTop, data, []) === undefined &&
+      (typeof data !== 'object' || Array.isArray(data))
+    ) {
+      return null;
+    }
+    const people: Record<string, schema.RawPerson | undefined> = {};
+    if (raw.people && typeof raw.people === 'object' && !Array.isArray(raw.people)) {
+      for (const [key, value] of Object.entries(raw.people as object)) {
+        people[key] = this.part(src, schema.person, value, ['people', key]);
+      }
+    }
+    const optional = <S extends z.ZodType>(s: S, key: string): z.output<S> | undefined =>
+      raw[key] === undefined ? undefined : this.part(src, s, raw[key], [key]);
+    return {
+      src,
+      people,
+      severities:
+        raw.severities === undefined
+          ? undefined
+          : this.entries(src, schema.severity, raw.severities, ['severities'], schema.severitiesSection),
+      defaultSeverity: optional(z.string(), 'default_severity'),
+      services: this.entries(src, schema.service, raw.services, ['services']),
+      integrations: this.entries(src, schema.integration, raw.integrations, ['integrations']),
+      apiTokens: this.entries(src, schema.apiToken, raw.api_tokens, ['api_tokens']),
+      settings: optional(schema.settings, 'settings'),
+    };
+  }
+
+  private readSchedule(rel: string): ScheduleFile | null {
+    const name = this.fileName(rel, '.yaml', 'schedule');
+    this.known.schedules.add(name);
     const text = this.readText(rel);
-    if (text === null || name === null) return null;
-    return this.validate(new SourceFile(rel, text, this.env, this.issues), s, name);
+    const parsed = text === null ? null : this.parseFile(rel, text);
+    if (!parsed) return null;
+    const { src, data } = parsed;
+    if (
+      this.part(src, schema.scheduleTop, data, []) === undefined &&
+      (typeof data !== 'object' || Array.isArray(data))
+    ) {
+      return null;
+    }
+    const raw = data as { timezone?: unknown; rotations?: unknown; overrides?: unknown };
+    const rawRotations = raw.rotations;
+    const rotations =
+      rawRotations === undefined
+        ? []
+        : this.entries(src, schema.rotation, rawRotations, ['rotations'], schema.rotationsSection);
+    const roles = new Set<string>();
+    if (Array.isArray(rawRotations)) {
+      for (const r of rawRotations) {
+        const role = r && typeof r === 'object' ? (r as { role?: unknown }).role : undefined;
+        roles.add(typeof role === 'string' ? role : 'primary');
+      }
+    }
+    this.known.scheduleRoles.set(name, roles);
+    return {
+      src,
+      name,
+      timezone:
+        raw.timezone === undefined ? undefined : this.part(src, schema.timezone, raw.timezone, ['timezone']),
+      rotations,
+      rotationNames: namesIn(rawRotations),
+      overrides: this.entries(src, schema.gitOverride, raw.overrides, ['overrides']),
+    };
+  }
+
+  private readPolicy(rel: string): PolicyFile | null {
+    const name = this.fileName(rel, '.yaml', 'escalation policy');
+    this.known.policies.add(name);
+    const text = this.readText(rel);
+    const parsed = text === null ? null : this.parseFile(rel, text);
+    if (!parsed) return null;
+    const { src, data } = parsed;
+    if (
+      this.part(src, schema.policyTop, data, []) === undefined &&
+      (typeof data !== 'object' || Array.isArray(data))
+    ) {
+      return null;
+    }
+    const raw = data as { repeat?: unknown; steps?: unknown };
+    return {
+      src,
+      name,
+      repeat:
+        raw.repeat === undefined
+          ? undefined
+          : (this.part(src, schema.repeat, raw.repeat, ['repeat']) as number | 'forever'),
+      steps:
+        raw.steps === undefined
+          ? []
+          : this.entries(src, schema.step, raw.steps, ['steps'], schema.stepsSection),
+    };
   }
 
   // ---------------------------------------------------------------------------------- hark.yaml
 
-  private settings(hark: Parsed<schema.RawHark> | null): Settings {
-    const s = hark?.value.settings ?? {};
+  private settings(hark: HarkFile | null): Settings {
+    const s = hark?.settings ?? {};
     return {
       timezone: s.timezone ?? 'UTC',
       publicUrl: s.public_url ? s.public_url.replace(/\/+$/, '') : null,
@@ -222,14 +374,14 @@ class Loader {
     };
   }
 
-  private people(hark: Parsed<schema.RawHark>, settings: Settings): Map<string, Person> {
-    const { src, value } = hark;
+  private people(hark: HarkFile, settings: Settings): Map<string, Person> {
+    const { src } = hark;
     const people = new Map<string, Person>();
-    for (const [key, raw] of Object.entries(value.people)) {
+    for (const [key, raw] of Object.entries(hark.people)) {
       if (!schema.NAME_RE.test(key)) {
         src.report(['people', key], `invalid person name "${key}": ${schema.NAME_HELP}`, { key: true });
-        continue;
       }
+      if (raw === undefined) continue;
       const contacts = { sms: raw.sms ?? null, voice: raw.voice ?? null, email: raw.email ?? null };
       if (!contacts.sms && !contacts.voice && !contacts.email) {
         src.report(['people', key], `person "${key}" has no sms, voice or email: they could never be paged`, {
@@ -251,8 +403,24 @@ class Loader {
               `notify rule uses ${channel} but person "${key}" has no ${channel === 'email' ? 'email address' : `${channel} number`}`,
             );
           }
+          if (urgency === 'low' && channel === 'voice') {
+            src.report(
+              ['people', key, 'notify', urgency, i],
+              'low-urgency incidents never call: use sms or email here',
+              {
+                level: 'warning',
+              },
+            );
+          }
           return { channel, afterMs };
         });
+      }
+      if (raw.notify?.low === undefined && notify.low.length === 0 && contacts.voice) {
+        src.report(
+          ['people', key],
+          `person "${key}" has only a voice number, and low-urgency incidents never call: they will not hear of those`,
+          { key: true, level: 'warning' },
+        );
       }
       people.set(key, {
         name: key,
@@ -266,22 +434,28 @@ class Loader {
     return people;
   }
 
-  private severities(hark: Parsed<schema.RawHark>): Severity[] {
-    const raw = hark.value.severities;
-    if (raw === undefined) return DEFAULT_SEVERITIES;
-    this.unique(hark.src, raw, ['severities'], 'severity');
-    return raw.map((s, i) => ({
-      name: s.name,
-      urgency: s.urgency,
-      match: s.match ? this.matcher(hark.src, s.match, ['severities', i, 'match']) : null,
-    }));
+  private severities(hark: HarkFile): Severity[] {
+    if (hark.severities === undefined) return DEFAULT_SEVERITIES;
+    this.unique(hark.src, hark.severities, ['severities'], 'severity');
+    const out: Severity[] = [];
+    hark.severities.forEach((s, i) => {
+      if (s) {
+        out.push({
+          name: s.name,
+          urgency: s.urgency,
+          match: s.match ? this.matcher(hark.src, s.match, ['severities', i, 'match']) : null,
+        });
+      }
+    });
+    return out.length > 0 ? out : DEFAULT_SEVERITIES;
   }
 
-  private defaultSeverity(hark: Parsed<schema.RawHark>, severities: readonly Severity[]): string {
-    const wanted = hark.value.default_severity;
+  private defaultSeverity(hark: HarkFile, severities: readonly Severity[]): string {
+    const wanted = hark.defaultSeverity;
     if (wanted === undefined) return severities[0]!.name;
     const names = severities.map((s) => s.name);
-    if (!names.includes(wanted)) {
+    const written = namesIn((hark.src.value() as { severities?: unknown } | undefined)?.severities);
+    if (!names.includes(wanted) && !written.includes(wanted)) {
       hark.src.report(
         ['default_severity'],
         `unknown severity "${wanted}" in default_severity${didYouMean(wanted, names)} (severities: ${names.join(', ')})`,
@@ -291,45 +465,47 @@ class Loader {
   }
 
   private matcher(src: SourceFile, raw: z.output<typeof schema.matcher>, path: Path): Matcher {
-    const build = (part: 'labels' | 'annotations'): Map<string, ValueMatcher[]> => {
-      const out = new Map<string, ValueMatcher[]>();
+    const build = (part: 'labels' | 'annotations'): FrozenMap<string, ValueMatcher[]> => {
+      const out: [string, ValueMatcher[]][] = [];
       for (const [label, value] of Object.entries(raw[part] ?? {})) {
         const list = Array.isArray(value) ? value : [value];
-        out.set(
+        out.push([
           label,
           list.map((v, i): ValueMatcher => {
             if (v.length >= 2 && v.startsWith('/') && v.endsWith('/')) {
               const source = v.slice(1, -1);
               try {
+                new RegExp(source);
                 return { kind: 'regex', source, regex: new RegExp(`^(?:${source})$`) };
               } catch (e) {
                 const at = Array.isArray(value) ? [...path, part, label, i] : [...path, part, label];
-                src.report(
-                  at,
-                  `invalid regular expression ${v}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`,
+                const reason = (e as Error).message.replace(
+                  /^Invalid regular expression: \/.*\/[a-z]*: /,
+                  '',
                 );
+                src.report(at, `invalid regular expression ${v}: ${reason}`);
               }
             }
             return { kind: 'exact', value: v };
           }),
-        );
+        ]);
       }
-      return out;
+      return new FrozenMap(out);
     };
     return { labels: build('labels'), annotations: build('annotations') };
   }
 
-  private services(hark: Parsed<schema.RawHark>): Service[] {
+  private services(hark: HarkFile): Service[] {
     const { src } = hark;
-    const raw = hark.value.services ?? [];
-    this.unique(src, raw, ['services'], 'service');
-    const knownPolicies = this.known.policies;
+    this.unique(src, hark.services, ['services'], 'service');
     let catchAll: string | null = null;
-    return raw.map((s, i) => {
-      if (!knownPolicies.has(s.escalation_policy)) {
+    const out: Service[] = [];
+    hark.services.forEach((s, i) => {
+      if (!s) return;
+      if (!this.known.policies.has(s.escalation_policy)) {
         src.report(
           ['services', i, 'escalation_policy'],
-          `unknown escalation policy "${s.escalation_policy}" for service "${s.name}"${didYouMean(s.escalation_policy, knownPolicies)} (policies are the files in escalation-policies/)`,
+          `unknown escalation policy "${s.escalation_policy}" for service "${s.name}"${didYouMean(s.escalation_policy, this.known.policies)} (policies are the files in escalation-policies/)`,
         );
       }
       if (s.runbook !== undefined && !this.known.runbooks.has(s.runbook)) {
@@ -341,52 +517,61 @@ class Loader {
       if (catchAll !== null) {
         src.report(
           ['services', i],
-          `service "${s.name}" is never used: service "${catchAll}" above it has no match and takes every alert`,
-          {
-            level: 'warning',
-          },
+          `service "${s.name}" is never used: service "${catchAll}" above it matches every alert`,
+          { level: 'warning' },
         );
       }
-      if (s.match === undefined && catchAll === null) catchAll = s.name;
-      return {
+      const emptyMatch =
+        !s.match ||
+        (Object.keys(s.match.labels ?? {}).length === 0 &&
+          Object.keys(s.match.annotations ?? {}).length === 0);
+      if (emptyMatch && catchAll === null) catchAll = s.name;
+      out.push({
         name: s.name,
-        match: s.match ? this.matcher(src, s.match, ['services', i, 'match']) : null,
+        match: s.match && !emptyMatch ? this.matcher(src, s.match, ['services', i, 'match']) : null,
         escalationPolicy: s.escalation_policy,
         groupBy: s.group_by ?? [],
         runbook: s.runbook ?? null,
-      };
+      });
     });
+    return out;
   }
 
-  private integrations(hark: Parsed<schema.RawHark>): Integration[] {
-    const raw = hark.value.integrations ?? [];
-    this.unique(hark.src, raw, ['integrations'], 'integration');
-    return raw.map((r, i) => {
+  private integrations(hark: HarkFile): Integration[] {
+    this.unique(hark.src, hark.integrations, ['integrations'], 'integration');
+    const out: Integration[] = [];
+    hark.integrations.forEach((r, i) => {
+      if (!r) return;
       if (r.token === undefined && r.type !== 'pagerduty') {
         hark.src.report(['integrations', i], `integration "${r.name}" (type ${r.type}) needs a token`);
       }
-      return { name: r.name, type: r.type, token: r.token ?? null };
+      out.push({ name: r.name, type: r.type, token: r.token ?? null });
     });
+    return out;
   }
 
-  private apiTokens(hark: Parsed<schema.RawHark>): ApiToken[] {
-    const raw = hark.value.api_tokens ?? [];
-    this.unique(hark.src, raw, ['api_tokens'], 'API token');
-    return raw.map((t, i) => {
+  private apiTokens(hark: HarkFile): ApiToken[] {
+    this.unique(hark.src, hark.apiTokens, ['api_tokens'], 'API token');
+    const out: ApiToken[] = [];
+    hark.apiTokens.forEach((t, i) => {
+      if (!t) return;
       if (t.person !== undefined)
         this.checkPerson(hark.src, ['api_tokens', i, 'person'], t.person, `API token "${t.name}"`);
-      return { name: t.name, token: t.token, person: t.person ?? null };
+      out.push({ name: t.name, token: t.token, person: t.person ?? null });
     });
+    return out;
   }
 
   // ---------------------------------------------------------------------------------- schedules
 
-  private schedule(p: Parsed<schema.RawSchedule>, settings: Settings): Schedule {
-    const { src, value } = p;
-    this.unique(src, value.rotations, ['rotations'], 'rotation');
-    const byName = new Map(value.rotations.map((r) => [r.name, r]));
+  private schedule(f: ScheduleFile, settings: Settings): Schedule {
+    const { src } = f;
+    this.unique(src, f.rotations, ['rotations'], 'rotation');
+    const byName = new Map<string, schema.RawRotation>();
+    for (const r of f.rotations) if (r && !byName.has(r.name)) byName.set(r.name, r);
     const rotations: Rotation[] = [];
-    value.rotations.forEach((r, i) => {
+    f.rotations.forEach((r, i) => {
+      if (!r) return;
       const at = (...rest: (string | number)[]): Path => ['rotations', i, ...rest];
       const role = r.role ?? 'primary';
       if (r.follows !== undefined) {
@@ -399,23 +584,22 @@ class Loader {
             );
           }
         }
-        const target = byName.get(r.follows);
-        if (!target) {
+        if (!f.rotationNames.includes(r.follows)) {
           src.report(
             at('follows'),
-            `rotation "${r.name}" follows unknown rotation "${r.follows}"${didYouMean(r.follows, byName.keys())} (rotations in this schedule: ${[...byName.keys()].join(', ')})`,
+            `rotation "${r.name}" follows unknown rotation "${r.follows}"${didYouMean(r.follows, f.rotationNames)} (rotations in this schedule: ${f.rotationNames.join(', ')})`,
           );
         } else {
-          const seen = [r.name];
-          let cur: typeof target | undefined = target;
-          while (cur?.follows !== undefined && !seen.includes(cur.name)) {
-            seen.push(cur.name);
+          const chain = [r.name];
+          let cur = byName.get(r.follows);
+          while (cur?.follows !== undefined && !chain.includes(cur.name)) {
+            chain.push(cur.name);
             cur = byName.get(cur.follows);
           }
-          if (cur && seen.includes(cur.name)) {
+          if (cur && chain.includes(cur.name)) {
             src.report(
               at('follows'),
-              `rotation "${r.name}" follows in a cycle: ${[...seen, cur.name].join(' → ')}`,
+              `rotation "${r.name}" follows in a cycle: ${[...chain, cur.name].join(' → ')}`,
             );
           }
         }
@@ -470,22 +654,27 @@ class Loader {
       });
     });
     const roles = [...new Set(rotations.map((r) => r.role))];
-    const overrides: GitOverride[] = (value.overrides ?? []).map((o, i) => {
+    const knownRoles = [...(this.known.scheduleRoles.get(f.name) ?? new Set(roles))];
+    const overrides: GitOverride[] = [];
+    f.overrides.forEach((o, i) => {
+      if (!o) return;
       const role = o.role ?? 'primary';
-      if (!roles.includes(role)) {
+      if (!knownRoles.includes(role)) {
         src.report(
-          ['overrides', i, o.role === undefined ? 'person' : 'role'],
-          `override for unknown role "${role}"${didYouMean(role, roles)} (roles in this schedule: ${roles.join(', ')})`,
+          o.role === undefined ? ['overrides', i] : ['overrides', i, 'role'],
+          o.role === undefined
+            ? `override ${i + 1} has no role, so it is for "primary", which no rotation of this schedule has: add role (roles: ${knownRoles.join(', ')})`
+            : `override ${i + 1} is for unknown role "${role}"${didYouMean(role, knownRoles)} (roles in this schedule: ${knownRoles.join(', ')})`,
         );
       }
-      this.checkPerson(src, ['overrides', i, 'person'], o.person, `override ${i}`);
-      if (o.to <= o.from) src.report(['overrides', i, 'to'], 'override to must be after from');
-      return { role, person: o.person, from: o.from as LocalMs, to: o.to as LocalMs };
+      this.checkPerson(src, ['overrides', i, 'person'], o.person, `override ${i + 1}`);
+      if (o.to <= o.from) src.report(['overrides', i, 'to'], `override ${i + 1}: to must be after from`);
+      overrides.push({ role, person: o.person, from: o.from as LocalMs, to: o.to as LocalMs });
     });
     return {
-      name: p.name,
+      name: f.name,
       file: src.file,
-      timezone: value.timezone ?? settings.timezone,
+      timezone: f.timezone ?? settings.timezone,
       rotations,
       overrides,
       roles,
@@ -494,45 +683,57 @@ class Loader {
 
   // ---------------------------------------------------------------------------------- policies
 
-  private policy(p: Parsed<schema.RawPolicy>, schedules: ReadonlyMap<string, Schedule>): EscalationPolicy {
-    const { src, value } = p;
-    const knownSchedules = this.known.schedules;
-    const steps: EscalationStep[] = value.steps.map((step, i) => ({
-      escalateAfterMs: step.escalate_after ?? 10 * 60_000,
-      notify: step.notify.map((t, j): EscalationTarget => {
+  private policy(f: PolicyFile): EscalationPolicy {
+    const { src } = f;
+    const steps: EscalationStep[] = [];
+    f.steps.forEach((step, i) => {
+      if (!step) return;
+      const notify: EscalationTarget[] = [];
+      step.notify.forEach((t, j) => {
         const at: Path = ['steps', i, 'notify', j];
-        if (
-          (t.schedule === undefined) === (t.person === undefined) ||
-          (t.role !== undefined && t.schedule === undefined)
-        ) {
-          src.report(at, 'a target is {schedule: NAME} or {schedule: NAME, role: ROLE} or {person: NAME}');
-          return { kind: 'person', person: t.person ?? '' };
+        const problem =
+          t.schedule !== undefined && t.person !== undefined
+            ? 'names both a schedule and a person; use one target for each'
+            : t.role !== undefined && t.schedule === undefined
+              ? 'has a role but no schedule; role picks a role of a schedule'
+              : t.schedule === undefined && t.person === undefined
+                ? 'names nothing'
+                : null;
+        if (problem) {
+          src.report(
+            at,
+            `target ${problem} (a target is {schedule: NAME}, {schedule: NAME, role: ROLE} or {person: NAME})`,
+          );
+          return;
         }
         if (t.person !== undefined) {
           this.checkPerson(src, [...at, 'person'], t.person, `step ${i + 1}`);
-          return { kind: 'person', person: t.person };
+          notify.push({ kind: 'person', person: t.person });
+          return;
         }
         const scheduleName = t.schedule!;
         const role = t.role ?? 'primary';
-        const schedule = schedules.get(scheduleName);
-        if (!knownSchedules.has(scheduleName)) {
+        const roles = this.known.scheduleRoles.get(scheduleName);
+        if (!this.known.schedules.has(scheduleName)) {
           src.report(
             [...at, 'schedule'],
-            `unknown schedule "${scheduleName}" in step ${i + 1}${didYouMean(scheduleName, knownSchedules)} (schedules are the files in schedules/)`,
+            `unknown schedule "${scheduleName}" in step ${i + 1}${didYouMean(scheduleName, this.known.schedules)} (schedules are the files in schedules/)`,
           );
-        } else if (schedule && !schedule.roles.includes(role)) {
+        } else if (roles && !roles.has(role)) {
+          const list = [...roles];
           src.report(
             [...at, t.role === undefined ? 'schedule' : 'role'],
-            `schedule "${scheduleName}" has no role "${role}"${didYouMean(role, schedule.roles)} (roles: ${schedule.roles.join(', ')})`,
+            `schedule "${scheduleName}" has no role "${role}"${didYouMean(role, list)} (roles: ${list.join(', ')})`,
           );
         }
-        return { kind: 'schedule', schedule: scheduleName, role };
-      }),
-    }));
+        notify.push({ kind: 'schedule', schedule: scheduleName, role });
+      });
+      steps.push({ escalateAfterMs: step.escalate_after ?? 10 * 60_000, notify });
+    });
     return {
-      name: p.name,
+      name: f.name,
       file: src.file,
-      repeat: value.repeat === undefined ? 0 : value.repeat === 'forever' ? Infinity : Number(value.repeat),
+      repeat: f.repeat === undefined ? 0 : f.repeat === 'forever' ? Infinity : f.repeat,
       steps,
     };
   }
@@ -543,19 +744,27 @@ class Loader {
     const out = new Map<string, Runbook>();
     for (const rel of this.readDir('runbooks', '.md')) {
       const name = this.fileName(rel, '.md', 'runbook');
-      if (name !== null) this.known.runbooks.add(name);
+      this.known.runbooks.add(name);
       const text = this.readText(rel);
-      if (name === null || text === null) continue;
+      if (text === null) continue;
       let body = text;
-      let front: z.output<typeof schema.runbookFrontMatter> = {};
+      let front: z.output<typeof schema.runbookFrontMatter> | undefined = {};
       let src: SourceFile | null = null;
-      const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
-      if (m) {
+      if (/^---\r?\n/.test(text)) {
+        const m = /^---\r?\n([\s\S]*?)\r?\n?^---[ \t]*(?:\r?\n|$)/m.exec(text);
+        if (!m) {
+          this.fileIssue(
+            rel,
+            'front matter starts with --- on line 1 but is never closed: end it with a line of ---',
+          );
+          continue;
+        }
         body = text.slice(m[0].length);
-        src = new SourceFile(rel, m[1]!, this.env, this.issues, 1);
-        const parsed = this.validate(src, schema.runbookFrontMatter, name);
+        const parsed = this.parseFile(rel, m[1]!, 1);
         if (!parsed) continue;
-        front = parsed.value;
+        src = parsed.src;
+        front = this.part(src, schema.runbookFrontMatter, parsed.data, []);
+        if (!front) continue;
       }
       const heading = /^#\s+(.+)$/m.exec(body);
       out.set(name, {
@@ -572,14 +781,15 @@ class Loader {
   // ---------------------------------------------------------------------------------- helpers
 
   private checkPerson(src: SourceFile, path: Path, name: string, where: string): void {
-    if (!this.known.people.has(name)) {
+    if (this.peopleKnown && !this.known.people.has(name)) {
       src.report(path, `unknown person "${name}" in ${where}${didYouMean(name, this.known.people)}`);
     }
   }
 
-  private unique(src: SourceFile, items: readonly { name: string }[], path: Path, what: string): void {
+  private unique(src: SourceFile, items: Entries<{ name: string }>, path: Path, what: string): void {
     const first = new Map<string, number>();
     items.forEach((item, i) => {
+      if (!item) return;
       const prev = first.get(item.name);
       if (prev === undefined) first.set(item.name, i);
       else {
@@ -607,127 +817,13 @@ function defaultNotify(
   return rules;
 }
 
-// ------------------------------------------------------------------------------ zod issue text
-
-type ZodIssue = z.core.$ZodIssue;
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = data;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[p];
-  }
-  return cur;
-}
-
-function kindOf(v: unknown): string {
-  if (v === null) return 'nothing (null)';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
-  return `${typeof v === 'number' ? 'the number' : typeof v === 'boolean' ? 'the boolean' : typeof v} ${String(v)}`;
-}
-
-const EXPECTED: Record<string, string> = {
-  object: 'a mapping (key: value)',
-  array: 'a list',
-  string: 'a string',
-  number: 'a number',
-  boolean: 'true or false',
-  record: 'a mapping (key: value)',
-};
-
-/** The keys a strict object schema allows at `path`, found by walking the schema. */
-function allowedKeys(root: z.ZodType, path: readonly PropertyKey[]): string[] {
-  type Def = {
-    type: string;
-    innerType?: unknown;
-    in?: unknown;
-    element?: unknown;
-    valueType?: unknown;
-    shape?: Record<string, unknown>;
-    options?: unknown[];
-  };
-  const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;
-  const unwrap = (s: unknown): unknown => {
-    for (;;) {
-      const d = defOf(s);
-      if ((d.type === 'optional' || d.type === 'default' || d.type === 'nullable') && d.innerType)
-        s = d.innerType;
-      else if (d.type === 'pipe' && d.in) s = d.in;
-      else return s;
-    }
-  };
-  let s: unknown = unwrap(root);
-  for (const p of path) {
-    const d = defOf(s);
-    if (d.type === 'object' && d.shape && typeof p === 'string' && p in d.shape) s = unwrap(d.shape[p]);
-    else if (d.type === 'array' && d.element) s = unwrap(d.element);
-    else if (d.type === 'record' && d.valueType) s = unwrap(d.valueType);
-    else return [];
-  }
-  const d = defOf(s);
-  return d.type === 'object' && d.shape ? Object.keys(d.shape) : [];
-}
-
-function reportZodIssue(src: SourceFile, root: z.ZodType, data: unknown, issue: ZodIssue): void {
-  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  const value = valueAt(data, issue.path);
-  switch (issue.code) {
-    case 'unrecognized_keys': {
-      const allowed = allowedKeys(root, issue.path);
-      for (const key of issue.keys) {
-        src.report(
-          [...path, key],
-          `unknown key "${key}"${didYouMean(key, allowed)} (allowed: ${allowed.join(', ')})`,
-          { key: true },
-        );
-      }
-      return;
-    }
-    case 'invalid_type': {
-      if (value === undefined) {
-        const key = path[path.length - 1];
-        src.report(path.slice(0, -1), `missing required key "${String(key)}"`);
-      } else {
-        const expected = EXPECTED[issue.expected] ?? issue.expected;
-        const what =
-          issue.expected === 'number' && typeof value === 'string'
-            ? ' (durations and times are strings)'
-            : '';
-        src.report(path, `expected ${expected}, got ${kindOf(value)}${what}`);
-      }
-      return;
-    }
-    case 'invalid_value': {
-      const allowed = issue.values.map(String);
-      src.report(
-        path,
-        `invalid value ${kindOf(value).replace(/^the (string|number|boolean) /, '')}: allowed values are ${allowed.join(', ')}`,
-      );
-      return;
-    }
-    case 'invalid_union': {
-      const branches = issue.errors.flat();
-      if (issue.message === 'Invalid input' && branches.every((b) => b.code === 'invalid_type')) {
-        const expected = [
-          ...new Set(
-            branches.map((b) => (b.code === 'invalid_type' ? (EXPECTED[b.expected] ?? b.expected) : '')),
-          ),
-        ];
-        src.report(path, `expected ${expected.join(' or ')}, got ${kindOf(value)}`);
-      } else src.report(path, issue.message);
-      return;
-    }
-    default:
-      src.report(path, issue.message);
-  }
-}
-
 function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || value instanceof RegExp)
-    return value;
-  if (value instanceof Map) for (const v of value.values()) deepFreeze(v);
-  else for (const v of Object.values(value)) deepFreeze(v);
+  if (value === null || typeof value !== 'object' || value instanceof RegExp) return value;
+  if (Object.isFrozen(value)) return value;
+  if (value instanceof Map) {
+    for (const v of value.values()) deepFreeze(v);
+    return Object.freeze(value);
+  }
+  for (const v of Object.values(value)) deepFreeze(v);
   return Object.freeze(value);
 }

@@ -24,12 +24,10 @@ export const duration = z
   })
   .transform((v) => parseDuration(v)!);
 
-export const timezone = z
-  .string()
-  .refine(isValidZone, {
-    error: (i) =>
-      `unknown time zone "${String(i.input)}": use an IANA name such as Europe/Berlin or America/New_York`,
-  });
+export const timezone = z.string().refine(isValidZone, {
+  error: (i) =>
+    `unknown time zone "${String(i.input)}": use an IANA name such as Europe/Berlin or America/New_York`,
+});
 
 export const localTime = z
   .string()
@@ -58,9 +56,12 @@ export const email = z.string().refine((v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(
 });
 
 const valueMatcher = z.union([z.string(), z.number(), z.boolean()]).transform(String);
-const matcherValues = z.union([valueMatcher, z.array(valueMatcher).min(1)], {
-  error: 'expected a string, a /regex/ or a list of them',
-});
+const matcherValues = z.union(
+  [valueMatcher, z.array(valueMatcher).min(1, { error: 'list at least one value: a string or a /regex/' })],
+  {
+    error: 'expected a string, a /regex/ or a list of them',
+  },
+);
 export const matcher = z.strictObject({
   labels: z.record(z.string(), matcherValues).optional(),
   annotations: z.record(z.string(), matcherValues).optional(),
@@ -79,7 +80,15 @@ export const person = z.strictObject({
   voice: phone.optional(),
   email: email.optional(),
   notify: z
-    .strictObject({ high: z.array(notifyRule).optional(), low: z.array(notifyRule).optional() })
+    .strictObject({
+      high: z
+        .array(notifyRule)
+        .min(1, {
+          error: 'high must list at least one rule, or high-urgency incidents would never reach this person',
+        })
+        .optional(),
+      low: z.array(notifyRule).optional(),
+    })
     .optional(),
   remind_before: duration.optional(),
 });
@@ -140,16 +149,26 @@ export const settings = z.strictObject({
   max_body: size.optional(),
 });
 
-export const harkFile = z.strictObject({
-  people: z.record(z.string(), person),
-  severities: z.array(severity).min(1, { error: 'list at least one severity' }).optional(),
-  default_severity: z.string().optional(),
-  services: z.array(service).optional(),
-  integrations: z.array(integration).optional(),
-  api_tokens: z.array(apiToken).optional(),
-  settings: settings.optional(),
+/** hark.yaml: each section is validated on its own (load.ts), so one bad entry hides nothing else. */
+export const harkTop = z.strictObject({
+  people: z.record(z.string(), z.unknown()),
+  severities: z.unknown().optional(),
+  default_severity: z.unknown().optional(),
+  services: z.unknown().optional(),
+  integrations: z.unknown().optional(),
+  api_tokens: z.unknown().optional(),
+  settings: z.unknown().optional(),
 });
-export type RawHark = z.output<typeof harkFile>;
+export const severitiesSection = z
+  .array(z.unknown())
+  .min(1, { error: 'list at least one severity, or leave severities out for the defaults' });
+export const listSection = z.array(z.unknown());
+export type RawPerson = z.output<typeof person>;
+export type RawSeverity = z.output<typeof severity>;
+export type RawService = z.output<typeof service>;
+export type RawIntegration = z.output<typeof integration>;
+export type RawApiToken = z.output<typeof apiToken>;
+export type RawSettings = z.output<typeof settings>;
 
 const coverageWindow = z.strictObject({
   days: z
@@ -185,12 +204,16 @@ export const gitOverride = z.strictObject({
   to: localTime,
 });
 
-export const scheduleFile = z.strictObject({
-  timezone: timezone.optional(),
-  rotations: z.array(rotation).min(1, { error: 'a schedule needs at least one rotation' }),
-  overrides: z.array(gitOverride).optional(),
+export const scheduleTop = z.strictObject({
+  timezone: z.unknown().optional(),
+  rotations: z.unknown(),
+  overrides: z.unknown().optional(),
 });
-export type RawSchedule = z.output<typeof scheduleFile>;
+export const rotationsSection = z
+  .array(z.unknown())
+  .min(1, { error: 'a schedule needs at least one rotation' });
+export type RawRotation = z.output<typeof rotation>;
+export type RawGitOverride = z.output<typeof gitOverride>;
 
 const target = z.strictObject({
   schedule: name('schedule name').optional(),
@@ -198,25 +221,24 @@ const target = z.strictObject({
   person: name('person name').optional(),
 });
 
-export const policyFile = z.strictObject({
-  repeat: z
-    .union([z.number(), z.string()])
-    .refine((v) => v === 'forever' || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 20), {
-      error: 'repeat must be a whole number from 0 to 20, or forever',
-    })
+export const step = z.strictObject({
+  notify: z.array(target).min(1, { error: 'a step must notify at least one schedule or person' }),
+  escalate_after: duration
+    .refine((ms) => ms > 0, { error: 'escalate_after must be longer than 0s' })
     .optional(),
-  steps: z
-    .array(
-      z.strictObject({
-        notify: z.array(target).min(1, { error: 'a step must notify at least one schedule or person' }),
-        escalate_after: duration
-          .refine((ms) => ms > 0, { error: 'escalate_after must be longer than 0s' })
-          .optional(),
-      }),
-    )
-    .min(1, { error: 'a policy needs at least one step' }),
 });
-export type RawPolicy = z.output<typeof policyFile>;
+export type RawStep = z.output<typeof step>;
+
+export const policyTop = z.strictObject({
+  repeat: z.unknown().optional(),
+  steps: z.unknown(),
+});
+export const repeat = z
+  .union([z.number(), z.string()])
+  .refine((v) => v === 'forever' || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 20), {
+    error: 'repeat must be a whole number from 0 to 20, or forever',
+  });
+export const stepsSection = z.array(z.unknown()).min(1, { error: 'a policy needs at least one step' });
 
 export const runbookFrontMatter = z.strictObject({
   title: z.string().optional(),

@@ -17,11 +17,17 @@ import type { ConfigIssue } from './errors.js';
 
 export type Path = readonly (string | number)[];
 
-const ENV_RE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const ENV_RE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{[^}]*\}?/g;
+const MAX_ALIASES = 100;
 
 export class SourceFile {
   private readonly lines: LineCounter;
   readonly doc: Document;
+  /** False when the file is not valid YAML: its value is not used. */
+  readonly ok: boolean;
+  private readonly data: unknown;
+  /** Offsets of values whose `${...}` failed: no second error is reported for them. */
+  private readonly poisoned = new Set<number>();
 
   /**
    * @param file path relative to the config directory
@@ -35,34 +41,99 @@ export class SourceFile {
     private readonly lineOffset = 0,
   ) {
     this.lines = new LineCounter();
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    for (const e of [...this.doc.errors, ...this.doc.warnings]) {
-      const [start] = e.pos;
-      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      this.issueAt(start, `YAML ${e.name === 'YAMLWarning' ? 'warning' : 'syntax error'}: ${message}`);
+    this.doc = parseDocument(text, {
+      lineCounter: this.lines,
+      prettyErrors: false,
+      uniqueKeys: false,
+      merge: true,
+    });
+    const before = issues.length;
+    for (const e of this.doc.errors) {
+      const message =
+        e.code === 'MULTIPLE_DOCS'
+          ? 'a config file holds one YAML document; remove the second "---" and what follows, or move it to its own file'
+          : `YAML syntax error: ${firstLine(e.message)}`;
+      this.issueAt(e.pos[0], message);
     }
-    if (this.doc.errors.length === 0) this.interpolate(env);
+    for (const w of this.doc.warnings) this.issueAt(w.pos[0], `YAML: ${firstLine(w.message)}`, 'warning');
+    this.checkAliasesAndKeys();
+    let data: unknown = undefined;
+    if (!issues.slice(before).some((i) => i.level === 'error')) {
+      this.interpolate(env);
+      try {
+        data = this.doc.toJS({ maxAliasCount: MAX_ALIASES });
+      } catch (e) {
+        this.issueAt(
+          0,
+          `YAML: ${e instanceof Error ? e.message : String(e)} (more than ${MAX_ALIASES} aliases)`,
+        );
+      }
+    }
+    this.ok = !issues.slice(before).some((i) => i.level === 'error');
+    this.data = this.ok ? data : undefined;
   }
 
-  /** The plain JavaScript value of the document (after interpolation). */
+  /** The plain JavaScript value of the document (after interpolation); undefined when not ok. */
   value(): unknown {
-    return this.doc.errors.length === 0 ? this.doc.toJS({ maxAliasCount: 100 }) : undefined;
+    return this.data;
+  }
+
+  private checkAliasesAndKeys(): void {
+    visit(this.doc, {
+      Alias: (_key, node) => {
+        if (node.resolve(this.doc) === undefined) {
+          this.issueAt(
+            node.range?.[0] ?? 0,
+            `YAML syntax error: unresolved alias *${node.source}: define the anchor &${node.source} before using it`,
+          );
+        }
+      },
+      Map: (_key, node) => {
+        const seen = new Map<string, number>();
+        for (const pair of node.items) {
+          if (!isScalar(pair.key)) continue;
+          const name = String(pair.key.value);
+          const at = pair.key.range?.[0] ?? 0;
+          const first = seen.get(name);
+          if (first === undefined) seen.set(name, at);
+          else {
+            const pos = this.lines.linePos(first);
+            this.issueAt(
+              at,
+              `duplicate key "${name}" (first defined at ${this.file}:${pos.line + this.lineOffset}:${pos.col})`,
+            );
+          }
+        }
+      },
+    });
   }
 
   private interpolate(env: NodeJS.ProcessEnv): void {
     visit(this.doc, {
       Scalar: (key, node) => {
         if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
+        const at = node.range?.[0] ?? 0;
         node.value = node.value.replace(
           ENV_RE,
           (match, name: string | undefined, fallback: string | undefined) => {
             if (match === '$$') return '$';
-            const value = env[name!];
+            if (name === undefined) {
+              this.poisoned.add(at);
+              this.issueAt(
+                at,
+                `malformed ${match}: write \${NAME} or \${NAME:-default}, NAME being letters, digits and _ (and $$ for a literal $)`,
+              );
+              return '';
+            }
+            const value = env[name];
             if (value !== undefined && value !== '') return value;
             if (fallback !== undefined) return fallback;
+            this.poisoned.add(at);
             this.issueAt(
-              node.range?.[0] ?? 0,
-              `environment variable ${name} is not set (used as \${${name}}); set it or write \${${name}:-default}`,
+              at,
+              value === ''
+                ? `environment variable ${name} is set but empty (used as \${${name}})`
+                : `environment variable ${name} is not set (used as \${${name}}); set it or write \${${name}:-default}`,
             );
             return '';
           },
@@ -76,8 +147,7 @@ export class SourceFile {
     this.issues.push({ level, file: this.file, line: line + this.lineOffset, col, message });
   }
 
-  /** Position of the value at `path`, or of the key itself with `key: true`; falls back to the nearest parent. */
-  position(path: Path, key = false): { line: number; col: number } {
+  private locate(path: Path, key: boolean): number {
     let node: unknown = this.doc.contents;
     let keyNode: Node | null = null;
     let last: Node | null = isNodeLike(node) ? node : null;
@@ -101,16 +171,52 @@ export class SourceFile {
       last = node;
     }
     const target = key && keyNode ? keyNode : last;
-    const offset = target?.range?.[0] ?? 0;
-    const { line, col } = this.lines.linePos(offset);
+    return target?.range?.[0] ?? 0;
+  }
+
+  /** Whether the mapping at `path`'s parent has the key at all (possibly with an empty value). */
+  hasKey(path: Path): boolean {
+    let node: unknown = this.doc.contents;
+    for (const [i, segment] of path.entries()) {
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+        );
+        if (!pair) return false;
+        if (i === path.length - 1) return true;
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+      else return false;
+    }
+    return false;
+  }
+
+  /** Position of the value at `path`, or of the key itself with `key: true`; falls back to the nearest parent. */
+  position(path: Path, key = false): { line: number; col: number } {
+    const { line, col } = this.lines.linePos(this.locate(path, key));
     return { line: line + this.lineOffset, col };
   }
 
-  /** Records an issue at the value at `path` (or its key). */
+  /**
+   * Records an issue at the value at `path` (or its key). Values whose `${...}` could not be
+   * replaced already have their error and get no second one.
+   */
   report(path: Path, message: string, opts: { key?: boolean; level?: ConfigIssue['level'] } = {}): void {
-    const { line, col } = this.position(path, opts.key ?? false);
-    this.issues.push({ level: opts.level ?? 'error', file: this.file, line, col, message });
+    const offset = this.locate(path, opts.key ?? false);
+    if (this.poisoned.has(offset)) return;
+    const { line, col } = this.lines.linePos(offset);
+    this.issues.push({
+      level: opts.level ?? 'error',
+      file: this.file,
+      line: line + this.lineOffset,
+      col,
+      message,
+    });
   }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
 function isNodeLike(x: unknown): x is Node {

@@ -60,6 +60,10 @@ function parseUntil(value: string): HandoffRule['until'] {
   if (!m) throw new HandoffRuleError(`UNTIL must be YYYYMMDD, YYYYMMDDTHHMMSS or YYYYMMDDTHHMMSSZ, got "${value}"`);
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((p) => Number(p ?? 0));
   const at = localMs(y!, mo!, d!, h, mi, s);
+  const check = new Date(at);
+  if (mo! < 1 || mo! > 12 || check.getUTCDate() !== d || h! > 23 || mi! > 59 || s! > 59) {
+    throw new HandoffRuleError(`UNTIL is not a valid date and time, got "${value}"`);
+  }
   return m[7] === 'Z' ? { kind: 'utc', at } : { kind: 'local', at };
 }
 
@@ -68,7 +72,7 @@ export function parseHandoffRule(input: string): HandoffRule {
   const text = input.trim().replace(/^RRULE:/i, '');
   if (text === '') throw new HandoffRuleError('handoff is empty; expected an RRULE such as FREQ=WEEKLY');
   const parts = new Map<string, string>();
-  for (const part of text.split(';')) {
+  for (const part of text.split(';').filter((p, i, all) => p.trim() !== '' || i < all.length - 1)) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new HandoffRuleError(`"${part}" is not NAME=VALUE; expected an RRULE such as FREQ=WEEKLY;BYDAY=MO`);
     const name = part.slice(0, eq).trim().toUpperCase();
@@ -105,6 +109,7 @@ export function parseHandoffRule(input: string): HandoffRule {
     const m = /^([+-]?\d{1,2})?([A-Z]{2})$/.exec(item);
     if (!m) throw new HandoffRuleError(`BYDAY entries look like MO or 1MO or -1FR, got "${item}"`);
     const n = m[1] === undefined ? 0 : Number(m[1]);
+    if (m[1] !== undefined && n === 0) throw new HandoffRuleError(`BYDAY numbers count from 1 (or from -1 at the end), got "${item}"`);
     if (n !== 0) {
       const inYear = freq === 'YEARLY' && !parts.has('BYMONTH');
       if (freq !== 'MONTHLY' && freq !== 'YEARLY') {
