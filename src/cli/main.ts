@@ -1,6 +1,8 @@
 /** The `hark` command line (SPEC section 8). */
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, formatIssue } from '../config/errors.js';
+import { RedisMissingError } from '../redis/managed.js';
+import { serveCommand } from './commands/serve.js';
 import { shifts } from './commands/shifts.js';
 import { validate } from './commands/validate.js';
 import { who } from './commands/who.js';
@@ -21,11 +23,8 @@ function program(cli: CliEnv): Command {
     .description('run the HTTP server and/or the escalation workers (default both)')
     .option('--api', 'HTTP API only')
     .option('--worker', 'escalation workers only')
-    .action(() => {
-      throw new CheckFailed(
-        'hark serve: the server is not built yet (it lands with issue 3). Meanwhile: hark validate, hark who, hark shifts.',
-      );
-    });
+    .addOption(configOption())
+    .action((opts: { api?: boolean; worker?: boolean; config?: string }) => serveCommand(opts, cli));
 
   p.command('validate')
     .description('check the config; warn on coverage gaps in the next 30 days')
@@ -75,6 +74,10 @@ export async function run(argv: readonly string[], cli: CliEnv): Promise<number>
     }
     if (e instanceof CheckFailed) {
       cli.out.stderr(e.message);
+      return 1;
+    }
+    if (e instanceof RedisMissingError) {
+      cli.out.stderr(`hark: ${e.message}`);
       return 1;
     }
     if (e instanceof ConfigError) {

@@ -49,6 +49,9 @@ export interface LoadResult {
   readonly warnings: readonly ConfigIssue[];
 }
 
+/** Per integration: 3000 requests a minute (alerts in one request count once). */
+const DEFAULT_RATE_LIMIT = { requests: 3000, perMs: 60_000 };
+
 const DEFAULT_SEVERITIES: Severity[] = [
   { name: 'SEV-1', urgency: 'high', match: labelMatcher('severity', ['critical', 'page']) },
   { name: 'SEV-2', urgency: 'high', match: labelMatcher('severity', ['error']) },
@@ -545,7 +548,14 @@ class Loader {
       if (r.token === undefined && r.type !== 'pagerduty') {
         hark.src.report(['integrations', i], `integration "${r.name}" (type ${r.type}) needs a token`);
       }
-      out.push({ name: r.name, type: r.type, token: r.token ?? null });
+      out.push({
+        name: r.name,
+        type: r.type,
+        token: r.token ?? null,
+        rateLimit: r.rate_limit
+          ? { requests: r.rate_limit.requests, perMs: r.rate_limit.per }
+          : DEFAULT_RATE_LIMIT,
+      });
     });
     return out;
   }

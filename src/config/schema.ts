@@ -114,6 +114,12 @@ export const integration = z.strictObject({
   name: name('integration name'),
   type: z.enum(['alertmanager', 'grafana', 'datadog', 'pagerduty', 'generic']),
   token: z.string().min(1, { error: 'token cannot be empty' }).optional(),
+  rate_limit: z
+    .strictObject({
+      requests: z.number().int().min(1, { error: 'requests must be at least 1' }),
+      per: duration.refine((ms) => ms >= 1000, { error: 'per must be at least 1s' }),
+    })
+    .optional(),
 });
 
 export const apiToken = z.strictObject({

@@ -65,6 +65,8 @@ export interface Integration {
   readonly type: IntegrationType;
   /** Secret: never log it. */
   readonly token: string | null;
+  /** At most `requests` requests per `perMs` window (429 with Retry-After beyond). */
+  readonly rateLimit: { readonly requests: number; readonly perMs: number };
 }
 
 export interface ApiToken {

@@ -15,7 +15,7 @@ export function fixtureObject(name: string): Record<string, unknown> {
 }
 
 export function integration(type: IntegrationType, name = `${type}-prod`): Integration {
-  return { name, type, token: 'integration-secret-token' };
+  return { name, type, token: 'integration-secret-token', rateLimit: { requests: 1, perMs: 1000 } };
 }
 
 export function alertsOf(type: IntegrationType, body: unknown): readonly NormalizedAlert[] {

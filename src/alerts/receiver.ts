@@ -1,0 +1,205 @@
+/**
+ * The alert receiver (SPEC section 2): `POST /v1/alerts/<integration>` and `POST /v2/enqueue`.
+ *
+ * In order: integration → content type (415) → size (413) → token (401; for PagerDuty the body's
+ * routing_key, after parsing) → rate limit (429) → JSON and fields (400) → routing (422 when no
+ * service takes an alert) → stored in Redis (503 when Redis is down) → 202 with the incidents.
+ * Nothing is stored before every alert of the request is known to be valid and routable, and the
+ * 202 is sent only after every write has returned.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import type { Redis } from 'ioredis';
+import type { Config, Integration } from '../config/types.js';
+import type { IncidentStore, IngestResult } from '../incidents/store.js';
+import type { Logger } from '../log.js';
+import type { Keys } from '../redis/keys.js';
+import { route, type Route } from '../routing/route.js';
+import { ApiError } from '../server/errors.js';
+import { requestToken } from './auth.js';
+import { normalize } from './normalize.js';
+import type { NormalizedAlert } from './types.js';
+
+export interface ReceiverDeps {
+  readonly config: () => Config;
+  readonly store: IncidentStore;
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly log: Logger;
+  readonly now: () => Date;
+  /** Called for each incident the request opened (the escalation seam). */
+  readonly onOpened?: (result: IngestResult) => void;
+}
+
+function sameToken(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function readBody(c: Context, max: number): Promise<string> {
+  const declared = Number(c.req.header('content-length') ?? NaN);
+  const tooLarge = () =>
+    new ApiError(413, 'payload_too_large', `the body is larger than ${max} bytes (settings.max_body)`);
+  if (Number.isFinite(declared) && declared > max) throw tooLarge();
+  const body = c.req.raw.body;
+  if (!body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+async function rateLimit(deps: ReceiverDeps, integration: Integration, nowMs: number): Promise<void> {
+  const { requests, perMs } = integration.rateLimit;
+  const window = Math.floor(nowMs / perMs);
+  const key = deps.keys.rateLimit(integration.name, window);
+  const results = await deps.redis
+    .multi()
+    .incr(key)
+    .pexpire(key, perMs * 2)
+    .exec();
+  const count = Number(results?.[0]?.[1] ?? 0);
+  if (count > requests) {
+    const retryAfter = Math.max(1, Math.ceil(((window + 1) * perMs - nowMs) / 1000));
+    throw new ApiError(
+      429,
+      'rate_limited',
+      `integration "${integration.name}" is over its rate limit of ${requests} requests per ${perMs / 1000}s`,
+      undefined,
+      { 'Retry-After': String(retryAfter) },
+    );
+  }
+}
+
+/** Handles one alert request for `integration` (already resolved from the path or routing_key). */
+async function receive(
+  c: Context,
+  deps: ReceiverDeps,
+  integration: Integration,
+  body: unknown,
+): Promise<Response> {
+  const config = deps.config();
+  const now = deps.now();
+  await rateLimit(deps, integration, now.getTime());
+  const result = normalize(integration, body);
+  if (!result.ok) throw new ApiError(400, 'invalid_alert', result.error.message, result.error.field);
+  const routed: [NormalizedAlert, Route][] = [];
+  for (const alert of result.alerts) {
+    const r = route(config, alert);
+    if (!r) {
+      throw new ApiError(
+        422,
+        'unrouted',
+        `no service matches the alert "${alert.summary.slice(0, 80)}": add a service without match (a catch-all) to hark.yaml`,
+      );
+    }
+    routed.push([alert, r]);
+  }
+  const seen = new Map<number, IngestResult>();
+  for (const [alert, r] of routed) {
+    const res = await deps.store.ingest(alert, r, config.settings.autoResolve, now);
+    if (res.id !== 0) seen.set(res.id, res);
+    if (res.new) deps.onOpened?.(res);
+  }
+  const incidents = [...seen.values()].map((r) => ({ id: r.id, key: r.key, status: r.state, new: r.new }));
+  deps.log.info(
+    {
+      integration: integration.name,
+      alerts: routed.length,
+      incidents: incidents.map((i) => i.id),
+      opened: incidents.filter((i) => i.new).length,
+    },
+    'alerts received',
+  );
+  if (integration.type === 'pagerduty') {
+    const key = result.generatedKey ?? result.alerts[0]?.key ?? null;
+    return c.json({ status: 'success', message: 'Event processed', dedup_key: key, incidents }, 202);
+  }
+  return c.json({ incidents }, 202);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ApiError(400, 'invalid_json', `the body is not valid JSON: ${(e as Error).message}`, '(body)');
+  }
+}
+
+/** `POST /v1/alerts/:integration` */
+export async function receiveByName(c: Context, deps: ReceiverDeps, name: string): Promise<Response> {
+  const config = deps.config();
+  const integration = config.integrations.find((i) => i.name === name);
+  if (!integration)
+    throw new ApiError(404, 'unknown_integration', `no integration named "${name}" in hark.yaml`);
+  if (!isJson(c.req.header('content-type'))) {
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      'send the alert as JSON with Content-Type: application/json',
+    );
+  }
+  if (integration.type !== 'pagerduty') {
+    if (
+      !sameToken(
+        requestToken(integration.type, { get: (h) => c.req.header(h) }, null),
+        integration.token ?? '',
+      )
+    ) {
+      throw new ApiError(401, 'unauthorized', `missing or wrong token for integration "${name}"`);
+    }
+    const body = parseJson(await readBody(c, config.settings.maxBodyBytes));
+    return receive(c, deps, integration, body);
+  }
+  const body = parseJson(await readBody(c, config.settings.maxBodyBytes));
+  const key = requestToken('pagerduty', { get: () => undefined }, body);
+  if (integration.token !== null && !sameToken(key, integration.token)) {
+    throw new ApiError(401, 'unauthorized', `missing or wrong routing_key for integration "${name}"`);
+  }
+  return receive(c, deps, integration, body);
+}
+
+/**
+ * `POST /v2/enqueue` (PagerDuty Events API v2): the integration is the `pagerduty` one whose token
+ * equals the routing_key, else the only `pagerduty` integration without a token.
+ */
+export async function receiveEnqueue(c: Context, deps: ReceiverDeps): Promise<Response> {
+  const config = deps.config();
+  if (!isJson(c.req.header('content-type'))) {
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      'send the event as JSON with Content-Type: application/json',
+    );
+  }
+  const body = parseJson(await readBody(c, config.settings.maxBodyBytes));
+  const key = requestToken('pagerduty', { get: () => undefined }, body);
+  const candidates = config.integrations.filter((i) => i.type === 'pagerduty');
+  const integration =
+    candidates.find((i) => i.token !== null && sameToken(key, i.token)) ??
+    (candidates.filter((i) => i.token === null).length === 1
+      ? candidates.find((i) => i.token === null)
+      : undefined);
+  if (!integration) {
+    throw new ApiError(401, 'unauthorized', 'no pagerduty integration takes this routing_key');
+  }
+  return receive(c, deps, integration, body);
+}

@@ -1,0 +1,54 @@
+/** `hark serve [--api] [--worker]`: run Hark until SIGINT/SIGTERM. */
+import { startServer } from '../../server/serve.js';
+import type { CliEnv } from '../context.js';
+
+export interface ServeFlags {
+  readonly api?: boolean;
+  readonly worker?: boolean;
+  readonly config?: string;
+}
+
+/** A curl that fires a test alert at the first generic (or alertmanager) integration. */
+function exampleCurl(
+  url: string,
+  config: Awaited<ReturnType<typeof startServer>>['config'],
+  showToken: boolean,
+): string | null {
+  const generic = config.integrations.find((i) => i.type === 'generic');
+  if (!generic) return null;
+  const token = showToken && generic.token ? generic.token : `<token of integration ${generic.name}>`;
+  const body = JSON.stringify({
+    status: 'firing',
+    summary: 'Test alert from curl',
+    severity: 'critical',
+    labels: { team: 'payments' },
+  });
+  return `curl -X POST ${url}/v1/alerts/${generic.name} -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${body}'`;
+}
+
+export async function serveCommand(flags: ServeFlags, cli: CliEnv): Promise<void> {
+  const both = !flags.api && !flags.worker;
+  const running = await startServer({
+    configDir: flags.config ?? cli.env.HARK_CONFIG ?? '.',
+    env: cli.env,
+    api: both || flags.api === true,
+    worker: both || flags.worker === true,
+  });
+  const showToken = process.stdout.isTTY === true && cli.env.NODE_ENV !== 'production';
+  const curl = exampleCurl(running.url, running.config, showToken);
+  cli.out.stdout(`\nHark is listening on ${running.url}\n`);
+  if (curl)
+    cli.out.stdout(
+      `Fire a test alert:\n  ${curl}\nThen: curl -H 'Authorization: Bearer <api token>' ${running.url}/v1/incidents\n`,
+    );
+  await new Promise<void>((res) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      cli.out.stderr(`hark: ${signal}, shutting down`);
+      running.stop().then(res, res);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,50 @@
+/** Incidents as the API, CLI and pages see them (SPEC section 3). */
+import type { AlertStatus, NormalizedAlert } from '../alerts/types.js';
+
+export type IncidentState = 'triggered' | 'acknowledged' | 'resolved';
+export const INCIDENT_STATES: readonly IncidentState[] = ['triggered', 'acknowledged', 'resolved'];
+export const INCIDENT_ROLES = ['commander', 'tech-lead', 'comms', 'scribe'] as const;
+export type IncidentRole = (typeof INCIDENT_ROLES)[number];
+
+/** An alert as stored with its incident: the latest payload received, with its state. */
+export interface IncidentAlert extends Omit<NormalizedAlert, 'action'> {
+  readonly id: string;
+  readonly status: AlertStatus;
+  readonly receivedAt: string;
+}
+
+export interface TimelineEvent {
+  /** ISO 8601 instant. */
+  readonly at: string;
+  /**
+   * `incident.opened`, `alert.firing`, `alert.resolved`, `alert.renotified`,
+   * `incident.acknowledged`, `incident.unacknowledged`, `incident.resolved`, `note.added`,
+   * `role.assigned`, and (from escalation) `step.fired`, `page.*`, ...
+   */
+  readonly type: string;
+  /** Who did it: `person:alice`, `integration:prometheus`, `token:ops-cli`, `hark`. */
+  readonly actor: string;
+  readonly [detail: string]: unknown;
+}
+
+export interface Incident {
+  readonly id: number;
+  readonly key: string;
+  readonly state: IncidentState;
+  readonly service: string;
+  readonly severity: string;
+  readonly urgency: 'high' | 'low';
+  readonly title: string;
+  /** A runbook name (served at /runbooks/<name>) or an external URL. */
+  readonly runbook: string | null;
+  readonly escalationPolicy: string;
+  readonly alerts: readonly IncidentAlert[];
+  readonly createdAt: string;
+  readonly acknowledgedAt: string | null;
+  readonly acknowledgedBy: string | null;
+  readonly resolvedAt: string | null;
+  readonly resolvedBy: string | null;
+  readonly commander: string | null;
+  readonly roles: Readonly<Partial<Record<IncidentRole, string>>>;
+  readonly timeline?: readonly TimelineEvent[];
+}

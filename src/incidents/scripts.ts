@@ -1,0 +1,128 @@
+/**
+ * Lua scripts: every change to an incident is one script, so it is atomic — a crash or a
+ * concurrent request never leaves half an incident, and the same alert posted 50 times at once
+ * opens exactly one incident. Keys are built by src/redis/keys.ts and passed in (per-incident keys
+ * as templates with #ID#, since the id is only known inside the script).
+ */
+
+/**
+ * One alert into the incidents.
+ * KEYS: 1 next-id counter, 2 open key of the alert's incident key, 3 alert index key,
+ *       4 incidents zset, 5 escalation-due zset
+ * ARGV: 1 key templates (incident, alerts, alert-status, timeline; newline-separated)
+ *       2 alert id, 3 alert JSON, 4 kind (firing | resolved | acknowledge | renotify),
+ *       5 now ISO, 6 now ms, 7 auto-resolve (1|0), 8 alert index TTL ms, 9 actor,
+ *       10..15 timeline events (opened, firing, resolved, incident-resolved, acknowledged, renotified),
+ *       16.. field/value pairs of a new incident
+ * Returns {id (0: no incident), new (1|0), state, changed (1|0)}.
+ */
+export const INGEST = `
+local t = {}
+for s in string.gmatch(ARGV[1], '[^\\n]+') do t[#t + 1] = s end
+local function k(i, id) return (string.gsub(t[i], '#ID#', tostring(id))) end
+local alertId, alertJson, kind, nowIso, nowMs, auto, ttl, actor =
+  ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+
+if kind == 'firing' then
+  local id = redis.call('GET', KEYS[2])
+  if id then
+    local prev = redis.call('HGET', k(3, id), alertId)
+    redis.call('HSET', k(2, id), alertId, alertJson)
+    redis.call('HSET', k(3, id), alertId, 'firing')
+    if not prev then redis.call('HINCRBY', k(1, id), 'alertCount', 1) end
+    if prev ~= 'firing' then redis.call('RPUSH', k(4, id), ARGV[11]) end
+    redis.call('SET', KEYS[3], id, 'PX', ttl)
+    return {tonumber(id), 0, redis.call('HGET', k(1, id), 'state'), prev ~= 'firing' and 1 or 0}
+  end
+  id = redis.call('INCR', KEYS[1])
+  local fields = {}
+  for i = 16, #ARGV do fields[#fields + 1] = ARGV[i] end
+  redis.call('HSET', k(1, id), 'id', id, 'state', 'triggered', 'createdAt', nowIso, 'alertCount', 1,
+    'openKey', KEYS[2], unpack(fields))
+  redis.call('HSET', k(2, id), alertId, alertJson)
+  redis.call('HSET', k(3, id), alertId, 'firing')
+  redis.call('RPUSH', k(4, id), ARGV[10])
+  redis.call('SET', KEYS[2], id)
+  redis.call('SET', KEYS[3], id, 'PX', ttl)
+  redis.call('ZADD', KEYS[4], id, id)
+  redis.call('ZADD', KEYS[5], nowMs, id)
+  return {id, 1, 'triggered', 1}
+end
+
+local id = redis.call('GET', KEYS[3])
+if not id then return {0, 0, '', 0} end
+local state = redis.call('HGET', k(1, id), 'state')
+local open = state == 'triggered' or state == 'acknowledged'
+if not open then return {tonumber(id), 0, state or '', 0} end
+
+if kind == 'renotify' then
+  redis.call('RPUSH', k(4, id), ARGV[15])
+  return {tonumber(id), 0, state, 0}
+end
+
+if kind == 'acknowledge' then
+  if state ~= 'triggered' then return {tonumber(id), 0, state, 0} end
+  redis.call('HSET', k(1, id), 'state', 'acknowledged', 'acknowledgedAt', nowIso, 'acknowledgedBy', actor)
+  redis.call('ZREM', KEYS[5], id)
+  redis.call('RPUSH', k(4, id), ARGV[14])
+  return {tonumber(id), 0, 'acknowledged', 1}
+end
+
+-- resolved
+local changed = 0
+if redis.call('HGET', k(3, id), alertId) == 'firing' then
+  redis.call('HSET', k(3, id), alertId, 'resolved')
+  redis.call('HSET', k(2, id), alertId, alertJson)
+  redis.call('RPUSH', k(4, id), ARGV[12])
+  changed = 1
+end
+if auto == '1' then
+  for _, s in ipairs(redis.call('HVALS', k(3, id))) do
+    if s == 'firing' then return {tonumber(id), 0, state, changed} end
+  end
+  redis.call('HSET', k(1, id), 'state', 'resolved', 'resolvedAt', nowIso, 'resolvedBy', actor)
+  redis.call('DEL', redis.call('HGET', k(1, id), 'openKey'))
+  redis.call('ZREM', KEYS[5], id)
+  redis.call('RPUSH', k(4, id), ARGV[13])
+  return {tonumber(id), 0, 'resolved', 1}
+end
+return {tonumber(id), 0, state, changed}
+`;
+
+/**
+ * A person's (or token's) action on an incident.
+ * KEYS: 1 incident hash, 2 timeline, 3 escalation-due zset
+ * ARGV: 1 action (acknowledge | unacknowledge | resolve | note | role), 2 now ISO, 3 now ms,
+ *       4 actor, 5 event JSON, 6 person (acknowledge: commander if none; role: holder), 7 role name
+ * Returns {outcome, state, by}: outcome is ok, missing, or the state that refused the action.
+ */
+export const ACT = `
+local action, nowIso, nowMs, actor, event = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'missing', '', ''} end
+local id = redis.call('HGET', KEYS[1], 'id')
+if action == 'acknowledge' then
+  if state ~= 'triggered' then
+    return {state, state, redis.call('HGET', KEYS[1], state == 'resolved' and 'resolvedBy' or 'acknowledgedBy') or ''}
+  end
+  redis.call('HSET', KEYS[1], 'state', 'acknowledged', 'acknowledgedAt', nowIso, 'acknowledgedBy', actor)
+  if ARGV[6] ~= '' and not redis.call('HGET', KEYS[1], 'role:commander') then
+    redis.call('HSET', KEYS[1], 'role:commander', ARGV[6])
+  end
+  redis.call('ZREM', KEYS[3], id)
+elseif action == 'unacknowledge' then
+  if state ~= 'acknowledged' then return {state, state, ''} end
+  redis.call('HSET', KEYS[1], 'state', 'triggered')
+  redis.call('HDEL', KEYS[1], 'acknowledgedAt', 'acknowledgedBy')
+  redis.call('ZADD', KEYS[3], nowMs, id)
+elseif action == 'resolve' then
+  if state == 'resolved' then return {state, state, redis.call('HGET', KEYS[1], 'resolvedBy') or ''} end
+  redis.call('HSET', KEYS[1], 'state', 'resolved', 'resolvedAt', nowIso, 'resolvedBy', actor)
+  redis.call('DEL', redis.call('HGET', KEYS[1], 'openKey'))
+  redis.call('ZREM', KEYS[3], id)
+elseif action == 'role' then
+  redis.call('HSET', KEYS[1], 'role:' .. ARGV[7], ARGV[6])
+end
+redis.call('RPUSH', KEYS[2], event)
+return {'ok', redis.call('HGET', KEYS[1], 'state'), actor}
+`;

@@ -1,0 +1,298 @@
+/**
+ * Incidents in Redis: ingesting alerts, reading incidents with their alerts and timeline, and the
+ * actions people take. Every write is one Lua script (see scripts.ts).
+ */
+import type { Redis } from 'ioredis';
+import type { AlertStatus, NormalizedAlert } from '../alerts/types.js';
+import type { EscalationPolicy } from '../config/types.js';
+import { ID_PLACEHOLDER, type Keys } from '../redis/keys.js';
+import type { Route } from '../routing/route.js';
+import {
+  INCIDENT_ROLES,
+  type Incident,
+  type IncidentAlert,
+  type IncidentRole,
+  type IncidentState,
+  type TimelineEvent,
+} from './model.js';
+import { ACT, INGEST } from './scripts.js';
+
+export interface IngestResult {
+  /** 0 when a resolve/acknowledge named an alert no open incident has. */
+  readonly id: number;
+  readonly key: string;
+  readonly state: IncidentState | null;
+  readonly new: boolean;
+  /** Whether anything about the incident changed (a repeated firing notification changes nothing). */
+  readonly changed: boolean;
+}
+
+export type ActionOutcome =
+  | { readonly ok: true; readonly incident: Incident }
+  | { readonly ok: false; readonly reason: 'missing' }
+  | {
+      readonly ok: false;
+      readonly reason: 'state';
+      readonly state: IncidentState;
+      readonly by: string | null;
+    };
+
+export interface ListFilter {
+  readonly state?: IncidentState;
+  readonly service?: string;
+  readonly limit?: number;
+}
+
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+/** The escalation policy as fixed when an incident opens (SPEC 1.3); `repeat` -1 is forever. */
+export function policySnapshot(policy: EscalationPolicy): string {
+  return JSON.stringify({
+    name: policy.name,
+    repeat: Number.isFinite(policy.repeat) ? policy.repeat : -1,
+    steps: policy.steps,
+  });
+}
+
+export class IncidentStore {
+  private readonly ingestScript: ScriptFn;
+  private readonly actScript: ScriptFn;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly alertIndexTtlMs: number,
+  ) {
+    redis.defineCommand('harkIngest', { numberOfKeys: 5, lua: INGEST });
+    redis.defineCommand('harkAct', { numberOfKeys: 3, lua: ACT });
+    const fns = redis as unknown as Record<string, ScriptFn>;
+    this.ingestScript = fns.harkIngest!.bind(redis);
+    this.actScript = fns.harkAct!.bind(redis);
+  }
+
+  private templates(): string {
+    const k = this.keys;
+    return [k.incident, k.incidentAlerts, k.incidentAlertStatus, k.incidentTimeline]
+      .map((f) => f(ID_PLACEHOLDER))
+      .join('\n');
+  }
+
+  /** Records one routed alert: opens, joins, resolves or acknowledges an incident, atomically. */
+  async ingest(alert: NormalizedAlert, route: Route, autoResolve: boolean, now: Date): Promise<IngestResult> {
+    const at = now.toISOString();
+    const actor = `integration:${alert.integration}`;
+    const stored: IncidentAlert = {
+      id: route.alertId,
+      source: alert.source,
+      integration: alert.integration,
+      key: alert.key,
+      status: alert.status,
+      summary: alert.summary,
+      details: alert.details,
+      labels: alert.labels,
+      annotations: alert.annotations,
+      links: alert.links,
+      runbookUrl: alert.runbookUrl,
+      startsAt: alert.startsAt,
+      endsAt: alert.endsAt,
+      receivedAt: at,
+    };
+    const ev = (type: string, extra: Record<string, unknown> = {}): string =>
+      JSON.stringify({
+        at,
+        type,
+        actor,
+        alert: route.alertId,
+        summary: alert.summary,
+        ...extra,
+      } satisfies TimelineEvent);
+    const kind = alert.action ?? alert.status;
+    const fields: string[] = [
+      'key',
+      route.incidentKey,
+      'service',
+      route.service.name,
+      'severity',
+      route.severity.name,
+      'urgency',
+      route.severity.urgency,
+      'title',
+      alert.summary,
+      'runbook',
+      route.runbook ?? '',
+      'policy',
+      route.policy.name,
+      'policySnapshot',
+      policySnapshot(route.policy),
+    ];
+    const k = this.keys;
+    const raw = (await this.ingestScript(
+      k.nextIncidentId,
+      k.openIncident(route.incidentKey),
+      k.alert(route.alertId),
+      k.incidents,
+      k.escalationDue,
+      this.templates(),
+      route.alertId,
+      JSON.stringify(stored),
+      kind,
+      at,
+      now.getTime(),
+      autoResolve ? '1' : '0',
+      this.alertIndexTtlMs,
+      actor,
+      ev('incident.opened', { service: route.service.name, severity: route.severity.name }),
+      ev('alert.firing'),
+      ev('alert.resolved'),
+      ev('incident.resolved', { reason: 'all alerts resolved' }),
+      ev('incident.acknowledged'),
+      ev('alert.renotified'),
+      ...fields,
+    )) as [number, number, string, number];
+    const [id, isNew, state, changed] = raw;
+    let key = route.incidentKey;
+    if (id !== 0 && !isNew) key = (await this.redis.hget(k.incident(id), 'key')) ?? key;
+    return {
+      id,
+      key,
+      state: state === '' ? null : (state as IncidentState),
+      new: isNew === 1,
+      changed: changed === 1,
+    };
+  }
+
+  async get(id: number, withTimeline = true): Promise<Incident | null> {
+    const k = this.keys;
+    const m = this.redis.multi();
+    m.hgetall(k.incident(id));
+    m.hgetall(k.incidentAlerts(id));
+    m.hgetall(k.incidentAlertStatus(id));
+    if (withTimeline) m.lrange(k.incidentTimeline(id), 0, -1);
+    const results = await m.exec();
+    if (!results) throw new Error('Redis transaction aborted');
+    const [h, alerts, statuses, timeline] = results.map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    }) as [Record<string, string>, Record<string, string>, Record<string, string>, string[] | undefined];
+    if (!h.state) return null;
+    return toIncident(h, alerts, statuses, timeline);
+  }
+
+  /** Newest first. */
+  async list(filter: ListFilter = {}): Promise<Incident[]> {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+    const out: Incident[] = [];
+    let offset = 0;
+    const page = 200;
+    for (;;) {
+      const ids = await this.redis.zrevrange(this.keys.incidents, offset, offset + page - 1);
+      if (ids.length === 0) break;
+      for (const id of ids) {
+        const incident = await this.get(Number(id), false);
+        if (!incident) continue;
+        if (filter.state && incident.state !== filter.state) continue;
+        if (filter.service && incident.service !== filter.service) continue;
+        out.push(incident);
+        if (out.length >= limit) return out;
+      }
+      offset += page;
+    }
+    return out;
+  }
+
+  private async act(
+    id: number,
+    action: 'acknowledge' | 'unacknowledge' | 'resolve' | 'note' | 'role',
+    actor: string,
+    event: Record<string, unknown>,
+    now: Date,
+    person = '',
+    role = '',
+  ): Promise<ActionOutcome> {
+    const k = this.keys;
+    const at = now.toISOString();
+    const [outcome, , by] = (await this.actScript(
+      k.incident(id),
+      k.incidentTimeline(id),
+      k.escalationDue,
+      action,
+      at,
+      now.getTime(),
+      actor,
+      JSON.stringify({ at, actor, ...event }),
+      person,
+      role,
+    )) as [string, string, string];
+    if (outcome === 'missing') return { ok: false, reason: 'missing' };
+    if (outcome !== 'ok')
+      return { ok: false, reason: 'state', state: outcome as IncidentState, by: by || null };
+    const incident = await this.get(id);
+    if (!incident) return { ok: false, reason: 'missing' };
+    return { ok: true, incident };
+  }
+
+  /** `actor` is who acted (`person:alice`, `token:ops-cli`); `person` becomes commander if none. */
+  acknowledge(id: number, actor: string, person: string | null, now: Date): Promise<ActionOutcome> {
+    return this.act(id, 'acknowledge', actor, { type: 'incident.acknowledged' }, now, person ?? '');
+  }
+
+  unacknowledge(id: number, actor: string, now: Date): Promise<ActionOutcome> {
+    return this.act(id, 'unacknowledge', actor, { type: 'incident.unacknowledged' }, now);
+  }
+
+  resolve(id: number, actor: string, now: Date): Promise<ActionOutcome> {
+    return this.act(id, 'resolve', actor, { type: 'incident.resolved' }, now);
+  }
+
+  addNote(id: number, actor: string, text: string, now: Date): Promise<ActionOutcome> {
+    return this.act(id, 'note', actor, { type: 'note.added', text }, now);
+  }
+
+  assignRole(
+    id: number,
+    actor: string,
+    role: IncidentRole,
+    person: string,
+    now: Date,
+  ): Promise<ActionOutcome> {
+    return this.act(id, 'role', actor, { type: 'role.assigned', role, person }, now, person, role);
+  }
+}
+
+function toIncident(
+  h: Record<string, string>,
+  alerts: Record<string, string>,
+  statuses: Record<string, string>,
+  timeline: string[] | undefined,
+): Incident {
+  const roles: Partial<Record<IncidentRole, string>> = {};
+  for (const role of INCIDENT_ROLES) {
+    const holder = h[`role:${role}`];
+    if (holder) roles[role] = holder;
+  }
+  const list = Object.entries(alerts).map(([id, json]) => {
+    const a = JSON.parse(json) as IncidentAlert;
+    return { ...a, status: (statuses[id] ?? a.status) as AlertStatus };
+  });
+  list.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
+  return {
+    id: Number(h.id),
+    key: h.key ?? '',
+    state: h.state as IncidentState,
+    service: h.service ?? '',
+    severity: h.severity ?? '',
+    urgency: h.urgency === 'low' ? 'low' : 'high',
+    title: h.title ?? '',
+    runbook: h.runbook ? h.runbook : null,
+    escalationPolicy: h.policy ?? '',
+    alerts: list,
+    createdAt: h.createdAt ?? '',
+    acknowledgedAt: h.acknowledgedAt ?? null,
+    acknowledgedBy: h.acknowledgedBy ?? null,
+    resolvedAt: h.resolvedAt ?? null,
+    resolvedBy: h.resolvedBy ?? null,
+    commander: roles.commander ?? null,
+    roles,
+    ...(timeline ? { timeline: timeline.map((e) => JSON.parse(e) as TimelineEvent) } : {}),
+  };
+}

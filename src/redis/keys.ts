@@ -1,0 +1,55 @@
+/**
+ * Every Redis key Hark uses, in one place. All keys start with a prefix (`{hark}:` by default;
+ * tests use their own so that they can share one server).
+ */
+/** An incident id, or the placeholder Lua scripts replace with the id they allocate. */
+export type IncidentId = number | typeof ID_PLACEHOLDER;
+export const ID_PLACEHOLDER = '#ID#';
+
+export interface Keys {
+  readonly prefix: string;
+  /** INCR counter for incident ids. */
+  readonly nextIncidentId: string;
+  /** Hash: the incident's fields. */
+  incident(id: IncidentId): string;
+  /** Hash: alert id → JSON of the alert as last seen. */
+  incidentAlerts(id: IncidentId): string;
+  /** Hash: alert id → firing | resolved. */
+  incidentAlertStatus(id: IncidentId): string;
+  /** List: JSON timeline events, oldest first. */
+  incidentTimeline(id: IncidentId): string;
+  /** Sorted set of every incident id (score = id), for listing newest first. */
+  readonly incidents: string;
+  /** String: the id of the open (triggered or acknowledged) incident with this incident key. */
+  openIncident(incidentKey: string): string;
+  /** String: the incident that alert `integration/key` last joined. */
+  alert(alertId: string): string;
+  /**
+   * Sorted set: incident id → when its next escalation step is due (ms). The durable record of
+   * the first escalation job, written with the incident; the escalation workers and the overdue
+   * sweep read it.
+   */
+  readonly escalationDue: string;
+  /** Counter for an integration's requests in one rate-limit window. */
+  rateLimit(integration: string, window: number): string;
+}
+
+/**
+ * The default prefix has a hash tag, so all of Hark's keys live in one Redis Cluster slot and a
+ * Lua script may touch several incidents' keys.
+ */
+export function keys(prefix = '{hark}:'): Keys {
+  return {
+    prefix,
+    nextIncidentId: `${prefix}incident:next-id`,
+    incident: (id) => `${prefix}incident:${id}`,
+    incidentAlerts: (id) => `${prefix}incident:${id}:alerts`,
+    incidentAlertStatus: (id) => `${prefix}incident:${id}:alert-status`,
+    incidentTimeline: (id) => `${prefix}incident:${id}:timeline`,
+    incidents: `${prefix}incidents`,
+    openIncident: (incidentKey) => `${prefix}open:${incidentKey}`,
+    alert: (alertId) => `${prefix}alert:${alertId}`,
+    escalationDue: `${prefix}escalation:due`,
+    rateLimit: (integration, window) => `${prefix}ratelimit:${integration}:${window}`,
+  };
+}

@@ -1,0 +1,73 @@
+/** Who is on call and final shifts over HTTP (SPEC sections 7 and 8, same shapes as the CLI). */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { Config } from '../../config/types.js';
+import type { ScheduleRegistry } from '../../schedules/registry.js';
+import { isoUtc } from '../../time/format.js';
+import { parseTimeArg, TIME_HELP } from '../../time/parse-time.js';
+import { apiTokenFor } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { parseQuery } from '../validate.js';
+
+export interface OncallApiDeps {
+  readonly config: () => Config;
+  readonly schedules: () => ScheduleRegistry;
+  readonly now: () => Date;
+}
+
+const instant = (name: string, text: string, zone: string, now: number): number => {
+  const t = parseTimeArg(text, zone, now);
+  if (t === null) throw new ApiError(400, 'invalid_query', `invalid ${name}: ${TIME_HELP}`, name);
+  return t;
+};
+
+export function oncallRoutes(app: Hono, deps: OncallApiDeps): void {
+  app.get('/v1/oncall', (c) => {
+    const config = deps.config();
+    apiTokenFor(config, c.req.header('authorization'));
+    const q = parseQuery(c, z.strictObject({ at: z.string().optional(), schedule: z.string().optional() }));
+    const registry = deps.schedules();
+    const now = deps.now().getTime();
+    const out = [];
+    for (const name of q.schedule ? [q.schedule] : registry.names()) {
+      const compiled = registry.get(name);
+      if (!compiled) throw new ApiError(404, 'not_found', `there is no schedule "${name}"`, 'schedule');
+      const at = instant('at', q.at ?? 'now', compiled.zone.name, now);
+      for (const role of compiled.roles) {
+        const h = compiled.base.holding(role, at);
+        out.push({
+          schedule: name,
+          role,
+          person: h.person,
+          since: h.since === null ? null : isoUtc(h.since),
+          until: h.until === null ? null : isoUtc(h.until),
+        });
+      }
+    }
+    return c.json({ oncall: out });
+  });
+
+  app.get('/v1/schedules/:name/shifts', (c) => {
+    const config = deps.config();
+    apiTokenFor(config, c.req.header('authorization'));
+    const compiled = deps.schedules().get(c.req.param('name'));
+    if (!compiled) throw new ApiError(404, 'not_found', `there is no schedule "${c.req.param('name')}"`);
+    const q = parseQuery(c, z.strictObject({ from: z.string(), to: z.string() }));
+    const now = deps.now().getTime();
+    const from = instant('from', q.from, compiled.zone.name, now);
+    const to = instant('to', q.to, compiled.zone.name, now);
+    if (to <= from) throw new ApiError(400, 'invalid_query', 'to must be after from', 'to');
+    if (to - from > 366 * 86_400_000 * 2)
+      throw new ApiError(400, 'invalid_query', 'at most two years at a time', 'to');
+    const shifts = compiled.base
+      .shifts(from, to)
+      .map((s) => ({
+        role: s.role,
+        person: s.person,
+        start: isoUtc(s.start),
+        end: isoUtc(s.end),
+        source: s.source,
+      }));
+    return c.json({ shifts });
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * The HTTP app (Hono): alerts in, the incident and on-call API, health. Built from small typed
+ * dependencies so that tests and `hark serve` assemble the same thing.
+ */
+import { Hono } from 'hono';
+import type { Redis } from 'ioredis';
+import { receiveByName, receiveEnqueue } from '../alerts/receiver.js';
+import type { Config } from '../config/types.js';
+import type { IncidentStore, IngestResult } from '../incidents/store.js';
+import type { Logger } from '../log.js';
+import type { Keys } from '../redis/keys.js';
+import type { ScheduleRegistry } from '../schedules/registry.js';
+import { incidentRoutes } from './api/incidents.js';
+import { oncallRoutes } from './api/oncall.js';
+import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
+
+export interface AppDeps {
+  readonly config: () => Config;
+  readonly schedules: () => ScheduleRegistry;
+  readonly store: IncidentStore;
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly onOpened?: (result: IngestResult) => void;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.onError((e, c) => {
+    if (e instanceof ApiError) return sendError(c, e);
+    if (isRedisDown(e)) {
+      deps.log.error({ err: e.message, path: c.req.path }, 'Redis is unreachable');
+      c.header('Retry-After', '5');
+      return c.json(errorBody('unavailable', 'storage is unavailable; nothing was stored, retry later'), 503);
+    }
+    deps.log.error({ err: e, path: c.req.path }, 'request failed');
+    return c.json(errorBody('internal', 'internal error'), 500);
+  });
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await deps.redis.ping();
+      return c.json({ status: 'ready' });
+    } catch {
+      return c.json({ status: 'unavailable', redis: 'unreachable' }, 503);
+    }
+  });
+
+  app.post('/v1/alerts/:integration', (c) => receiveByName(c, deps, c.req.param('integration')));
+  app.post('/v2/enqueue', (c) => receiveEnqueue(c, deps));
+  incidentRoutes(app, deps);
+  oncallRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,33 @@
+/** The HTTP error shape (SPEC section 7): `{"error": {"code", "message", "field"?}}`. */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: string, message: string, field?: string): { error: Record<string, string> } {
+  return { error: { code, message, ...(field === undefined ? {} : { field }) } };
+}
+
+export function sendError(c: Context, e: ApiError): Response {
+  for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
+  return c.json(errorBody(e.code, e.message, e.field), e.status);
+}
+
+/** Whether an error means Redis could not be reached (→ 503, so senders retry). */
+export function isRedisDown(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const text = `${e.name} ${e.message}`;
+  return /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|LOADING|READONLY|connect/i.test(
+    text,
+  );
+}
