@@ -13,6 +13,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/schedules/**', 'test/time/**'],
+          globalSetup: ['test/support/redis-global.ts'],
           testTimeout: 30_000,
         },
       },

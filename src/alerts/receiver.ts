@@ -116,7 +116,10 @@ async function receive(
   const seen = new Map<number, IngestResult>();
   for (const [alert, r] of routed) {
     const res = await deps.store.ingest(alert, r, config.settings.autoResolve, now);
-    if (res.id !== 0) seen.set(res.id, res);
+    if (res.id !== 0) {
+      const earlier = seen.get(res.id);
+      seen.set(res.id, earlier?.new ? { ...res, new: true } : res);
+    }
     if (res.new) deps.onOpened?.(res);
   }
   const incidents = [...seen.values()].map((r) => ({ id: r.id, key: r.key, status: r.state, new: r.new }));

@@ -274,7 +274,7 @@ function toIncident(
     const a = JSON.parse(json) as IncidentAlert;
     return { ...a, status: (statuses[id] ?? a.status) as AlertStatus };
   });
-  list.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
+  list.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.id.localeCompare(b.id));
   return {
     id: Number(h.id),
     key: h.key ?? '',

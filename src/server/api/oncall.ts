@@ -59,15 +59,13 @@ export function oncallRoutes(app: Hono, deps: OncallApiDeps): void {
     if (to <= from) throw new ApiError(400, 'invalid_query', 'to must be after from', 'to');
     if (to - from > 366 * 86_400_000 * 2)
       throw new ApiError(400, 'invalid_query', 'at most two years at a time', 'to');
-    const shifts = compiled.base
-      .shifts(from, to)
-      .map((s) => ({
-        role: s.role,
-        person: s.person,
-        start: isoUtc(s.start),
-        end: isoUtc(s.end),
-        source: s.source,
-      }));
+    const shifts = compiled.base.shifts(from, to).map((s) => ({
+      role: s.role,
+      person: s.person,
+      start: isoUtc(s.start),
+      end: isoUtc(s.end),
+      source: s.source,
+    }));
     return c.json({ shifts });
   });
 }

@@ -1,0 +1,80 @@
+/** Test harness: a real Hark HTTP server on a free port against the test run's real Redis. */
+import { serve, type ServerType } from '@hono/node-server';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
+import { IncidentStore } from '../../src/incidents/store.js';
+import { connectRedis, whenReady } from '../../src/redis/connect.js';
+import { keys as makeKeys, type Keys } from '../../src/redis/keys.js';
+import { ScheduleRegistry } from '../../src/schedules/registry.js';
+import { createApp } from '../../src/server/app.js';
+
+export interface TestHark {
+  readonly url: string;
+  readonly config: Config;
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly store: IncidentStore;
+  /** Every key this instance wrote (its prefix), for "no state changed" checks. */
+  snapshot(): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export async function startTestHark(
+  configDir: string,
+  opts: { redisUrl?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestHark> {
+  const { config } = loadConfig(configDir, { env: opts.env ?? {} });
+  const redis = connectRedis(opts.redisUrl ?? inject('redisUrl'));
+  redis.on('error', () => {});
+  await whenReady(redis);
+  const keys = makeKeys(`{test-${randomUUID().slice(0, 8)}}:`);
+  const store = new IncidentStore(redis, keys, config.settings.retentionMs);
+  const registry = new ScheduleRegistry(config);
+  const app = createApp({
+    config: () => config,
+    schedules: () => registry,
+    store,
+    redis,
+    keys,
+    log: pino({ level: 'silent' }),
+    now: () => new Date(),
+  });
+  const server = await new Promise<ServerType>((res) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => res(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    config,
+    redis,
+    keys,
+    store,
+    snapshot: async () => {
+      const out: Record<string, string> = {};
+      const found = await redis.keys(`${keys.prefix.replace(/[{}*?[\]]/g, '\\$&')}*`);
+      for (const key of found.sort()) {
+        if (key.includes(':ratelimit:')) continue;
+        const type = await redis.type(key);
+        out[key] = `${type}:${JSON.stringify(
+          type === 'string'
+            ? await redis.get(key)
+            : type === 'hash'
+              ? await redis.hgetall(key)
+              : type === 'list'
+                ? await redis.lrange(key, 0, -1)
+                : await redis.zrange(key, '0', '-1', 'WITHSCORES'),
+        )}`;
+      }
+      return out;
+    },
+    close: async () => {
+      await new Promise<void>((res) => server.close(() => res()));
+      redis.disconnect();
+    },
+  };
+}
