@@ -2,6 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import { RedisMissingError } from '../redis/managed.js';
+import { actCommand, incidentCommand, incidentsCommand, type ConnectFlags } from './commands/incidents.js';
+import { routeCommand, type RouteFlags } from './commands/route.js';
 import { serveCommand } from './commands/serve.js';
 import { shifts } from './commands/shifts.js';
 import { validate } from './commands/validate.js';
@@ -54,6 +56,39 @@ function program(cli: CliEnv): Command {
     .action((schedule: string, opts: { from: string; to: string; json?: boolean; config?: string }) =>
       shifts(schedule, opts, cli),
     );
+  const connectOptions = (cmd: Command) =>
+    cmd
+      .option('--server <url>', 'talk to a running Hark instead of Redis')
+      .option('--token <token>', 'API token for --server (default: $HARK_API_TOKEN)')
+      .option('--json', 'output JSON')
+      .addOption(configOption());
+
+  p.command('route')
+    .description('dry run: service, severity, runbook, policy, and who each step would page and when')
+    .argument('<alert.json>', 'a request body as the integration would send it (- for stdin)')
+    .requiredOption('--integration <name>', 'the integration it arrives on')
+    .option('--at <time>', 'when it arrives (ISO 8601 or now)', 'now')
+    .option('--json', 'output JSON')
+    .addOption(configOption())
+    .action((file: string, opts: RouteFlags) => routeCommand(file, opts, cli));
+
+  connectOptions(p.command('incidents').description('list incidents, newest first'))
+    .option('--state <state>', 'triggered, acknowledged or resolved')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .action((opts: ConnectFlags & { state?: string; limit?: string }) => incidentsCommand(opts, cli));
+
+  connectOptions(p.command('incident').description('one incident with its timeline').argument('<id>')).action(
+    (id: string, opts: ConnectFlags) => incidentCommand(id, opts, cli),
+  );
+
+  for (const [name, action] of [
+    ['ack', 'acknowledge'],
+    ['resolve', 'resolve'],
+  ] as const) {
+    connectOptions(p.command(name).description(`${action} an incident`).argument('<id>'))
+      .option('--as <person>', 'who is acting (required without --server)')
+      .action((id: string, opts: ConnectFlags & { as?: string }) => actCommand(action, id, opts, cli));
+  }
   return p;
 }
 

@@ -23,7 +23,10 @@ export interface ServeOptions {
 }
 
 export interface RunningServer {
+  /** The public URL (HARK_PUBLIC_URL, settings.public_url, else the local one). */
   readonly url: string;
+  /** Where the HTTP server listens, or null with --worker only. */
+  readonly listening: string | null;
   readonly config: Config;
   readonly port: number;
   stop(): Promise<void>;
@@ -90,6 +93,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let stopping: Promise<void> | null = null;
   return {
     url: publicUrl,
+    listening: server ? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}` : null,
     config,
     port,
     stop: () => {

@@ -35,12 +35,22 @@ export async function serveCommand(flags: ServeFlags, cli: CliEnv): Promise<void
     worker: both || flags.worker === true,
   });
   const showToken = process.stdout.isTTY === true && cli.env.NODE_ENV !== 'production';
-  const curl = exampleCurl(running.url, running.config, showToken);
-  cli.out.stdout(`\nHark is listening on ${running.url}\n`);
-  if (curl)
-    cli.out.stdout(
-      `Fire a test alert:\n  ${curl}\nThen: curl -H 'Authorization: Bearer <api token>' ${running.url}/v1/incidents\n`,
-    );
+  if (!running.listening) {
+    cli.out.stdout('\nHark escalation worker is running (no HTTP: --worker)\n');
+  } else {
+    const curl = exampleCurl(running.listening, running.config, showToken);
+    const banner = [
+      `\nHark is listening on ${running.listening}`,
+      `Public URL (links in pages): ${running.url}`,
+    ];
+    if (curl) {
+      banner.push(
+        `Fire a test alert:\n  ${curl}`,
+        `Then: curl -H 'Authorization: Bearer <api token>' ${running.listening}/v1/incidents`,
+      );
+    }
+    cli.out.stdout(`${banner.join('\n')}\n`);
+  }
   await new Promise<void>((res) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);

@@ -1,0 +1,129 @@
+/**
+ * How CLI commands reach incidents: through a running server (`--server URL --token T`), or
+ * straight to Redis (REDIS_URL, else the local redis-server a `hark serve` started here). Both go
+ * through the same incident operations.
+ */
+import type { Incident, IncidentState } from '../incidents/model.js';
+import type { ActionOutcome, ListFilter } from '../incidents/store.js';
+import { IncidentStore } from '../incidents/store.js';
+import { connectRedis, whenReady } from '../redis/connect.js';
+import { keys as makeKeys } from '../redis/keys.js';
+import { findManagedRedis } from '../redis/managed.js';
+import { CheckFailed, UsageError } from './output.js';
+
+export interface IncidentClient {
+  list(filter: ListFilter): Promise<Incident[]>;
+  get(id: number): Promise<Incident | null>;
+  act(id: number, action: 'acknowledge' | 'resolve', as: string | null): Promise<Incident>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  readonly server?: string;
+  readonly token?: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly retentionMs: number;
+  readonly knownPeople: ReadonlySet<string>;
+}
+
+function refusal(id: number, verb: string, r: Exclude<ActionOutcome, { ok: true }>): CheckFailed {
+  if (r.reason === 'missing') return new CheckFailed(`hark: there is no incident #${id}`);
+  const by = r.by ? ` by ${r.by.replace(/^(person|token|integration):/, '')}` : '';
+  return new CheckFailed(`hark: cannot ${verb} #${id}: it is already ${r.state}${by}`);
+}
+
+export async function connectIncidents(opts: ConnectOptions): Promise<IncidentClient> {
+  if (opts.server) {
+    const base = opts.server.replace(/\/+$/, '');
+    const token = opts.token ?? opts.env.HARK_API_TOKEN;
+    if (!token) throw new UsageError('--server needs --token (or HARK_API_TOKEN)');
+    const call = async (
+      method: string,
+      path: string,
+      body?: unknown,
+    ): Promise<{ status: number; json: unknown }> => {
+      let res: Response;
+      try {
+        res = await fetch(`${base}${path}`, {
+          method,
+          headers: {
+            Authorization: `Bearer ${token}`,
+            ...(body ? { 'Content-Type': 'application/json' } : {}),
+          },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+      } catch (e) {
+        throw new CheckFailed(`hark: cannot reach ${base}: ${(e as Error).message}`);
+      }
+      return { status: res.status, json: await res.json().catch(() => null) };
+    };
+    const fail = (r: { status: number; json: unknown }): never => {
+      const message =
+        (r.json as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${r.status}`;
+      throw new CheckFailed(`hark: ${message}`);
+    };
+    return {
+      list: async (f) => {
+        const q = new URLSearchParams();
+        if (f.state) q.set('state', f.state);
+        if (f.service) q.set('service', f.service);
+        if (f.limit) q.set('limit', String(f.limit));
+        const r = await call('GET', `/v1/incidents?${q.toString()}`);
+        if (r.status !== 200) fail(r);
+        return (r.json as { incidents: Incident[] }).incidents;
+      },
+      get: async (id) => {
+        const r = await call('GET', `/v1/incidents/${id}`);
+        if (r.status === 404) return null;
+        if (r.status !== 200) fail(r);
+        return (r.json as { incident: Incident }).incident;
+      },
+      act: async (id, action, as) => {
+        const r = await call('POST', `/v1/incidents/${id}/${action}`, as ? { as } : undefined);
+        if (r.status !== 200) fail(r);
+        return (r.json as { incident: Incident }).incident;
+      },
+      close: async () => {},
+    };
+  }
+  const url = opts.env.REDIS_URL ?? findManagedRedis();
+  if (!url) {
+    throw new CheckFailed(
+      'hark: no Redis to read incidents from: set REDIS_URL, run this where `hark serve` runs, or use --server URL --token T',
+    );
+  }
+  const redis = connectRedis(url);
+  redis.on('error', () => {});
+  try {
+    await whenReady(redis, 3000);
+  } catch {
+    redis.disconnect();
+    throw new CheckFailed(`hark: Redis at ${url.replace(/\/\/[^@]*@/, '//***@')} is not reachable`);
+  }
+  const store = new IncidentStore(redis, makeKeys(opts.env.HARK_REDIS_PREFIX || undefined), opts.retentionMs);
+  return {
+    list: (f) => store.list(f),
+    get: (id) => store.get(id),
+    act: async (id, action, as) => {
+      if (as === null)
+        throw new UsageError(`${action === 'acknowledge' ? 'ack' : 'resolve'} needs --as PERSON`);
+      if (!opts.knownPeople.has(as)) throw new UsageError(`unknown person "${as}"`);
+      const now = new Date();
+      const r =
+        action === 'acknowledge'
+          ? await store.acknowledge(id, `person:${as}`, as, now)
+          : await store.resolve(id, `person:${as}`, now);
+      if (!r.ok) throw refusal(id, action, r);
+      return r.incident;
+    },
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export function parseState(s: string | undefined): IncidentState | undefined {
+  if (s === undefined) return undefined;
+  if (s === 'triggered' || s === 'acknowledged' || s === 'resolved') return s;
+  throw new UsageError(`invalid --state "${s}": use triggered, acknowledged or resolved`);
+}
