@@ -1,8 +1,14 @@
-/** `npm run bench`: prints the figures of every benchmark. Needs `npm run build` for the CLI timings. */
+/** `npm run bench`: prints the figures of every benchmark (`npm run bench -- ingest` for one). */
+import { benchIngest } from './ingest.js';
 import { benchSchedule } from './schedule.js';
 
-const sections: [string, () => Record<string, string>][] = [['schedule engine', benchSchedule]];
+const sections: [string, () => Record<string, string> | Promise<Record<string, string>>][] = [
+  ['schedule', benchSchedule],
+  ['ingest', benchIngest],
+];
+const only = process.argv.slice(2);
 for (const [name, fn] of sections) {
+  if (only.length > 0 && !only.includes(name)) continue;
   console.log(`\n## ${name}`);
-  for (const [k, v] of Object.entries(fn())) console.log(`${k.padEnd(64)} ${v}`);
+  for (const [k, v] of Object.entries(await fn())) console.log(`${k.padEnd(64)} ${v}`);
 }

@@ -12,8 +12,8 @@
  * ARGV: 1 key templates (incident, alerts, alert-status, timeline; newline-separated)
  *       2 alert id, 3 alert JSON, 4 kind (firing | resolved | acknowledge | renotify),
  *       5 now ISO, 6 now ms, 7 auto-resolve (1|0), 8 alert index TTL ms, 9 actor,
- *       10..15 timeline events (opened, firing, resolved, incident-resolved, acknowledged, renotified),
- *       16.. field/value pairs of a new incident
+ *       10 the timeline event's JSON after its type: `"at":...,"actor":...}`,
+ *       11 JSON array of field/value pairs of a new incident
  * Returns {id (0: no incident), new (1|0), state, changed (1|0)}.
  */
 export const INGEST = `
@@ -22,6 +22,7 @@ for s in string.gmatch(ARGV[1], '[^\\n]+') do t[#t + 1] = s end
 local function k(i, id) return (string.gsub(t[i], '#ID#', tostring(id))) end
 local alertId, alertJson, kind, nowIso, nowMs, auto, ttl, actor =
   ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local function ev(type) return '{"type":"' .. type .. '",' .. ARGV[10] end
 
 if kind == 'firing' then
   local id = redis.call('GET', KEYS[2])
@@ -30,18 +31,17 @@ if kind == 'firing' then
     redis.call('HSET', k(2, id), alertId, alertJson)
     redis.call('HSET', k(3, id), alertId, 'firing')
     if not prev then redis.call('HINCRBY', k(1, id), 'alertCount', 1) end
-    if prev ~= 'firing' then redis.call('RPUSH', k(4, id), ARGV[11]) end
+    if prev ~= 'firing' then redis.call('RPUSH', k(4, id), ev('alert.firing')) end
     redis.call('SET', KEYS[3], id, 'PX', ttl)
     return {tonumber(id), 0, redis.call('HGET', k(1, id), 'state'), prev ~= 'firing' and 1 or 0}
   end
   id = redis.call('INCR', KEYS[1])
-  local fields = {}
-  for i = 16, #ARGV do fields[#fields + 1] = ARGV[i] end
+  local fields = cjson.decode(ARGV[11])
   redis.call('HSET', k(1, id), 'id', id, 'state', 'triggered', 'createdAt', nowIso, 'alertCount', 1,
     'openKey', KEYS[2], unpack(fields))
   redis.call('HSET', k(2, id), alertId, alertJson)
   redis.call('HSET', k(3, id), alertId, 'firing')
-  redis.call('RPUSH', k(4, id), ARGV[10])
+  redis.call('RPUSH', k(4, id), ev('incident.opened'))
   redis.call('SET', KEYS[2], id)
   redis.call('SET', KEYS[3], id, 'PX', ttl)
   redis.call('ZADD', KEYS[4], id, id)
@@ -56,7 +56,7 @@ local open = state == 'triggered' or state == 'acknowledged'
 if not open then return {tonumber(id), 0, state or '', 0} end
 
 if kind == 'renotify' then
-  redis.call('RPUSH', k(4, id), ARGV[15])
+  redis.call('RPUSH', k(4, id), ev('alert.renotified'))
   return {tonumber(id), 0, state, 0}
 end
 
@@ -64,7 +64,7 @@ if kind == 'acknowledge' then
   if state ~= 'triggered' then return {tonumber(id), 0, state, 0} end
   redis.call('HSET', k(1, id), 'state', 'acknowledged', 'acknowledgedAt', nowIso, 'acknowledgedBy', actor)
   redis.call('ZREM', KEYS[5], id)
-  redis.call('RPUSH', k(4, id), ARGV[14])
+  redis.call('RPUSH', k(4, id), ev('incident.acknowledged'))
   return {tonumber(id), 0, 'acknowledged', 1}
 end
 
@@ -73,7 +73,7 @@ local changed = 0
 if redis.call('HGET', k(3, id), alertId) == 'firing' then
   redis.call('HSET', k(3, id), alertId, 'resolved')
   redis.call('HSET', k(2, id), alertId, alertJson)
-  redis.call('RPUSH', k(4, id), ARGV[12])
+  redis.call('RPUSH', k(4, id), ev('alert.resolved'))
   changed = 1
 end
 if auto == '1' then
@@ -83,7 +83,7 @@ if auto == '1' then
   redis.call('HSET', k(1, id), 'state', 'resolved', 'resolvedAt', nowIso, 'resolvedBy', actor)
   redis.call('DEL', redis.call('HGET', k(1, id), 'openKey'))
   redis.call('ZREM', KEYS[5], id)
-  redis.call('RPUSH', k(4, id), ARGV[13])
+  redis.call('RPUSH', k(4, id), '{"type":"incident.resolved","reason":"all alerts resolved",' .. ARGV[10])
   return {tonumber(id), 0, 'resolved', 1}
 end
 return {tonumber(id), 0, state, changed}

@@ -2,6 +2,7 @@
  * Incidents in Redis: ingesting alerts, reading incidents with their alerts and timeline, and the
  * actions people take. Every write is one Lua script (see scripts.ts).
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AlertStatus, NormalizedAlert } from '../alerts/types.js';
 import type { EscalationPolicy } from '../config/types.js';
@@ -57,6 +58,7 @@ export function policySnapshot(policy: EscalationPolicy): string {
 export class IncidentStore {
   private readonly ingestScript: ScriptFn;
   private readonly actScript: ScriptFn;
+  private readonly policyRefs = new Map<string, string>();
 
   constructor(
     private readonly redis: Redis,
@@ -75,6 +77,21 @@ export class IncidentStore {
     return [k.incident, k.incidentAlerts, k.incidentAlertStatus, k.incidentTimeline]
       .map((f) => f(ID_PLACEHOLDER))
       .join('\n');
+  }
+
+  /**
+   * The policy snapshot an incident refers to: stored once under its content hash, so that an
+   * incident fixes its policy (SPEC 1.3) without carrying a copy in every alert's write.
+   */
+  private async policyRef(policy: EscalationPolicy): Promise<string> {
+    const json = policySnapshot(policy);
+    let ref = this.policyRefs.get(json);
+    if (ref === undefined) {
+      ref = createHash('sha256').update(json).digest('hex').slice(0, 32);
+      await this.redis.set(this.keys.policySnapshot(ref), json);
+      this.policyRefs.set(json, ref);
+    }
+    return ref;
   }
 
   /** Records one routed alert: opens, joins, resolves or acknowledges an incident, atomically. */
@@ -97,15 +114,15 @@ export class IncidentStore {
       endsAt: alert.endsAt,
       receivedAt: at,
     };
-    const ev = (type: string, extra: Record<string, unknown> = {}): string =>
-      JSON.stringify({
-        at,
-        type,
-        actor,
-        alert: route.alertId,
-        summary: alert.summary,
-        ...extra,
-      } satisfies TimelineEvent);
+    // The event's fields after its type, which the script puts first.
+    const event = JSON.stringify({
+      at,
+      actor,
+      alert: route.alertId,
+      summary: alert.summary,
+      service: route.service.name,
+      severity: route.severity.name,
+    }).slice(1);
     const kind = alert.action ?? alert.status;
     const fields: string[] = [
       'key',
@@ -123,7 +140,7 @@ export class IncidentStore {
       'policy',
       route.policy.name,
       'policySnapshot',
-      policySnapshot(route.policy),
+      await this.policyRef(route.policy),
     ];
     const k = this.keys;
     const raw = (await this.ingestScript(
@@ -141,13 +158,8 @@ export class IncidentStore {
       autoResolve ? '1' : '0',
       this.alertIndexTtlMs,
       actor,
-      ev('incident.opened', { service: route.service.name, severity: route.severity.name }),
-      ev('alert.firing'),
-      ev('alert.resolved'),
-      ev('incident.resolved', { reason: 'all alerts resolved' }),
-      ev('incident.acknowledged'),
-      ev('alert.renotified'),
-      ...fields,
+      event,
+      JSON.stringify(fields),
     )) as [number, number, string, number];
     const [id, isNew, state, changed] = raw;
     let key = route.incidentKey;

@@ -30,8 +30,8 @@ export interface Keys {
    * sweep read it.
    */
   readonly escalationDue: string;
-  /** Counter for an integration's requests in one rate-limit window. */
-  rateLimit(integration: string, window: number): string;
+  /** String: an escalation policy as an incident fixed it, by content hash. */
+  policySnapshot(ref: string): string;
 }
 
 /**
@@ -50,6 +50,6 @@ export function keys(prefix = '{hark}:'): Keys {
     openIncident: (incidentKey) => `${prefix}open:${incidentKey}`,
     alert: (alertId) => `${prefix}alert:${alertId}`,
     escalationDue: `${prefix}escalation:due`,
-    rateLimit: (integration, window) => `${prefix}ratelimit:${integration}:${window}`,
+    policySnapshot: (ref) => `${prefix}policy:${ref}`,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
+import { RateLimiter } from '../alerts/rate-limit.js';
 import { receiveByName, receiveEnqueue } from '../alerts/receiver.js';
 import type { Config } from '../config/types.js';
 import type { IncidentStore, IngestResult } from '../incidents/store.js';
@@ -50,8 +51,9 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
-  app.post('/v1/alerts/:integration', (c) => receiveByName(c, deps, c.req.param('integration')));
-  app.post('/v2/enqueue', (c) => receiveEnqueue(c, deps));
+  const receiver = { ...deps, limiter: new RateLimiter() };
+  app.post('/v1/alerts/:integration', (c) => receiveByName(c, receiver, c.req.param('integration')));
+  app.post('/v2/enqueue', (c) => receiveEnqueue(c, receiver));
   incidentRoutes(app, deps);
   oncallRoutes(app, deps);
   return app;

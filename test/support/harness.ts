@@ -58,7 +58,6 @@ export async function startTestHark(
       const out: Record<string, string> = {};
       const found = await redis.keys(`${keys.prefix.replace(/[{}*?[\]]/g, '\\$&')}*`);
       for (const key of found.sort()) {
-        if (key.includes(':ratelimit:')) continue;
         const type = await redis.type(key);
         out[key] = `${type}:${JSON.stringify(
           type === 'string'
