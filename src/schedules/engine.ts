@@ -69,7 +69,8 @@ export class CompiledSchedule {
     this.zone = new TimeZone(schedule.timezone);
     this.roles = schedule.roles;
     const compiled = new Map<string, CompiledRotation>();
-    for (const r of schedule.rotations) if (r.kind === 'own') compiled.set(r.name, new CompiledRotation(r, this.zone));
+    for (const r of schedule.rotations)
+      if (r.kind === 'own') compiled.set(r.name, new CompiledRotation(r, this.zone));
     const byName = new Map(schedule.rotations.map((r) => [r.name, r]));
     for (const r of schedule.rotations) {
       let base = r;
@@ -90,8 +91,14 @@ export class CompiledSchedule {
       source: `override:git:${i}`,
     }));
     const rotations = [...compiled.values()];
-    this.earliest = Math.min(...rotations.map((c) => c.startInstant), ...this.gitOverrides.map((o) => o.from));
-    this.latestFinite = Math.max(...rotations.map((c) => c.lastFiniteBoundary()), ...this.gitOverrides.map((o) => o.to));
+    this.earliest = Math.min(
+      ...rotations.map((c) => c.startInstant),
+      ...this.gitOverrides.map((o) => o.from),
+    );
+    this.latestFinite = Math.max(
+      ...rotations.map((c) => c.lastFiniteBoundary()),
+      ...this.gitOverrides.map((o) => o.to),
+    );
   }
 
   /** The view with no runtime overrides (cached). */

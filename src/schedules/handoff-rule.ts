@@ -31,7 +31,8 @@ export interface HandoffRule {
   readonly interval: number;
   readonly count: number | null;
   /** UNTIL as a floating local time, or as a UTC instant when written with `Z`. */
-  readonly until: { readonly kind: 'local'; readonly at: LocalMs } | { readonly kind: 'utc'; readonly at: number } | null;
+  readonly until:
+    { readonly kind: 'local'; readonly at: LocalMs } | { readonly kind: 'utc'; readonly at: number } | null;
   readonly wkst: number | null; // 0 = MO
   readonly byday: readonly { readonly day: number; readonly n: number }[]; // day 0 = MO, n 0 = every
   readonly bymonthday: readonly number[];
@@ -44,7 +45,8 @@ export class HandoffRuleError extends Error {}
 
 function intList(name: string, value: string, min: number, max: number, allowNegative = false): number[] {
   return value.split(',').map((item) => {
-    if (!/^[+-]?\d+$/.test(item)) throw new HandoffRuleError(`${name} must be a comma-separated list of integers, got "${value}"`);
+    if (!/^[+-]?\d+$/.test(item))
+      throw new HandoffRuleError(`${name} must be a comma-separated list of integers, got "${value}"`);
     const n = Number(item);
     const abs = Math.abs(n);
     if ((n < 0 && !allowNegative) || abs < min || abs > max || (allowNegative && n === 0)) {
@@ -57,7 +59,8 @@ function intList(name: string, value: string, min: number, max: number, allowNeg
 
 function parseUntil(value: string): HandoffRule['until'] {
   const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$/.exec(value);
-  if (!m) throw new HandoffRuleError(`UNTIL must be YYYYMMDD, YYYYMMDDTHHMMSS or YYYYMMDDTHHMMSSZ, got "${value}"`);
+  if (!m)
+    throw new HandoffRuleError(`UNTIL must be YYYYMMDD, YYYYMMDDTHHMMSS or YYYYMMDDTHHMMSSZ, got "${value}"`);
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((p) => Number(p ?? 0));
   const at = localMs(y!, mo!, d!, h, mi, s);
   const check = new Date(at);
@@ -74,11 +77,19 @@ export function parseHandoffRule(input: string): HandoffRule {
   const parts = new Map<string, string>();
   for (const part of text.split(';').filter((p, i, all) => p.trim() !== '' || i < all.length - 1)) {
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new HandoffRuleError(`"${part}" is not NAME=VALUE; expected an RRULE such as FREQ=WEEKLY;BYDAY=MO`);
+    if (eq <= 0)
+      throw new HandoffRuleError(
+        `"${part}" is not NAME=VALUE; expected an RRULE such as FREQ=WEEKLY;BYDAY=MO`,
+      );
     const name = part.slice(0, eq).trim().toUpperCase();
-    const value = part.slice(eq + 1).trim().toUpperCase();
+    const value = part
+      .slice(eq + 1)
+      .trim()
+      .toUpperCase();
     if (name === 'DTSTART' || name === 'TZID') {
-      throw new HandoffRuleError(`${name} is not allowed in handoff: the rotation's start and the schedule's timezone set it`);
+      throw new HandoffRuleError(
+        `${name} is not allowed in handoff: the rotation's start and the schedule's timezone set it`,
+      );
     }
     if (!(SUPPORTED_PARTS as readonly string[]).includes(name)) {
       throw new HandoffRuleError(`unsupported RRULE part ${name} (supported: ${SUPPORTED_PARTS.join(', ')})`);
@@ -87,14 +98,17 @@ export function parseHandoffRule(input: string): HandoffRule {
     parts.set(name, value);
   }
   const freqText = parts.get('FREQ');
-  if (freqText === undefined) throw new HandoffRuleError('FREQ is required (HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY)');
+  if (freqText === undefined)
+    throw new HandoffRuleError('FREQ is required (HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY)');
   if (!(FREQS as readonly string[]).includes(freqText)) {
     throw new HandoffRuleError(`FREQ must be HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY, got ${freqText}`);
   }
   const freq = freqText as Freq;
   const interval = parts.has('INTERVAL') ? intList('INTERVAL', parts.get('INTERVAL')!, 1, 1000)[0]! : 1;
-  if (parts.has('INTERVAL') && parts.get('INTERVAL')!.includes(',')) throw new HandoffRuleError('INTERVAL takes one number');
-  if (parts.has('COUNT') && parts.has('UNTIL')) throw new HandoffRuleError('COUNT and UNTIL cannot both be given');
+  if (parts.has('INTERVAL') && parts.get('INTERVAL')!.includes(','))
+    throw new HandoffRuleError('INTERVAL takes one number');
+  if (parts.has('COUNT') && parts.has('UNTIL'))
+    throw new HandoffRuleError('COUNT and UNTIL cannot both be given');
   const countList = parts.has('COUNT') ? intList('COUNT', parts.get('COUNT')!, 1, 100_000) : null;
   if (countList && countList.length !== 1) throw new HandoffRuleError('COUNT takes one number');
   const until = parts.has('UNTIL') ? parseUntil(parts.get('UNTIL')!) : null;
@@ -109,19 +123,24 @@ export function parseHandoffRule(input: string): HandoffRule {
     const m = /^([+-]?\d{1,2})?([A-Z]{2})$/.exec(item);
     if (!m) throw new HandoffRuleError(`BYDAY entries look like MO or 1MO or -1FR, got "${item}"`);
     const n = m[1] === undefined ? 0 : Number(m[1]);
-    if (m[1] !== undefined && n === 0) throw new HandoffRuleError(`BYDAY numbers count from 1 (or from -1 at the end), got "${item}"`);
+    if (m[1] !== undefined && n === 0)
+      throw new HandoffRuleError(`BYDAY numbers count from 1 (or from -1 at the end), got "${item}"`);
     if (n !== 0) {
       const inYear = freq === 'YEARLY' && !parts.has('BYMONTH');
       if (freq !== 'MONTHLY' && freq !== 'YEARLY') {
         throw new HandoffRuleError(`BYDAY with a number (${item}) needs FREQ=MONTHLY or FREQ=YEARLY`);
       }
       const max = inYear ? 53 : 5;
-      if (Math.abs(n) > max) throw new HandoffRuleError(`BYDAY number must be 1 to ${max} or -${max} to -1, got ${item}`);
+      if (Math.abs(n) > max)
+        throw new HandoffRuleError(`BYDAY number must be 1 to ${max} or -${max} to -1, got ${item}`);
     }
     return { day: dayIndex(m[2]!, 'BYDAY'), n };
   });
-  const bymonthday = parts.has('BYMONTHDAY') ? intList('BYMONTHDAY', parts.get('BYMONTHDAY')!, 1, 31, true) : [];
-  if (bymonthday.length > 0 && freq === 'WEEKLY') throw new HandoffRuleError('BYMONTHDAY cannot be used with FREQ=WEEKLY');
+  const bymonthday = parts.has('BYMONTHDAY')
+    ? intList('BYMONTHDAY', parts.get('BYMONTHDAY')!, 1, 31, true)
+    : [];
+  if (bymonthday.length > 0 && freq === 'WEEKLY')
+    throw new HandoffRuleError('BYMONTHDAY cannot be used with FREQ=WEEKLY');
   const bymonth = parts.has('BYMONTH') ? intList('BYMONTH', parts.get('BYMONTH')!, 1, 12) : [];
   const byhour = parts.has('BYHOUR') ? intList('BYHOUR', parts.get('BYHOUR')!, 0, 23) : [];
   const byminute = parts.has('BYMINUTE') ? intList('BYMINUTE', parts.get('BYMINUTE')!, 0, 59) : [];
@@ -140,7 +159,9 @@ export function parseHandoffRule(input: string): HandoffRule {
     byminute,
   };
   if (!everMatches(rule)) {
-    throw new HandoffRuleError('this RRULE matches no date at all (check BYMONTH, BYMONTHDAY and BYDAY together)');
+    throw new HandoffRuleError(
+      'this RRULE matches no date at all (check BYMONTH, BYMONTHDAY and BYDAY together)',
+    );
   }
   return rule;
 }
@@ -151,7 +172,8 @@ export function parseHandoffRule(input: string): HandoffRule {
  * Gregorian calendar repeats every 400 years, so checking one cycle is exact.
  */
 function everMatches(rule: HandoffRule): boolean {
-  if (rule.bymonthday.length === 0 && rule.byday.every((d) => d.n === 0) && rule.bymonth.length === 0) return true;
+  if (rule.bymonthday.length === 0 && rule.byday.every((d) => d.n === 0) && rule.bymonth.length === 0)
+    return true;
   const nthInYear = rule.freq === 'YEARLY' && rule.bymonth.length === 0;
   const cycleStart = Date.UTC(2000, 0, 1);
   const cycleEnd = Date.UTC(2400, 0, 1);
@@ -162,7 +184,8 @@ function everMatches(rule: HandoffRule): boolean {
     const year = date.getUTCFullYear();
     const day = date.getUTCDate();
     const dim = new Date(Date.UTC(year, month, 0)).getUTCDate();
-    if (rule.bymonthday.length > 0 && !rule.bymonthday.some((v) => v === day || dim + 1 + v === day)) continue;
+    if (rule.bymonthday.length > 0 && !rule.bymonthday.some((v) => v === day || dim + 1 + v === day))
+      continue;
     if (rule.byday.length > 0) {
       const weekday = (date.getUTCDay() + 6) % 7;
       let pos = day;
@@ -173,7 +196,9 @@ function everMatches(rule: HandoffRule): boolean {
       }
       const fromStart = Math.floor((pos - 1) / 7) + 1;
       const fromEnd = -(Math.floor((len - pos) / 7) + 1);
-      const ok = rule.byday.some((d) => d.day === weekday && (d.n === 0 || d.n === fromStart || d.n === fromEnd));
+      const ok = rule.byday.some(
+        (d) => d.day === weekday && (d.n === 0 || d.n === fromStart || d.n === fromEnd),
+      );
       if (!ok) continue;
     }
     return true;
@@ -196,7 +221,11 @@ const RRULE_DAYS: readonly Weekday[] = [RRule.MO, RRule.TU, RRule.WE, RRule.TH, 
  * occurrences (COUNT or a floating UNTIL reached). A UTC UNTIL is left to the caller, which knows
  * the instants.
  */
-export function expandLocal(rule: HandoffRule, start: LocalMs, limit: LocalMs): { occurrences: LocalMs[]; more: boolean } {
+export function expandLocal(
+  rule: HandoffRule,
+  start: LocalMs,
+  limit: LocalMs,
+): { occurrences: LocalMs[]; more: boolean } {
   const options: Partial<RRuleOptions> = {
     freq: RRULE_FREQ[rule.freq],
     interval: rule.interval,

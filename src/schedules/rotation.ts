@@ -59,9 +59,15 @@ class HandoffSeries {
     let exhausted = !more;
     for (const local of occurrences) {
       const at = this.zone.toInstant(local);
-      if (rule.until?.kind === 'utc' && at > rule.until.at) {
-        exhausted = true;
-        break;
+      if (rule.until?.kind === 'utc') {
+        // UNTIL bounds every occurrence (RFC 5545): around a DST gap a later local time can land
+        // on an earlier instant, so each one is checked. Past UNTIL by more than any UTC offset,
+        // no later occurrence can qualify.
+        if (local > rule.until.at + 2 * DAY) {
+          exhausted = true;
+          break;
+        }
+        if (at > rule.until.at) continue;
       }
       instants.push(at);
     }
