@@ -12,7 +12,10 @@ describe('normalize', () => {
     ['pagerduty', 'pagerduty-trigger.json'],
     ['generic', 'generic-single.json'],
   ])('dispatches %s and stamps source and integration name', (type, file) => {
-    const r = normalize({ name: 'team-x', type, token: null, rateLimit: { requests: 1, perMs: 1000 } }, fixture(file));
+    const r = normalize(
+      { name: 'team-x', type, token: null, rateLimit: { requests: 1, perMs: 1000 } },
+      fixture(file),
+    );
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     expect(r.alerts.length).toBeGreaterThan(0);
     expect(r.alerts.every((a) => a.source === type && a.integration === 'team-x')).toBe(true);
