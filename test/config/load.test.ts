@@ -366,7 +366,7 @@ describe('unknown keys', () => {
     ).toEqual([
       'hark.yaml:6:3: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, max_body)',
       'hark.yaml:8:46: unknown key "runbok" (did you mean "runbook"?) (allowed: name, match, escalation_policy, group_by, runbook)',
-      'hark.yaml:10:38: unknown key "secret" (allowed: name, type, token)',
+      'hark.yaml:10:38: unknown key "secret" (allowed: name, type, token, rate_limit)',
       'hark.yaml:12:42: unknown key "user" (allowed: name, token, person)',
     ]);
     expect(
@@ -2062,6 +2062,40 @@ describe('ways to never be paged', () => {
       }),
     ).toEqual([
       'hark.yaml:7:5: warning: service "late" is never used: service "all" above it matches every alert',
+    ]);
+  });
+});
+
+describe('integration rate limits', () => {
+  it('default to 3000 requests a minute and take {requests, per}', () => {
+    const { config } = load({
+      'hark.yaml':
+        PEOPLE +
+        lines(
+          'integrations:',
+          '  - {name: a, type: generic, token: t}',
+          '  - {name: b, type: generic, token: t, rate_limit: {requests: 10, per: 1s}}',
+        ),
+    });
+    expect(config.integrations.map((i) => i.rateLimit)).toEqual([
+      { requests: 3000, perMs: 60_000 },
+      { requests: 10, perMs: 1000 },
+    ]);
+  });
+
+  it('refuse zero requests and windows under a second', () => {
+    expect(
+      errors({
+        'hark.yaml':
+          PEOPLE +
+          lines(
+            'integrations:',
+            '  - {name: b, type: generic, token: t, rate_limit: {requests: 0, per: 500ms}}',
+          ),
+      }),
+    ).toEqual([
+      'hark.yaml:6:63: requests must be at least 1',
+      `hark.yaml:6:71: invalid duration "500ms": ${DURATION_HELP}`,
     ]);
   });
 });
