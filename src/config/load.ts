@@ -537,6 +537,13 @@ class Loader {
         runbook: s.runbook ?? null,
       });
     });
+    if (catchAll === null && hark.integrations.length > 0) {
+      src.report(
+        hark.services.length > 0 ? ['services'] : [],
+        'no service matches every alert: alerts that match none are refused with 422; add a last service without match',
+        { level: 'warning', key: true },
+      );
+    }
     return out;
   }
 

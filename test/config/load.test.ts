@@ -2099,3 +2099,24 @@ describe('integration rate limits', () => {
     ]);
   });
 });
+
+describe('routing coverage', () => {
+  it('warns when no service takes every alert', () => {
+    expect(
+      warnings({
+        'hark.yaml':
+          PEOPLE +
+          lines(
+            'services:',
+            '  - {name: web, match: {labels: {team: web}}, escalation_policy: platform}',
+            'integrations:',
+            '  - {name: a, type: generic, token: t}',
+          ),
+        'schedules/platform.yaml': SCHEDULE,
+        'escalation-policies/platform.yaml': lines('steps:', '  - notify: [{schedule: platform}]'),
+      }),
+    ).toEqual([
+      'hark.yaml:5:1: warning: no service matches every alert: alerts that match none are refused with 422; add a last service without match',
+    ]);
+  });
+});
