@@ -1,13 +1,8 @@
 /** The `hark` command line (SPEC section 8). */
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, formatIssue } from '../config/errors.js';
-import { RedisMissingError } from '../redis/managed.js';
-import { actCommand, incidentCommand, incidentsCommand, type ConnectFlags } from './commands/incidents.js';
-import { routeCommand, type RouteFlags } from './commands/route.js';
-import { serveCommand } from './commands/serve.js';
-import { shifts } from './commands/shifts.js';
-import { validate } from './commands/validate.js';
-import { who } from './commands/who.js';
+import type { ConnectFlags } from './commands/incidents.js';
+import type { RouteFlags } from './commands/route.js';
 import type { CliEnv } from './context.js';
 import { CheckFailed, processOut, UsageError } from './output.js';
 
@@ -26,14 +21,16 @@ function program(cli: CliEnv): Command {
     .option('--api', 'HTTP API only')
     .option('--worker', 'escalation workers only')
     .addOption(configOption())
-    .action((opts: { api?: boolean; worker?: boolean; config?: string }) => serveCommand(opts, cli));
+    .action(async (opts: { api?: boolean; worker?: boolean; config?: string }) =>
+      (await import('./commands/serve.js')).serveCommand(opts, cli),
+    );
 
   p.command('validate')
     .description('check the config; warn on coverage gaps in the next 30 days')
     .argument('[dir]', 'config directory (default: $HARK_CONFIG or .)')
     .option('--json', 'errors, warnings and gaps as JSON')
-    .action((dir: string | undefined, opts: { json?: boolean }) =>
-      validate(dir ?? cli.env.HARK_CONFIG ?? '.', opts, cli),
+    .action(async (dir: string | undefined, opts: { json?: boolean }) =>
+      (await import('./commands/validate.js')).validate(dir ?? cli.env.HARK_CONFIG ?? '.', opts, cli),
     );
 
   p.command('who')
@@ -42,8 +39,8 @@ function program(cli: CliEnv): Command {
     .option('--at <time>', 'ISO 8601 (local to the schedule without an offset) or now', 'now')
     .option('--json', 'output JSON')
     .addOption(configOption())
-    .action((schedule: string | undefined, opts: { at?: string; json?: boolean; config?: string }) =>
-      who(schedule, opts, cli),
+    .action(async (schedule: string | undefined, opts: { at?: string; json?: boolean; config?: string }) =>
+      (await import('./commands/who.js')).who(schedule, opts, cli),
     );
 
   p.command('shifts')
@@ -53,8 +50,8 @@ function program(cli: CliEnv): Command {
     .requiredOption('--to <time>', 'end of the range (ISO 8601)')
     .option('--json', 'output JSON')
     .addOption(configOption())
-    .action((schedule: string, opts: { from: string; to: string; json?: boolean; config?: string }) =>
-      shifts(schedule, opts, cli),
+    .action(async (schedule: string, opts: { from: string; to: string; json?: boolean; config?: string }) =>
+      (await import('./commands/shifts.js')).shifts(schedule, opts, cli),
     );
   const connectOptions = (cmd: Command) =>
     cmd
@@ -70,15 +67,20 @@ function program(cli: CliEnv): Command {
     .option('--at <time>', 'when it arrives (ISO 8601 or now)', 'now')
     .option('--json', 'output JSON')
     .addOption(configOption())
-    .action((file: string, opts: RouteFlags) => routeCommand(file, opts, cli));
+    .action(async (file: string, opts: RouteFlags) =>
+      (await import('./commands/route.js')).routeCommand(file, opts, cli),
+    );
 
   connectOptions(p.command('incidents').description('list incidents, newest first'))
     .option('--state <state>', 'triggered, acknowledged or resolved')
     .option('--limit <n>', 'at most this many (default 50)')
-    .action((opts: ConnectFlags & { state?: string; limit?: string }) => incidentsCommand(opts, cli));
+    .action(async (opts: ConnectFlags & { state?: string; limit?: string }) =>
+      (await import('./commands/incidents.js')).incidentsCommand(opts, cli),
+    );
 
   connectOptions(p.command('incident').description('one incident with its timeline').argument('<id>')).action(
-    (id: string, opts: ConnectFlags) => incidentCommand(id, opts, cli),
+    async (id: string, opts: ConnectFlags) =>
+      (await import('./commands/incidents.js')).incidentCommand(id, opts, cli),
   );
 
   for (const [name, action] of [
@@ -87,7 +89,9 @@ function program(cli: CliEnv): Command {
   ] as const) {
     connectOptions(p.command(name).description(`${action} an incident`).argument('<id>'))
       .option('--as <person>', 'who is acting (required without --server)')
-      .action((id: string, opts: ConnectFlags & { as?: string }) => actCommand(action, id, opts, cli));
+      .action(async (id: string, opts: ConnectFlags & { as?: string }) =>
+        (await import('./commands/incidents.js')).actCommand(action, id, opts, cli),
+      );
   }
   return p;
 }
@@ -111,7 +115,7 @@ export async function run(argv: readonly string[], cli: CliEnv): Promise<number>
       cli.out.stderr(e.message);
       return 1;
     }
-    if (e instanceof RedisMissingError) {
+    if (e instanceof Error && e.name === 'RedisMissingError') {
       cli.out.stderr(`hark: ${e.message}`);
       return 1;
     }

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 
 export class RedisMissingError extends Error {
+  override readonly name = 'RedisMissingError';
   constructor() {
     super(
       'redis-server was not found on PATH. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a Redis ≥ 6.2.',
