@@ -3,7 +3,8 @@
 #   docker run -v "$PWD:/config:ro" -e REDIS_URL=redis://redis:6379 -p 8080:8080 hark
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm ci --ignore-scripts && npm run build && npm prune --omit=dev
 

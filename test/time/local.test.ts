@@ -81,3 +81,33 @@ describe('TIME arguments', () => {
     expect(parseTimeArg('yesterday', 'UTC', now)).toBeNull();
   });
 });
+
+describe('UTC offsets', () => {
+  it('agree with luxon at every hour and around every transition of 2026–2027 in many zones', async () => {
+    const { IANAZone } = await import('luxon');
+    const zones = [
+      'America/New_York',
+      'Europe/London',
+      'Australia/Lord_Howe',
+      'Pacific/Chatham',
+      'Australia/Sydney',
+      'America/St_Johns',
+      'Asia/Kolkata',
+      'UTC',
+      'Africa/Casablanca',
+      'America/Santiago',
+      'Asia/Tehran',
+      'Pacific/Kiritimati',
+    ];
+    for (const name of zones) {
+      const zone = new TimeZone(name);
+      const luxon = IANAZone.create(name);
+      for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2028, 0, 1); t += 15 * 60_000) {
+        if (zone.offsetAt(t) !== luxon.offset(t) * 60_000)
+          throw new Error(`${name} at ${new Date(t).toISOString()}`);
+      }
+    }
+    expect(new TimeZone('Asia/Kolkata').offsetAt(0)).toBe(19_800_000);
+    expect(new TimeZone('America/St_Johns').offsetAt(Date.UTC(2026, 0, 1))).toBe(-12_600_000);
+  });
+});
