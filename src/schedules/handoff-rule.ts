@@ -226,6 +226,57 @@ export function expandLocal(
   start: LocalMs,
   limit: LocalMs,
 ): { occurrences: LocalMs[]; more: boolean } {
+  const step = fixedStep(rule);
+  return step === null ? expandWithRRule(rule, start, limit) : expandFixed(rule, step, start, limit);
+}
+
+const FIXED_STEP_MS: Partial<Record<Freq, number>> = {
+  HOURLY: 3_600_000,
+  DAILY: 86_400_000,
+  WEEKLY: 7 * 86_400_000,
+};
+
+/**
+ * HOURLY, DAILY and WEEKLY rules without BY* parts recur at a fixed step of wall-clock time from
+ * DTSTART (which always matches them), so they need no rrule iteration: the common weekly
+ * rotation expands in microseconds. test/schedules/fixed-step.test.ts compares both paths.
+ */
+export function fixedStep(rule: HandoffRule): number | null {
+  const unit = FIXED_STEP_MS[rule.freq];
+  if (unit === undefined) return null;
+  const plain =
+    rule.byday.length === 0 &&
+    rule.bymonthday.length === 0 &&
+    rule.bymonth.length === 0 &&
+    rule.byhour.length === 0 &&
+    rule.byminute.length === 0;
+  return plain ? unit * rule.interval : null;
+}
+
+function expandFixed(
+  rule: HandoffRule,
+  step: number,
+  start: LocalMs,
+  limit: LocalMs,
+): { occurrences: LocalMs[]; more: boolean } {
+  const occurrences: LocalMs[] = [];
+  // COUNT counts DTSTART, which a fixed-step rule always matches.
+  const last = rule.count === null ? Infinity : rule.count - 1;
+  const until = rule.until?.kind === 'local' ? rule.until.at : Infinity;
+  for (let k = 1; ; k++) {
+    const t = start + k * step;
+    if (k > last || t > until) return { occurrences, more: false };
+    if (t > limit) return { occurrences, more: true };
+    occurrences.push(t as LocalMs);
+  }
+}
+
+/** Any rule, through rrule with floating dates. */
+export function expandWithRRule(
+  rule: HandoffRule,
+  start: LocalMs,
+  limit: LocalMs,
+): { occurrences: LocalMs[]; more: boolean } {
   const options: Partial<RRuleOptions> = {
     freq: RRULE_FREQ[rule.freq],
     interval: rule.interval,
