@@ -1,5 +1,6 @@
 /** `hark shifts <schedule> --from T --to T`: final shifts with holder and source. */
-import { humanTime, isoUtc } from '../../time/format.js';
+import { shiftRows } from '../../schedules/report.js';
+import { humanTime } from '../../time/format.js';
 import { compiled, configDir, load, timeArg, type CliEnv } from '../context.js';
 import { json, table, UsageError } from '../output.js';
 
@@ -18,21 +19,11 @@ export function shifts(scheduleName: string, opts: ShiftsOptions, cli: CliEnv): 
   const from = timeArg('--from', opts.from, zone, now);
   const to = timeArg('--to', opts.to, zone, now);
   if (to <= from) throw new UsageError('--to must be after --from');
-  const list = schedule.base.shifts(from, to);
   if (opts.json) {
-    cli.out.stdout(
-      json(
-        list.map((s) => ({
-          role: s.role,
-          person: s.person,
-          start: isoUtc(s.start),
-          end: isoUtc(s.end),
-          source: s.source,
-        })),
-      ),
-    );
+    cli.out.stdout(json(shiftRows(schedule, from, to)));
     return;
   }
+  const list = schedule.base.shifts(from, to);
   cli.out.stdout(
     table(
       ['ROLE', 'PERSON', 'START', 'END', 'SOURCE'],

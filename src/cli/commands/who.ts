@@ -1,5 +1,6 @@
 /** `hark who [schedule] [--at TIME]`: who holds each role now or at TIME. */
-import { humanTime, isoUtc } from '../../time/format.js';
+import { whoRows, type WhoRow } from '../../schedules/report.js';
+import { humanTime } from '../../time/format.js';
 import { compiled, configDir, load, timeArg, type CliEnv } from '../context.js';
 import { json, table } from '../output.js';
 
@@ -7,14 +8,6 @@ export interface WhoOptions {
   readonly at?: string;
   readonly json?: boolean;
   readonly config?: string;
-}
-
-export interface WhoRow {
-  schedule: string;
-  role: string;
-  person: string | null;
-  since: string | null;
-  until: string | null;
 }
 
 export function who(scheduleName: string | undefined, opts: WhoOptions, cli: CliEnv): void {
@@ -25,20 +18,13 @@ export function who(scheduleName: string | undefined, opts: WhoOptions, cli: Cli
   const human: string[][] = [];
   for (const name of names) {
     const schedule = compiled(config, name);
-    const at = timeArg('--at', opts.at ?? 'now', schedule.zone.name, now);
-    for (const role of schedule.roles) {
-      const h = schedule.base.holding(role, at);
-      rows.push({
-        schedule: name,
-        role,
-        person: h.person,
-        since: h.since === null ? null : isoUtc(h.since),
-        until: h.until === null ? null : isoUtc(h.until),
-      });
-      const zone = schedule.zone.name;
+    const zone = schedule.zone.name;
+    const at = timeArg('--at', opts.at ?? 'now', zone, now);
+    for (const { row, holding: h } of whoRows(schedule, at)) {
+      rows.push(row);
       human.push([
         name,
-        role,
+        row.role,
         h.person ?? '(nobody)',
         h.since === null ? '-' : humanTime(h.since, zone),
         h.until === null ? '-' : humanTime(h.until, zone),

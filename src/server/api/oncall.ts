@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config/types.js';
 import type { ScheduleRegistry } from '../../schedules/registry.js';
-import { isoUtc } from '../../time/format.js';
+import { shiftRows, whoRows, type WhoRow } from '../../schedules/report.js';
 import { parseTimeArg, TIME_HELP } from '../../time/parse-time.js';
 import { apiTokenFor } from '../auth.js';
 import { ApiError } from '../errors.js';
@@ -28,21 +28,12 @@ export function oncallRoutes(app: Hono, deps: OncallApiDeps): void {
     const q = parseQuery(c, z.strictObject({ at: z.string().optional(), schedule: z.string().optional() }));
     const registry = deps.schedules();
     const now = deps.now().getTime();
-    const out = [];
+    const out: WhoRow[] = [];
     for (const name of q.schedule ? [q.schedule] : registry.names()) {
       const compiled = registry.get(name);
       if (!compiled) throw new ApiError(404, 'not_found', `there is no schedule "${name}"`, 'schedule');
       const at = instant('at', q.at ?? 'now', compiled.zone.name, now);
-      for (const role of compiled.roles) {
-        const h = compiled.base.holding(role, at);
-        out.push({
-          schedule: name,
-          role,
-          person: h.person,
-          since: h.since === null ? null : isoUtc(h.since),
-          until: h.until === null ? null : isoUtc(h.until),
-        });
-      }
+      out.push(...whoRows(compiled, at).map((r) => r.row));
     }
     return c.json({ oncall: out });
   });
@@ -59,13 +50,6 @@ export function oncallRoutes(app: Hono, deps: OncallApiDeps): void {
     if (to <= from) throw new ApiError(400, 'invalid_query', 'to must be after from', 'to');
     if (to - from > 366 * 86_400_000 * 2)
       throw new ApiError(400, 'invalid_query', 'at most two years at a time', 'to');
-    const shifts = compiled.base.shifts(from, to).map((s) => ({
-      role: s.role,
-      person: s.person,
-      start: isoUtc(s.start),
-      end: isoUtc(s.end),
-      source: s.source,
-    }));
-    return c.json({ shifts });
+    return c.json({ shifts: shiftRows(compiled, from, to) });
   });
 }
