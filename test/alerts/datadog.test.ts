@@ -79,6 +79,11 @@ describe('datadog: the documented payload template', () => {
     expect(a.annotations['tags']).toBe('team:db, team:web ,,env : prod');
   });
 
+  it('takes an unknown priority as no priority, so the alert is never refused over it', () => {
+    const a = one({ alert_priority: 'P9', tags: 'team:db', hostname: '' });
+    expect(a.labels).toEqual({ team: 'db' });
+  });
+
   it('lets priority and hostname override severity: and host: tags, but keeps them without', () => {
     expect(one({ tags: 'severity:high,host:other' }).labels).toMatchObject({ severity: 'P2', host: 'web-1' });
     expect(one({ tags: 'severity:high,host:other', alert_priority: '', hostname: '' }).labels).toEqual({
@@ -108,12 +113,6 @@ describe('datadog: bad input', () => {
       'missing; expected a string',
     ],
     ['an empty title', triggered({ alert_title: ' ' }), 'alert_title', 'must not be empty ($ALERT_TITLE)'],
-    [
-      'an unknown priority',
-      triggered({ alert_priority: 'P9' }),
-      'alert_priority',
-      'expected one of "P1", "P2", "P3", "P4", "P5" or "" (no priority), got "P9"',
-    ],
     [
       'a numeric priority',
       triggered({ alert_priority: 1 }),

@@ -14,8 +14,9 @@
  * - Transition (case-insensitive): `Recovered` → resolved; `Renotify` → firing with action
  *   `renotify`; anything else (Triggered, Re-Triggered, Warn, Re-Warn, No Data, Re-No Data, Null,
  *   whatever Datadog adds) → firing: an unknown transition pages rather than being dropped.
- * - `alert_priority`: "P1" … "P5" → label `severity`, overriding a `severity:` tag; "" → no label;
- *   anything else is a 400.
+ * - `alert_priority`: "P1" … "P5" → label `severity`, overriding a `severity:` tag; anything else
+ *   ("", or a value Datadog may add) → no label, so the default severity applies: Datadog does not
+ *   retry a 400, and an alert must never be dropped over its priority. It must be a string.
  * - `tags` (a comma-separated string like "env:prod,team:db,monitor", or an array of strings):
  *   `key:value` → label key = value (split at the first colon, both trimmed); a tag without a colon
  *   → label with an empty value (its presence is kept); the first of repeated keys wins. The raw
@@ -63,14 +64,7 @@ const payload = bodyObject(
     alert_cycle_key: text(LIMITS.key),
     alert_id: text(LIMITS.key),
     alert_scope: text(LIMITS.labelValue),
-    alert_priority: z
-      .string()
-      .trim()
-      .refine((p) => p === '' || (PRIORITIES as readonly string[]).includes(p), {
-        error: (iss) =>
-          `expected one of "P1", "P2", "P3", "P4", "P5" or "" (no priority), got ${JSON.stringify(String(iss.input).slice(0, 40))}`,
-      })
-      .nullish(),
+    alert_priority: z.string().trim().nullish(),
     event_msg: text(LIMITS.details),
     link: text(),
     tags: tagsSchema,
@@ -137,7 +131,9 @@ export function normalizeDatadog(integration: Integration, body: unknown): Norma
   const labels = tags.labels;
   const host = firstText(p.hostname)?.trim();
   if (host) labels['host'] = host;
-  if (p.alert_priority) labels['severity'] = p.alert_priority;
+  if (p.alert_priority && (PRIORITIES as readonly string[]).includes(p.alert_priority)) {
+    labels['severity'] = p.alert_priority;
+  }
 
   const transition = p.alert_transition;
   const lower = transition.toLowerCase();
