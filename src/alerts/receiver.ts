@@ -11,7 +11,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import type { Config, Integration } from '../config/types.js';
-import type { IncidentStore, IngestResult } from '../incidents/store.js';
+import type { IncidentOperations } from '../incidents/operations.js';
+import type { IngestResult } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { route, type Route } from '../routing/route.js';
 import { ApiError } from '../server/errors.js';
@@ -22,12 +23,10 @@ import type { NormalizedAlert } from './types.js';
 
 export interface ReceiverDeps {
   readonly config: () => Config;
-  readonly store: IncidentStore;
+  readonly ops: IncidentOperations;
   readonly limiter: RateLimiter;
   readonly log: Logger;
   readonly now: () => Date;
-  /** Called for each incident the request opened (the escalation seam). */
-  readonly onOpened?: (result: IngestResult) => void;
 }
 
 function sameToken(given: string | null, expected: string): boolean {
@@ -123,12 +122,11 @@ async function receive(
   }
   const seen = new Map<number, IngestResult>();
   for (const [alert, r] of routed) {
-    const res = await deps.store.ingest(alert, r, config.settings.autoResolve, now);
+    const res = await deps.ops.ingest(alert, r, config.settings.autoResolve, now);
     if (res.id !== 0) {
       const earlier = seen.get(res.id);
       seen.set(res.id, earlier?.new ? { ...res, new: true } : res);
     }
-    if (res.new) deps.onOpened?.(res);
   }
   const incidents = [...seen.values()].map((r) => ({ id: r.id, key: r.key, status: r.state, new: r.new }));
   deps.log.info(

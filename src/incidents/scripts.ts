@@ -113,6 +113,7 @@ if action == 'acknowledge' then
 elseif action == 'unacknowledge' then
   if state ~= 'acknowledged' then return {state, state, ''} end
   redis.call('HSET', KEYS[1], 'state', 'triggered')
+  redis.call('HINCRBY', KEYS[1], 'cycle', 1)
   redis.call('HDEL', KEYS[1], 'acknowledgedAt', 'acknowledgedBy')
   redis.call('ZADD', KEYS[3], nowMs, id)
 elseif action == 'resolve' then

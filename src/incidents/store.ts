@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AlertStatus, NormalizedAlert } from '../alerts/types.js';
-import type { EscalationPolicy } from '../config/types.js';
+import type { EscalationPolicy, EscalationStep } from '../config/types.js';
 import { ID_PLACEHOLDER, type Keys } from '../redis/keys.js';
 import type { Route } from '../routing/route.js';
 import {
@@ -37,6 +37,22 @@ export type ActionOutcome =
       readonly state: IncidentState;
       readonly by: string | null;
     };
+
+/** The policy snapshot an incident escalates along (see policySnapshot). */
+export interface PolicySnapshot {
+  readonly name: string;
+  /** -1: forever. */
+  readonly repeat: number;
+  readonly steps: readonly EscalationStep[];
+}
+
+/** What the escalation needs of an incident. */
+export interface EscalationView {
+  readonly incident: Incident;
+  /** Increments when escalation restarts (un-acknowledge, ack timeout): older jobs stand down. */
+  readonly cycle: number;
+  readonly policy: PolicySnapshot;
+}
 
 export interface ListFilter {
   readonly state?: IncidentState;
@@ -171,6 +187,27 @@ export class IncidentStore {
       new: isNew === 1,
       changed: changed === 1,
     };
+  }
+
+  /** The incident with its escalation cycle and fixed policy; null if there is none. */
+  async escalationView(id: number): Promise<EscalationView | null> {
+    const incident = await this.get(id, false);
+    if (!incident) return null;
+    const [cycle, ref] = await this.redis.hmget(this.keys.incident(id), 'cycle', 'policySnapshot');
+    const json = ref ? await this.redis.get(this.keys.policySnapshot(ref)) : null;
+    if (!json) throw new Error(`incident #${id} has no escalation policy snapshot`);
+    return { incident, cycle: Number(cycle ?? 0), policy: JSON.parse(json) as PolicySnapshot };
+  }
+
+  /** Adds an event to the timeline (escalation steps, pages). */
+  async appendTimeline(id: number, event: TimelineEvent): Promise<void> {
+    await this.redis.rpush(this.keys.incidentTimeline(id), JSON.stringify(event));
+  }
+
+  /** When the incident's next escalation step is due (read by the overdue sweep); null: none. */
+  async setNextDue(id: number, dueAt: number | null): Promise<void> {
+    if (dueAt === null) await this.redis.zrem(this.keys.escalationDue, String(id));
+    else await this.redis.zadd(this.keys.escalationDue, dueAt, String(id));
   }
 
   async get(id: number, withTimeline = true): Promise<Incident | null> {

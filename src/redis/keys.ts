@@ -30,6 +30,14 @@ export interface Keys {
    * sweep read it.
    */
   readonly escalationDue: string;
+  /** Hash: one page (incident, cycle, loop, step, person, rule): its status and provider id. */
+  page(pageKey: string): string;
+  /** String: the page key of a provider message id (Twilio SID), for delivery callbacks. */
+  providerMessage(providerId: string): string;
+  /** String: the secret that signs email action links. */
+  readonly actionSecret: string;
+  /** The BullMQ prefix: Hark's hash tag, so escalation jobs share Hark's Redis Cluster slot. */
+  readonly bullPrefix: string;
   /** String: an escalation policy as an incident fixed it, by content hash. */
   policySnapshot(ref: string): string;
 }
@@ -51,5 +59,9 @@ export function keys(prefix = '{hark}:'): Keys {
     alert: (alertId) => `${prefix}alert:${alertId}`,
     escalationDue: `${prefix}escalation:due`,
     policySnapshot: (ref) => `${prefix}policy:${ref}`,
+    page: (pageKey) => `${prefix}page:${pageKey}`,
+    providerMessage: (providerId) => `${prefix}provider:${providerId}`,
+    bullPrefix: `${prefix}bull`,
+    actionSecret: `${prefix}secret:actions`,
   };
 }

@@ -7,7 +7,8 @@ import type { Redis } from 'ioredis';
 import { RateLimiter } from '../alerts/rate-limit.js';
 import { receiveByName, receiveEnqueue } from '../alerts/receiver.js';
 import type { Config } from '../config/types.js';
-import type { IncidentStore, IngestResult } from '../incidents/store.js';
+import type { IncidentOperations } from '../incidents/operations.js';
+import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
@@ -19,11 +20,11 @@ export interface AppDeps {
   readonly config: () => Config;
   readonly schedules: () => ScheduleRegistry;
   readonly store: IncidentStore;
+  readonly ops: IncidentOperations;
   readonly redis: Redis;
   readonly keys: Keys;
   readonly log: Logger;
   readonly now: () => Date;
-  readonly onOpened?: (result: IngestResult) => void;
 }
 
 export function createApp(deps: AppDeps): Hono {

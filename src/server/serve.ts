@@ -6,7 +6,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
+import { startEscalation } from '../escalation/runtime.js';
+import { IncidentOperations } from '../incidents/operations.js';
 import { IncidentStore } from '../incidents/store.js';
+import { actionSecret, createPageFormats } from '../pages/page-formats.js';
+import { transportsFromEnv } from '../pages/transports.js';
 import { createLogger, type Logger } from '../log.js';
 import { connectRedis, whenReady } from '../redis/connect.js';
 import { keys as makeKeys } from '../redis/keys.js';
@@ -60,11 +64,30 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let server: ServerType | null = null;
   let port = Number(opts.env.PORT ?? 8080);
   const host = opts.env.HOST ?? '0.0.0.0';
+  const publicUrl = () =>
+    (opts.env.HARK_PUBLIC_URL || config.settings.publicUrl || `http://localhost:${port}`).replace(/\/+$/, '');
+  const transports = transportsFromEnv(opts.env, log);
+  const formats = createPageFormats(await actionSecret(redis, keys));
+  const escalation = startEscalation({
+    redis,
+    keys,
+    store,
+    config: () => current,
+    schedules: () => registry,
+    log,
+    now: () => Date.now(),
+    publicUrl,
+    transports,
+    formats,
+    worker: opts.worker,
+  });
+  const ops = new IncidentOperations(store, escalation.escalations);
   if (opts.api) {
     const app = createApp({
       config: () => current,
       schedules: () => registry,
       store,
+      ops,
       redis,
       keys,
       log,
@@ -78,27 +101,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       s.once('error', rej);
     });
   }
-  if (opts.worker)
-    log.info(
-      'escalation worker: pages are not sent yet (issue 4); incidents are recorded with their first step due',
-    );
-
-  const publicUrl = (
-    opts.env.HARK_PUBLIC_URL ||
-    config.settings.publicUrl ||
-    `http://localhost:${port}`
-  ).replace(/\/+$/, '');
-  log.info({ url: publicUrl, api: opts.api, worker: opts.worker }, 'hark is running');
+  log.info({ url: publicUrl(), api: opts.api, worker: opts.worker }, 'hark is running');
 
   let stopping: Promise<void> | null = null;
   return {
-    url: publicUrl,
+    url: publicUrl(),
     listening: server ? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}` : null,
     config,
     port,
     stop: () => {
       stopping ??= (async () => {
         if (server) await new Promise<void>((res) => server!.close(() => res()));
+        await escalation.close();
+        await transports.close();
         await redis.quit().catch(() => redis.disconnect());
         await managed?.stop();
       })();

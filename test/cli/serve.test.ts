@@ -120,7 +120,9 @@ describe('hark serve', () => {
     };
     expect(incident.state).toBe('resolved');
     expect(incident.commander).toBe('bob');
-    expect(incident.timeline.map((e) => `${e.type} ${e.actor}`)).toEqual([
+    expect(
+      incident.timeline.filter((e) => e.type.startsWith('incident.')).map((e) => `${e.type} ${e.actor}`),
+    ).toEqual([
       'incident.opened integration:scripts',
       'incident.acknowledged person:bob',
       'incident.resolved person:alice',

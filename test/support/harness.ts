@@ -7,11 +7,24 @@ import { pino } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
+import { startEscalation, type EscalationRuntime } from '../../src/escalation/runtime.js';
+import { IncidentOperations } from '../../src/incidents/operations.js';
 import { IncidentStore } from '../../src/incidents/store.js';
+import type { PageFormats } from '../../src/pages/pager.js';
+import type { Transports } from '../../src/pages/types.js';
 import { connectRedis, whenReady } from '../../src/redis/connect.js';
 import { keys as makeKeys, type Keys } from '../../src/redis/keys.js';
 import { ScheduleRegistry } from '../../src/schedules/registry.js';
 import { createApp } from '../../src/server/app.js';
+
+export interface TestHarkOptions {
+  readonly redisUrl?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Run escalation (producer and worker) with these transports and formats. */
+  readonly escalation?: { readonly transports: Transports; readonly formats: PageFormats };
+  /** Reuse another instance's key prefix (two Harks on one Redis). */
+  readonly prefix?: string;
+}
 
 export interface TestHark {
   readonly url: string;
@@ -19,41 +32,62 @@ export interface TestHark {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly store: IncidentStore;
+  readonly ops: IncidentOperations;
+  readonly escalation: EscalationRuntime | null;
   /** Every key this instance wrote (its prefix), for "no state changed" checks. */
   snapshot(): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
-export async function startTestHark(
-  configDir: string,
-  opts: { redisUrl?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<TestHark> {
+export async function startTestHark(configDir: string, opts: TestHarkOptions = {}): Promise<TestHark> {
   const { config } = loadConfig(configDir, { env: opts.env ?? {} });
   const redis = connectRedis(opts.redisUrl ?? inject('redisUrl'));
   redis.on('error', () => {});
   await whenReady(redis);
-  const keys = makeKeys(`{test-${randomUUID().slice(0, 8)}}:`);
+  const keys = makeKeys(opts.prefix ?? `{test-${randomUUID().slice(0, 8)}}:`);
   const store = new IncidentStore(redis, keys, config.settings.retentionMs);
   const registry = new ScheduleRegistry(config);
+  const log = pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
+  let url = '';
+  const escalation = opts.escalation
+    ? startEscalation({
+        redis,
+        keys,
+        store,
+        config: () => config,
+        schedules: () => registry,
+        log,
+        now: () => Date.now(),
+        publicUrl: () => url,
+        transports: opts.escalation.transports,
+        formats: opts.escalation.formats,
+        worker: true,
+      })
+    : null;
+  const ops = new IncidentOperations(store, escalation?.escalations ?? null);
   const app = createApp({
     config: () => config,
     schedules: () => registry,
     store,
+    ops,
     redis,
     keys,
-    log: pino({ level: 'silent' }),
+    log,
     now: () => new Date(),
   });
   const server = await new Promise<ServerType>((res) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => res(s));
   });
   const port = (server.address() as AddressInfo).port;
+  url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     config,
     redis,
     keys,
     store,
+    ops,
+    escalation,
     snapshot: async () => {
       const out: Record<string, string> = {};
       const found = await redis.keys(`${keys.prefix.replace(/[{}*?[\]]/g, '\\$&')}*`);
@@ -73,6 +107,7 @@ export async function startTestHark(
     },
     close: async () => {
       await new Promise<void>((res) => server.close(() => res()));
+      await escalation?.close();
       redis.disconnect();
     },
   };

@@ -3,6 +3,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config/types.js';
 import { INCIDENT_ROLES, INCIDENT_STATES } from '../../incidents/model.js';
+import type { IncidentOperations } from '../../incidents/operations.js';
 import type { ActionOutcome, IncidentStore } from '../../incidents/store.js';
 import { actorOf, apiTokenFor } from '../auth.js';
 import { ApiError } from '../errors.js';
@@ -11,6 +12,7 @@ import { parseBody, parseQuery } from '../validate.js';
 export interface IncidentApiDeps {
   readonly config: () => Config;
   readonly store: IncidentStore;
+  readonly ops: IncidentOperations;
   readonly now: () => Date;
 }
 
@@ -69,19 +71,19 @@ export function incidentRoutes(app: Hono, deps: IncidentApiDeps): void {
   app.post('/v1/incidents/:id/acknowledge', async (c) => {
     const id = idParam(c);
     const { actor: who, person } = await actor(c);
-    return c.json(outcome(id, await deps.store.acknowledge(id, who, person, deps.now()), 'acknowledge'));
+    return c.json(outcome(id, await deps.ops.acknowledge(id, who, person, deps.now()), 'acknowledge'));
   });
 
   app.post('/v1/incidents/:id/unacknowledge', async (c) => {
     const id = idParam(c);
     const { actor: who } = await actor(c);
-    return c.json(outcome(id, await deps.store.unacknowledge(id, who, deps.now()), 'un-acknowledge'));
+    return c.json(outcome(id, await deps.ops.unacknowledge(id, who, deps.now()), 'un-acknowledge'));
   });
 
   app.post('/v1/incidents/:id/resolve', async (c) => {
     const id = idParam(c);
     const { actor: who } = await actor(c);
-    return c.json(outcome(id, await deps.store.resolve(id, who, deps.now()), 'resolve'));
+    return c.json(outcome(id, await deps.ops.resolve(id, who, deps.now()), 'resolve'));
   });
 
   app.post('/v1/incidents/:id/notes', async (c) => {
@@ -89,7 +91,7 @@ export function incidentRoutes(app: Hono, deps: IncidentApiDeps): void {
     const id = idParam(c);
     const body = await parseBody(c, noteBody);
     return c.json(
-      outcome(id, await deps.store.addNote(id, actorOf(token), body.text, deps.now()), 'add a note to'),
+      outcome(id, await deps.ops.addNote(id, actorOf(token), body.text, deps.now()), 'add a note to'),
     );
   });
 
@@ -103,7 +105,7 @@ export function incidentRoutes(app: Hono, deps: IncidentApiDeps): void {
     return c.json(
       outcome(
         id,
-        await deps.store.assignRole(id, actorOf(token), body.role, body.person, deps.now()),
+        await deps.ops.assignRole(id, actorOf(token), body.role, body.person, deps.now()),
         'assign a role on',
       ),
     );

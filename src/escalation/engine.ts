@@ -1,0 +1,302 @@
+/**
+ * Escalation on BullMQ (SPEC 1.3 and 4). Every step is a delayed job with a stable id, so adding
+ * it twice (two instances, a retry, the sweep) schedules it once; every page of a step is its own
+ * delayed job (one per person and notify rule). Jobs re-check the incident before acting: an
+ * acknowledged or resolved incident, or one whose escalation restarted (a newer cycle), pages no
+ * one. Acknowledge and resolve also remove the pending jobs.
+ *
+ * Targets are resolved when the step fires (who is on call then). A step that resolves to nobody
+ * is on the timeline and the next step fires at once. Low urgency notifies step 1 only.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis, RedisOptions } from 'ioredis';
+import type { Config, NotifyRule } from '../config/types.js';
+import type { IncidentStore } from '../incidents/store.js';
+import type { Logger } from '../log.js';
+import type { Keys } from '../redis/keys.js';
+import type { ScheduleRegistry } from '../schedules/registry.js';
+import { ProviderError } from '../pages/types.js';
+import { resolveStep } from './targets.js';
+
+export const QUEUE = 'escalation';
+
+export interface StepJob {
+  readonly kind: 'step';
+  readonly incident: number;
+  readonly cycle: number;
+  readonly loop: number;
+  readonly step: number;
+}
+
+export interface PageJob {
+  readonly kind: 'page';
+  readonly incident: number;
+  readonly cycle: number;
+  readonly loop: number;
+  readonly step: number;
+  readonly person: string;
+  readonly rule: number;
+  readonly channel: NotifyRule['channel'];
+}
+
+export interface ExhaustedJob {
+  readonly kind: 'exhausted';
+  readonly incident: number;
+  readonly cycle: number;
+}
+
+export type EscalationJob = StepJob | PageJob | ExhaustedJob;
+
+/** Sends one page; throws ProviderError (retryable or not) when the provider refuses. */
+export interface PageSender {
+  send(job: PageJob): Promise<'sent' | 'skipped'>;
+}
+
+export interface EscalationDeps {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly store: IncidentStore;
+  readonly config: () => Config;
+  readonly schedules: () => ScheduleRegistry;
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+export function stepJobId(j: Omit<StepJob, 'kind'>): string {
+  return `step-${j.incident}-${j.cycle}-${j.loop}-${j.step}`;
+}
+
+export function pageKey(j: Omit<PageJob, 'kind' | 'channel'>): string {
+  return `${j.incident}-${j.cycle}-${j.loop}-${j.step}-${j.person}-${j.rule}`;
+}
+
+const PAGE_ATTEMPTS = 6;
+
+/**
+ * A page failed for good (or was not delivered): the person's next notify rule fires now instead
+ * of after its delay. Returns whether there was a pending one.
+ */
+export async function moveOn(queue: Queue, failed: Omit<PageJob, 'kind' | 'channel'>): Promise<boolean> {
+  const next = await queue.getJob(`page-${pageKey({ ...failed, rule: failed.rule + 1 })}`);
+  if (!next || (await next.getState()) !== 'delayed') return false;
+  try {
+    await next.promote();
+    return true;
+  } catch {
+    return false; // it started meanwhile
+  }
+}
+
+/** The producer side: what the API uses to start and stop escalations. */
+/** A connection of BullMQ's own (BullMQ does not close connections it is given). */
+function ownConnection(redis: Redis, options: RedisOptions = {}): Redis {
+  const connection = redis.duplicate(options);
+  connection.on('error', () => {}); // reported by the main connection's handler
+  return connection;
+}
+
+export class Escalations {
+  readonly queue: Queue;
+  private readonly connection: Redis;
+
+  constructor(private readonly deps: EscalationDeps) {
+    this.connection = ownConnection(deps.redis);
+    this.queue = new Queue(QUEUE, { connection: this.connection, prefix: deps.keys.bullPrefix });
+  }
+
+  /** Starts (or restarts) an incident's escalation at step 1 now. Adding twice is harmless. */
+  async start(incident: number, cycle = 0): Promise<void> {
+    const job: StepJob = { kind: 'step', incident, cycle, loop: 0, step: 0 };
+    await this.queue.add('step', job, { jobId: stepJobId(job), removeOnComplete: 1000, removeOnFail: 1000 });
+  }
+
+  /** Removes pending jobs of an incident (after acknowledge or resolve). Running jobs re-check. */
+  async cancel(incident: number): Promise<number> {
+    const jobs = await this.queue.getJobs(['delayed', 'waiting', 'prioritized'], 0, -1);
+    let removed = 0;
+    for (const job of jobs) {
+      if ((job.data as EscalationJob).incident !== incident) continue;
+      try {
+        await job.remove();
+        removed++;
+      } catch {
+        // Taken by a worker meanwhile: it re-checks the incident's state before acting.
+      }
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+}
+
+/** The worker side: fires steps and pages. */
+export class EscalationWorker {
+  readonly worker: Worker;
+  private readonly queue: Queue;
+  private readonly connections: Redis[];
+
+  constructor(
+    private readonly deps: EscalationDeps,
+    private readonly sender: PageSender,
+    concurrency = 8,
+  ) {
+    this.connections = [
+      ownConnection(deps.redis),
+      ownConnection(deps.redis, { maxRetriesPerRequest: null, enableOfflineQueue: true }),
+    ];
+    this.queue = new Queue(QUEUE, { connection: this.connections[0]!, prefix: deps.keys.bullPrefix });
+    this.worker = new Worker(QUEUE, (job: Job<EscalationJob>) => this.process(job), {
+      connection: this.connections[1]!,
+      prefix: deps.keys.bullPrefix,
+      concurrency,
+    });
+    this.worker.on('failed', (job, err) =>
+      deps.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'escalation job failed'),
+    );
+    this.worker.on('error', (err) => deps.log.error({ err: err.message }, 'escalation worker error'));
+  }
+
+  private async process(job: Job<EscalationJob>): Promise<void> {
+    const data = job.data;
+    if (data.kind === 'step') return this.fireStep(data);
+    if (data.kind === 'page') return this.page(job as Job<PageJob>);
+    return this.exhausted(data);
+  }
+
+  /** The incident if it is still triggered in this cycle, else null (the job stands down). */
+  private async live(incident: number, cycle: number) {
+    const view = await this.deps.store.escalationView(incident);
+    if (!view || view.incident.state !== 'triggered' || view.cycle !== cycle) return null;
+    return view;
+  }
+
+  private async fireStep(job: StepJob): Promise<void> {
+    const view = await this.live(job.incident, job.cycle);
+    if (!view) return;
+    const { incident, policy } = view;
+    const now = this.deps.now();
+    const at = new Date(now).toISOString();
+    const step = policy.steps[job.step];
+    if (!step) return;
+    const targets = resolveStep(step, this.deps.schedules(), now);
+    const config = this.deps.config();
+    const pages: PageJob[] = [];
+    for (const t of targets) {
+      const rules = config.people.get(t.person)?.notify[incident.urgency] ?? [];
+      rules.forEach((rule, i) =>
+        pages.push({
+          kind: 'page',
+          incident: job.incident,
+          cycle: job.cycle,
+          loop: job.loop,
+          step: job.step,
+          person: t.person,
+          rule: i,
+          channel: rule.channel,
+        }),
+      );
+    }
+    await this.deps.store.appendTimeline(job.incident, {
+      at,
+      type: 'step.fired',
+      actor: 'hark',
+      step: job.step + 1,
+      loop: job.loop + 1,
+      people: targets.map((t) => `${t.person} (${t.via})`),
+      ...(targets.length === 0 ? { note: 'the step resolved to nobody; the next step fires at once' } : {}),
+    });
+    const people = config.people;
+    await this.queue.addBulk(
+      pages.map((p) => ({
+        name: 'page',
+        data: p,
+        opts: {
+          jobId: `page-${pageKey(p)}`,
+          delay: people.get(p.person)!.notify[incident.urgency][p.rule]!.afterMs,
+          attempts: PAGE_ATTEMPTS,
+          backoff: { type: 'exponential', delay: 2000 },
+          removeOnComplete: 1000,
+          removeOnFail: 1000,
+        },
+      })),
+    );
+
+    // What comes next: low urgency notifies step 1 only; otherwise the next step, a repeat, or
+    // the end of the policy. Nobody on a step: the next one fires at once.
+    if (incident.urgency === 'low') {
+      await this.deps.store.setNextDue(job.incident, null);
+      return;
+    }
+    const last = job.step === policy.steps.length - 1;
+    // The last step's escalate_after is the wait before a repeat, even when it paged nobody
+    // (a policy whose every step is empty must not spin).
+    const delay = targets.length === 0 && !last ? 0 : step.escalateAfterMs;
+    const repeats = policy.repeat < 0 ? Infinity : policy.repeat;
+    const next: StepJob | null = !last
+      ? { ...job, step: job.step + 1 }
+      : job.loop < repeats
+        ? { ...job, loop: job.loop + 1, step: 0 }
+        : null;
+    if (next) {
+      await this.deps.store.setNextDue(job.incident, now + delay);
+      await this.queue.add('step', next, {
+        jobId: stepJobId(next),
+        delay,
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      });
+    } else {
+      const end: ExhaustedJob = { kind: 'exhausted', incident: job.incident, cycle: job.cycle };
+      await this.deps.store.setNextDue(job.incident, null);
+      await this.queue.add('exhausted', end, {
+        jobId: `exhausted-${job.incident}-${job.cycle}`,
+        delay,
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      });
+    }
+  }
+
+  private async page(job: Job<PageJob>): Promise<void> {
+    const data = job.data;
+    if (!(await this.live(data.incident, data.cycle))) return;
+    try {
+      await this.sender.send(data);
+    } catch (e) {
+      const retryable = !(e instanceof ProviderError) || e.retryable;
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (retryable && !lastAttempt) throw e; // BullMQ retries with backoff; other jobs go on
+      const message = e instanceof Error ? e.message : String(e);
+      await this.deps.redis.hset(this.deps.keys.page(pageKey(data)), 'status', 'failed', 'error', message);
+      await this.deps.store.appendTimeline(data.incident, {
+        at: new Date(this.deps.now()).toISOString(),
+        type: 'page.failed',
+        actor: 'hark',
+        person: data.person,
+        channel: data.channel,
+        error: message,
+        page: pageKey(data),
+      });
+      await moveOn(this.queue, data);
+    }
+  }
+
+  private async exhausted(job: ExhaustedJob): Promise<void> {
+    if (!(await this.live(job.incident, job.cycle))) return;
+    await this.deps.store.appendTimeline(job.incident, {
+      at: new Date(this.deps.now()).toISOString(),
+      type: 'escalation.exhausted',
+      actor: 'hark',
+      note: 'every step and repeat of the policy ran and nobody acknowledged; the incident stays triggered',
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+    await this.queue.close();
+    for (const c of this.connections) c.disconnect();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Incident operations: every action from any channel (API, CLI, and later SMS, voice, email
+ * pages) goes through here, so the timeline and the escalation behave the same whichever way a
+ * person answered. The store changes the incident atomically; then the escalation is started,
+ * restarted or cancelled (jobs also re-check the incident themselves).
+ */
+import type { NormalizedAlert } from '../alerts/types.js';
+import type { Route } from '../routing/route.js';
+import type { IncidentRole } from './model.js';
+import type { ActionOutcome, IncidentStore, IngestResult } from './store.js';
+
+/** What operations need of the escalation engine (src/escalation/engine.ts `Escalations`). */
+export interface EscalationControl {
+  start(incident: number, cycle?: number): Promise<void>;
+  cancel(incident: number): Promise<number>;
+}
+
+export class IncidentOperations {
+  constructor(
+    readonly store: IncidentStore,
+    private readonly escalations: EscalationControl | null,
+  ) {}
+
+  async ingest(alert: NormalizedAlert, route: Route, autoResolve: boolean, now: Date): Promise<IngestResult> {
+    const result = await this.store.ingest(alert, route, autoResolve, now);
+    if (result.new) await this.escalations?.start(result.id);
+    else if (result.changed && result.state !== 'triggered' && result.id !== 0)
+      await this.escalations?.cancel(result.id);
+    return result;
+  }
+
+  async acknowledge(id: number, actor: string, person: string | null, now: Date): Promise<ActionOutcome> {
+    return this.stopping(id, await this.store.acknowledge(id, actor, person, now));
+  }
+
+  async resolve(id: number, actor: string, now: Date): Promise<ActionOutcome> {
+    return this.stopping(id, await this.store.resolve(id, actor, now));
+  }
+
+  /** Back to triggered: escalation restarts at step 1 in a new cycle. */
+  async unacknowledge(id: number, actor: string, now: Date): Promise<ActionOutcome> {
+    const result = await this.store.unacknowledge(id, actor, now);
+    if (result.ok && this.escalations) {
+      const view = await this.store.escalationView(id);
+      if (view) await this.escalations.start(id, view.cycle);
+    }
+    return result;
+  }
+
+  addNote(id: number, actor: string, text: string, now: Date): Promise<ActionOutcome> {
+    return this.store.addNote(id, actor, text, now);
+  }
+
+  assignRole(
+    id: number,
+    actor: string,
+    role: IncidentRole,
+    person: string,
+    now: Date,
+  ): Promise<ActionOutcome> {
+    return this.store.assignRole(id, actor, role, person, now);
+  }
+
+  private async stopping(id: number, result: ActionOutcome): Promise<ActionOutcome> {
+    if (result.ok) await this.escalations?.cancel(id);
+    return result;
+  }
+}

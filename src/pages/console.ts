@@ -1,0 +1,31 @@
+/**
+ * The console channel: prints each page as it would be sent. Used for sms/voice when Twilio is
+ * not configured and for email when SMTP is not, so `npm start` shows what would go out.
+ */
+import type { EmailMessage, SentReceipt, SmsMessage, Transports, VoiceCall } from './types.js';
+
+export function consoleTransports(
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Transports {
+  const receipt: SentReceipt = { providerId: null, via: 'console' };
+  return {
+    sms: {
+      sendSms: async (m: SmsMessage) => {
+        write(`[page] SMS to ${m.to}: ${m.body}`);
+        return receipt;
+      },
+    },
+    voice: {
+      call: async (c: VoiceCall) => {
+        write(`[page] CALL to ${c.to}: would play ${c.twimlUrl}`);
+        return receipt;
+      },
+    },
+    email: {
+      sendEmail: async (m: EmailMessage) => {
+        write(`[page] EMAIL to ${m.to}: ${m.subject}\n${m.text.replace(/^/gm, '        ')}`);
+        return receipt;
+      },
+    },
+  };
+}

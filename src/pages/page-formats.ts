@@ -1,0 +1,37 @@
+/** The page texts escalation sends, with links on this Hark's public URL (SPEC section 4). */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+import { ACTION_TOKEN_TTL_MS, signActionToken } from './action-token.js';
+import { emailFor, smsText } from './format.js';
+import type { PageFormats } from './pager.js';
+
+/** The secret that signs email action links: made once, shared by every Hark on this Redis. */
+export async function actionSecret(redis: Redis, keys: Keys): Promise<string> {
+  await redis.set(keys.actionSecret, randomBytes(32).toString('base64url'), 'NX');
+  const secret = await redis.get(keys.actionSecret);
+  if (!secret) throw new Error('could not read the action-link secret from Redis');
+  return secret;
+}
+
+export function createPageFormats(secret: string, now: () => number = Date.now): PageFormats {
+  return {
+    sms: (incident, base) => smsText(incident, base),
+    email: (incident, person, base) => {
+      const expiresAt = now() + ACTION_TOKEN_TTL_MS;
+      const link = (action: 'acknowledge' | 'resolve') =>
+        `${base}/a/${signActionToken({ incident: incident.id, person: person.name, action, expiresAt }, secret)}`;
+      const runbook = incident.runbook
+        ? /^https?:\/\//.test(incident.runbook)
+          ? incident.runbook
+          : `${base}/runbooks/${encodeURIComponent(incident.runbook)}`
+        : null;
+      return emailFor(incident, person, {
+        incident: `${base}/i/${incident.id}`,
+        runbook,
+        acknowledge: link('acknowledge'),
+        resolve: link('resolve'),
+      });
+    },
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * Escalation end to end with seconds-long delays, against real Redis and BullMQ: pages are
+ * captured from the console channel (the channel Hark uses when no provider is configured).
+ */
+import { EventEmitter } from 'node:events';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { consoleTransports } from '../../src/pages/console.js';
+import type { PageFormats } from '../../src/pages/pager.js';
+import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
+import { startTestHark, type TestHark } from '../support/harness.js';
+
+const API = 'api-token-for-escalation-tests';
+const GENERIC = 'generic-token-for-escalation';
+
+/** Every page printed, as `channel person: text`; tests wait on them as events. */
+class PageLog extends EventEmitter {
+  readonly pages: string[] = [];
+  write = (line: string) => {
+    this.pages.push(line);
+    this.emit('page', line);
+  };
+  /** Resolves with the first page (already seen or coming) that matches. */
+  waitFor(match: RegExp, timeoutMs = 15_000): Promise<string> {
+    const seen = this.pages.find((p) => match.test(p));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((res, rej) => {
+      const timer = setTimeout(() => {
+        this.off('page', on);
+        rej(
+          new Error(`no page matching ${match} within ${timeoutMs} ms; pages: ${JSON.stringify(this.pages)}`),
+        );
+      }, timeoutMs);
+      const on = (line: string) => {
+        if (!match.test(line)) return;
+        clearTimeout(timer);
+        this.off('page', on);
+        res(line);
+      };
+      this.on('page', on);
+    });
+  }
+}
+
+const formats: PageFormats = {
+  sms: (i) => `#${i.id} ${i.title}`,
+  email: (i) => ({ subject: `#${i.id} ${i.title}`, text: i.title, html: `<p>${i.title}</p>` }),
+};
+
+function config(repeat: number | 'forever' = 1): string {
+  return tmpConfig({
+    'hark.yaml': lines(
+      'people:',
+      '  alice: {sms: "+15555550101", notify: {high: [{sms: 0s}], low: [{sms: 0s}]}}',
+      '  bob: {sms: "+15555550102", notify: {high: [{sms: 0s}]}}',
+      '  carol: {sms: "+15555550103", email: carol@example.com, notify: {high: [{sms: 0s}, {email: 1s}]}}',
+      'severities:',
+      '  - {name: SEV-1, urgency: high, match: {labels: {severity: critical}}}',
+      '  - {name: SEV-3, urgency: low, match: {labels: {severity: info}}}',
+      'default_severity: SEV-1',
+      'services:',
+      '  - {name: main, escalation_policy: main, match: {labels: {team: main}}}',
+      '  - {name: nobody, escalation_policy: empty-first}',
+      'integrations:',
+      `  - {name: scripts, type: generic, token: "${GENERIC}"}`,
+      'api_tokens:',
+      `  - {name: cli, token: "${API}", person: carol}`,
+    ),
+    'schedules/main.yaml': lines(
+      'timezone: UTC',
+      'rotations:',
+      '  - {name: primary, role: primary, members: [alice], start: 2026-01-01T00:00}',
+      '  - {name: secondary, role: secondary, members: [bob], start: 2026-01-01T00:00}',
+      '  - {name: gap, role: empty, members: [carol], start: 2099-01-01T00:00}',
+    ),
+    'escalation-policies/main.yaml': lines(
+      `repeat: ${repeat}`,
+      'steps:',
+      '  - notify: [{schedule: main}]',
+      '    escalate_after: 1s',
+      '  - notify: [{schedule: main, role: secondary}]',
+      '    escalate_after: 1s',
+    ),
+    'escalation-policies/empty-first.yaml': lines(
+      'steps:',
+      '  - notify: [{schedule: main, role: empty}]',
+      '    escalate_after: 1h',
+      '  - notify: [{person: carol}]',
+      '    escalate_after: 1h',
+    ),
+  });
+}
+
+let log: PageLog;
+let hark: TestHark;
+
+async function start(repeat: number | 'forever' = 1) {
+  log = new PageLog();
+  hark = await startTestHark(config(repeat), {
+    escalation: { transports: consoleTransports(log.write), formats },
+  });
+}
+
+afterEach(async () => {
+  await hark?.close();
+});
+afterAll(cleanupTmpConfigs);
+
+async function fire(
+  summary: string,
+  labels: Record<string, string> = { team: 'main', severity: 'critical' },
+) {
+  const res = await fetch(`${hark.url}/v1/alerts/scripts`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${GENERIC}` },
+    body: JSON.stringify({ status: 'firing', summary, labels }),
+  });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { incidents: { id: number }[] }).incidents[0]!.id;
+}
+
+async function act(id: number, action: string) {
+  const res = await fetch(`${hark.url}/v1/incidents/${id}/${action}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${API}` },
+  });
+  expect(res.status).toBe(200);
+}
+
+const sms = (phone: string, id: number) => new RegExp(`^\\[page\\] SMS to \\${phone}: #${id} `);
+const count = (re: RegExp) => log.pages.filter((p) => re.test(p)).length;
+
+/** Waits until `re` has matched `n` pages (woken by each new page). */
+async function pagesMatching(re: RegExp, n: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (count(re) < n) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`expected ${n} pages matching ${re}; pages: ${JSON.stringify(log.pages)}`);
+    await new Promise<void>((res) => {
+      const timer = setTimeout(res, left);
+      log.once('page', () => {
+        clearTimeout(timer);
+        res();
+      });
+    });
+  }
+}
+
+async function pendingJobs(id: number): Promise<number> {
+  const jobs = await hark.escalation!.escalations.queue.getJobs(['delayed', 'waiting'], 0, -1);
+  return jobs.filter((j) => (j.data as { incident: number }).incident === id).length;
+}
+
+const types = async (id: number) => (await hark.store.get(id))!.timeline!.map((e) => e.type);
+
+describe('escalation', () => {
+  it('pages the primary at once, the secondary after escalate_after, repeats, then says nobody acknowledged', async () => {
+    await start(1);
+    const t0 = Date.now();
+    const id = await fire('Checkout down');
+    await log.waitFor(sms('+15555550101', id));
+    expect(Date.now() - t0).toBeLessThan(900);
+    await log.waitFor(sms('+15555550102', id));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    await pagesMatching(sms('+15555550101', id), 2);
+    await pagesMatching(sms('+15555550102', id), 2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
+    const deadline = Date.now() + 5000;
+    while (!(await types(id)).includes('escalation.exhausted') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await types(id)).filter((t) => t === 'step.fired')).toHaveLength(4);
+    expect(await types(id)).toContain('escalation.exhausted');
+    expect(log.pages.filter((p) => p.includes(`#${id} `))).toHaveLength(4);
+    expect((await hark.store.get(id))!.state).toBe('triggered');
+  });
+
+  it('an acknowledgement between steps stops everything', async () => {
+    await start(1);
+    const id = await fire('Ack me');
+    await log.waitFor(sms('+15555550101', id));
+    await act(id, 'acknowledge');
+    expect(await pendingJobs(id)).toBe(0);
+    // The secondary's step was due 1 s after the first page: give it that long and more.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(count(sms('+15555550102', id))).toBe(0);
+    expect((await types(id)).filter((t) => t === 'step.fired')).toHaveLength(1);
+  });
+
+  it('resolving stops everything', async () => {
+    await start(1);
+    const id = await fire('Resolve me');
+    await log.waitFor(sms('+15555550101', id));
+    await act(id, 'resolve');
+    expect(await pendingJobs(id)).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(count(sms('+15555550102', id))).toBe(0);
+  });
+
+  it('un-acknowledging restarts the escalation at step 1', async () => {
+    await start(0);
+    const id = await fire('Flapping');
+    await log.waitFor(sms('+15555550101', id));
+    await act(id, 'acknowledge');
+    await act(id, 'unacknowledge');
+    await pagesMatching(sms('+15555550101', id), 2);
+    await log.waitFor(sms('+15555550102', id));
+  });
+
+  it('a step that resolves to nobody is on the timeline and the next step fires at once', async () => {
+    await start(0);
+    const t0 = Date.now();
+    const id = await fire('Nobody home', { severity: 'critical' });
+    await log.waitFor(sms('+15555550103', id));
+    expect(Date.now() - t0).toBeLessThan(1500);
+    const timeline = (await hark.store.get(id))!.timeline!;
+    expect(timeline.find((e) => e.type === 'step.fired')).toMatchObject({
+      step: 1,
+      people: [],
+      note: 'the step resolved to nobody; the next step fires at once',
+    });
+  });
+
+  it('pages each person along their notify rules, each after its delay', async () => {
+    await start(0);
+    const id = await fire('Nobody home either', { severity: 'critical' });
+    const t0 = Date.now();
+    await log.waitFor(sms('+15555550103', id));
+    await log.waitFor(new RegExp(`^\\[page\\] EMAIL to carol@example.com: #${id} `));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+  });
+
+  it('low urgency notifies step 1 only and never escalates', async () => {
+    await start(1);
+    const id = await fire('Disk 80%', { team: 'main', severity: 'info' });
+    await log.waitFor(sms('+15555550101', id));
+    expect(await pendingJobs(id)).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(count(sms('+15555550102', id))).toBe(0);
+    expect((await hark.store.get(id))!.urgency).toBe('low');
+  });
+});
