@@ -45,7 +45,20 @@ export interface ExhaustedJob {
   readonly cycle: number;
 }
 
-export type EscalationJob = StepJob | PageJob | ExhaustedJob;
+/** Re-triggers an incident still acknowledged since `acknowledgedAt` (settings.ack_timeout). */
+export interface AckTimeoutJob {
+  readonly kind: 'ack-timeout';
+  readonly incident: number;
+  readonly acknowledgedAt: string;
+}
+
+/** The periodic overdue sweep (SPEC section 4: nothing is dropped silently). */
+export interface SweepJob {
+  readonly kind: 'sweep';
+  readonly incident?: undefined;
+}
+
+export type EscalationJob = StepJob | PageJob | ExhaustedJob | AckTimeoutJob | SweepJob;
 
 /** Sends one page; throws ProviderError (retryable or not) when the provider refuses. */
 export interface PageSender {
@@ -110,12 +123,24 @@ export class Escalations {
     await this.queue.add('step', job, { jobId: stepJobId(job), removeOnComplete: 1000, removeOnFail: 1000 });
   }
 
+  /** Re-triggers the incident after `delayMs` if it is still acknowledged since `acknowledgedAt`. */
+  async scheduleAckTimeout(incident: number, acknowledgedAt: string, delayMs: number): Promise<void> {
+    const job: AckTimeoutJob = { kind: 'ack-timeout', incident, acknowledgedAt };
+    await this.queue.add('ack-timeout', job, {
+      jobId: `ack-timeout-${incident}-${Date.parse(acknowledgedAt)}`,
+      delay: delayMs,
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    });
+  }
+
   /** Removes pending jobs of an incident (after acknowledge or resolve). Running jobs re-check. */
   async cancel(incident: number): Promise<number> {
     const jobs = await this.queue.getJobs(['delayed', 'waiting', 'prioritized'], 0, -1);
     let removed = 0;
     for (const job of jobs) {
-      if ((job.data as EscalationJob).incident !== incident) continue;
+      const data = job.data as EscalationJob;
+      if (data.incident !== incident || data.kind === 'ack-timeout') continue;
       try {
         await job.remove();
         removed++;
@@ -138,11 +163,15 @@ export class EscalationWorker {
   private readonly queue: Queue;
   private readonly connections: Redis[];
 
+  /** Overdue-sweep catch-ups done by this process (for /metrics). */
+  catchUps = 0;
+
   constructor(
     private readonly deps: EscalationDeps,
     private readonly sender: PageSender,
-    concurrency = 8,
+    private readonly options: { concurrency?: number; sweepEveryMs?: number; sweepGraceMs?: number } = {},
   ) {
+    const concurrency = options.concurrency ?? 8;
     this.connections = [
       ownConnection(deps.redis),
       ownConnection(deps.redis, { maxRetriesPerRequest: null, enableOfflineQueue: true }),
@@ -159,10 +188,25 @@ export class EscalationWorker {
     this.worker.on('error', (err) => deps.log.error({ err: err.message }, 'escalation worker error'));
   }
 
+  /** Starts the periodic overdue sweep (one scheduler shared by every worker process). */
+  async startSweep(): Promise<void> {
+    const sweep: SweepJob = { kind: 'sweep' };
+    await this.queue.upsertJobScheduler(
+      'overdue-sweep',
+      { every: this.options.sweepEveryMs ?? 15_000 },
+      { name: 'sweep', data: sweep, opts: { removeOnComplete: 10, removeOnFail: 10 } },
+    );
+  }
+
   private async process(job: Job<EscalationJob>): Promise<void> {
     const data = job.data;
     if (data.kind === 'step') return this.fireStep(data);
     if (data.kind === 'page') return this.page(job as Job<PageJob>);
+    if (data.kind === 'ack-timeout') return this.ackTimeout(data);
+    if (data.kind === 'sweep') {
+      await this.sweep();
+      return;
+    }
     return this.exhausted(data);
   }
 
@@ -241,7 +285,7 @@ export class EscalationWorker {
         ? { ...job, loop: job.loop + 1, step: 0 }
         : null;
     if (next) {
-      await this.deps.store.setNextDue(job.incident, now + delay);
+      await this.deps.store.setNextDue(job.incident, { at: now + delay, loop: next.loop, step: next.step });
       await this.queue.add('step', next, {
         jobId: stepJobId(next),
         delay,
@@ -282,6 +326,50 @@ export class EscalationWorker {
       });
       await moveOn(this.queue, data);
     }
+  }
+
+  private async ackTimeout(job: AckTimeoutJob): Promise<void> {
+    const result = await this.deps.store.ackTimeout(job.incident, job.acknowledgedAt, new Date(this.deps.now()));
+    if (!result.ok) return;
+    const view = await this.deps.store.escalationView(job.incident);
+    if (!view) return;
+    const step: StepJob = { kind: 'step', incident: job.incident, cycle: view.cycle, loop: 0, step: 0 };
+    await this.queue.add('step', step, { jobId: stepJobId(step), removeOnComplete: 1000, removeOnFail: 1000 });
+  }
+
+  /**
+   * Finds incidents whose next step is overdue and whose step job is gone (a lost job, a Redis
+   * failover, a crash between storing an incident and enqueuing its first step) and fires it.
+   */
+  async sweep(): Promise<number> {
+    const now = this.deps.now();
+    let caught = 0;
+    for (const idText of await this.deps.store.overdue(now - (this.options.sweepGraceMs ?? 10_000))) {
+      const id = Number(idText);
+      const view = await this.deps.store.escalationView(id);
+      if (!view || view.incident.state !== 'triggered') {
+        await this.deps.store.setNextDue(id, null);
+        continue;
+      }
+      const next = await this.deps.store.nextStep(id);
+      const step: StepJob = { kind: 'step', incident: id, cycle: view.cycle, ...next };
+      const existing = await this.queue.getJob(stepJobId(step));
+      if (existing && (await existing.getState()) !== 'completed' && (await existing.getState()) !== 'failed') continue;
+      if (existing) await existing.remove();
+      await this.queue.add('step', step, { jobId: stepJobId(step), removeOnComplete: 1000, removeOnFail: 1000 });
+      caught++;
+      this.catchUps++;
+      this.deps.log.warn({ incident: id, loop: next.loop + 1, step: next.step + 1 }, 'overdue sweep: fired a missed escalation step');
+      await this.deps.store.appendTimeline(id, {
+        at: new Date(now).toISOString(),
+        type: 'escalation.caught-up',
+        actor: 'hark',
+        step: next.step + 1,
+        loop: next.loop + 1,
+        note: 'the step was overdue and its job was missing; the sweep fired it',
+      });
+    }
+    return caught;
   }
 
   private async exhausted(job: ExhaustedJob): Promise<void> {

@@ -22,6 +22,9 @@ export interface EscalationRuntimeDeps {
   readonly formats: PageFormats;
   /** Run the worker in this process (`hark serve` without --api). */
   readonly worker: boolean;
+  /** Overdue sweep interval and grace (tests shorten them). */
+  readonly sweepEveryMs?: number;
+  readonly sweepGraceMs?: number;
 }
 
 export interface EscalationRuntime {
@@ -30,9 +33,12 @@ export interface EscalationRuntime {
   close(): Promise<void>;
 }
 
-export function startEscalation(deps: EscalationRuntimeDeps): EscalationRuntime {
+export async function startEscalation(deps: EscalationRuntimeDeps): Promise<EscalationRuntime> {
   const escalations = new Escalations(deps);
-  const worker = deps.worker ? new EscalationWorker(deps, new Pager(deps)) : null;
+  const worker = deps.worker
+    ? new EscalationWorker(deps, new Pager(deps), { sweepEveryMs: deps.sweepEveryMs, sweepGraceMs: deps.sweepGraceMs })
+    : null;
+  await worker?.startSweep();
   return {
     escalations,
     worker,

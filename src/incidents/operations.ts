@@ -13,12 +13,15 @@ import type { ActionOutcome, IncidentStore, IngestResult } from './store.js';
 export interface EscalationControl {
   start(incident: number, cycle?: number): Promise<void>;
   cancel(incident: number): Promise<number>;
+  scheduleAckTimeout(incident: number, acknowledgedAt: string, delayMs: number): Promise<void>;
 }
 
 export class IncidentOperations {
   constructor(
     readonly store: IncidentStore,
     private readonly escalations: EscalationControl | null,
+    /** settings.ack_timeout in ms (0: never). */
+    private readonly ackTimeoutMs: () => number = () => 0,
   ) {}
 
   async ingest(alert: NormalizedAlert, route: Route, autoResolve: boolean, now: Date): Promise<IngestResult> {
@@ -30,7 +33,12 @@ export class IncidentOperations {
   }
 
   async acknowledge(id: number, actor: string, person: string | null, now: Date): Promise<ActionOutcome> {
-    return this.stopping(id, await this.store.acknowledge(id, actor, person, now));
+    const result = await this.stopping(id, await this.store.acknowledge(id, actor, person, now));
+    const timeout = this.ackTimeoutMs();
+    if (result.ok && timeout > 0 && result.incident.acknowledgedAt) {
+      await this.escalations?.scheduleAckTimeout(id, result.incident.acknowledgedAt, timeout);
+    }
+    return result;
   }
 
   async resolve(id: number, actor: string, now: Date): Promise<ActionOutcome> {

@@ -92,8 +92,9 @@ return {tonumber(id), 0, state, changed}
 /**
  * A person's (or token's) action on an incident.
  * KEYS: 1 incident hash, 2 timeline, 3 escalation-due zset
- * ARGV: 1 action (acknowledge | unacknowledge | resolve | note | role), 2 now ISO, 3 now ms,
- *       4 actor, 5 event JSON, 6 person (acknowledge: commander if none; role: holder), 7 role name
+ * ARGV: 1 action (acknowledge | unacknowledge | ack-timeout | resolve | note | role), 2 now ISO,
+ *       3 now ms, 4 actor, 5 event JSON, 6 person (acknowledge: commander if none; role: holder;
+ *       ack-timeout: the acknowledgedAt it was set for), 7 role name
  * Returns {outcome, state, by}: outcome is ok, missing, or the state that refused the action.
  */
 export const ACT = `
@@ -110,9 +111,13 @@ if action == 'acknowledge' then
     redis.call('HSET', KEYS[1], 'role:commander', ARGV[6])
   end
   redis.call('ZREM', KEYS[3], id)
-elseif action == 'unacknowledge' then
+elseif action == 'unacknowledge' or action == 'ack-timeout' then
   if state ~= 'acknowledged' then return {state, state, ''} end
-  redis.call('HSET', KEYS[1], 'state', 'triggered')
+  -- An ack timeout only re-triggers the acknowledgement it was set for.
+  if action == 'ack-timeout' and redis.call('HGET', KEYS[1], 'acknowledgedAt') ~= ARGV[6] then
+    return {state, state, ''}
+  end
+  redis.call('HSET', KEYS[1], 'state', 'triggered', 'nextLoop', 0, 'nextStep', 0)
   redis.call('HINCRBY', KEYS[1], 'cycle', 1)
   redis.call('HDEL', KEYS[1], 'acknowledgedAt', 'acknowledgedBy')
   redis.call('ZADD', KEYS[3], nowMs, id)

@@ -204,10 +204,31 @@ export class IncidentStore {
     await this.redis.rpush(this.keys.incidentTimeline(id), JSON.stringify(event));
   }
 
-  /** When the incident's next escalation step is due (read by the overdue sweep); null: none. */
-  async setNextDue(id: number, dueAt: number | null): Promise<void> {
-    if (dueAt === null) await this.redis.zrem(this.keys.escalationDue, String(id));
-    else await this.redis.zadd(this.keys.escalationDue, dueAt, String(id));
+  /**
+   * When the incident's next escalation step is due, and which (read by the overdue sweep);
+   * null: no further step.
+   */
+  async setNextDue(id: number, next: { at: number; loop: number; step: number } | null): Promise<void> {
+    if (next === null) {
+      await this.redis.zrem(this.keys.escalationDue, String(id));
+      return;
+    }
+    await this.redis
+      .multi()
+      .hset(this.keys.incident(id), 'nextLoop', next.loop, 'nextStep', next.step)
+      .zadd(this.keys.escalationDue, next.at, String(id))
+      .exec();
+  }
+
+  /** Incidents whose next step was due before `before`, oldest first. */
+  overdue(before: number, limit = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.escalationDue, '-inf', before, 'LIMIT', 0, limit);
+  }
+
+  /** The next step the incident's escalation recorded (step 1 of loop 1 if none yet). */
+  async nextStep(id: number): Promise<{ loop: number; step: number }> {
+    const [loop, step] = await this.redis.hmget(this.keys.incident(id), 'nextLoop', 'nextStep');
+    return { loop: Number(loop ?? 0), step: Number(step ?? 0) };
   }
 
   async get(id: number, withTimeline = true): Promise<Incident | null> {
@@ -251,7 +272,7 @@ export class IncidentStore {
 
   private async act(
     id: number,
-    action: 'acknowledge' | 'unacknowledge' | 'resolve' | 'note' | 'role',
+    action: 'acknowledge' | 'unacknowledge' | 'ack-timeout' | 'resolve' | 'note' | 'role',
     actor: string,
     event: Record<string, unknown>,
     now: Date,
@@ -287,6 +308,11 @@ export class IncidentStore {
 
   unacknowledge(id: number, actor: string, now: Date): Promise<ActionOutcome> {
     return this.act(id, 'unacknowledge', actor, { type: 'incident.unacknowledged' }, now);
+  }
+
+  /** Re-triggers an incident still acknowledged since `acknowledgedAt` (SPEC: ack_timeout). */
+  ackTimeout(id: number, acknowledgedAt: string, now: Date): Promise<ActionOutcome> {
+    return this.act(id, 'ack-timeout', 'hark', { type: 'incident.ack-timeout', note: 'acknowledged too long without being resolved: escalation restarts' }, now, acknowledgedAt);
   }
 
   resolve(id: number, actor: string, now: Date): Promise<ActionOutcome> {

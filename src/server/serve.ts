@@ -68,7 +68,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     (opts.env.HARK_PUBLIC_URL || config.settings.publicUrl || `http://localhost:${port}`).replace(/\/+$/, '');
   const transports = transportsFromEnv(opts.env, log);
   const formats = createPageFormats(await actionSecret(redis, keys));
-  const escalation = startEscalation({
+  const escalation = await startEscalation({
     redis,
     keys,
     store,
@@ -81,7 +81,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     formats,
     worker: opts.worker,
   });
-  const ops = new IncidentOperations(store, escalation.escalations);
+  const ops = new IncidentOperations(store, escalation.escalations, () => current.settings.ackTimeoutMs);
   if (opts.api) {
     const app = createApp({
       config: () => current,

@@ -46,7 +46,7 @@ const formats: PageFormats = {
   email: (i) => ({ subject: `#${i.id} ${i.title}`, text: i.title, html: `<p>${i.title}</p>` }),
 };
 
-function config(repeat: number | 'forever' = 1): string {
+function config(repeat: number | 'forever' = 1, ackTimeout = '30m'): string {
   return tmpConfig({
     'hark.yaml': lines(
       'people:',
@@ -64,6 +64,8 @@ function config(repeat: number | 'forever' = 1): string {
       `  - {name: scripts, type: generic, token: "${GENERIC}"}`,
       'api_tokens:',
       `  - {name: cli, token: "${API}", person: carol}`,
+      'settings:',
+      `  ack_timeout: ${ackTimeout}`,
     ),
     'schedules/main.yaml': lines(
       'timezone: UTC',
@@ -93,9 +95,9 @@ function config(repeat: number | 'forever' = 1): string {
 let log: PageLog;
 let hark: TestHark;
 
-async function start(repeat: number | 'forever' = 1) {
+async function start(repeat: number | 'forever' = 1, ackTimeout = '30m') {
   log = new PageLog();
-  hark = await startTestHark(config(repeat), {
+  hark = await startTestHark(config(repeat, ackTimeout), {
     escalation: { transports: consoleTransports(log.write), formats },
   });
 }
@@ -147,7 +149,10 @@ async function pagesMatching(re: RegExp, n: number, timeoutMs = 10_000): Promise
 
 async function pendingJobs(id: number): Promise<number> {
   const jobs = await hark.escalation!.escalations.queue.getJobs(['delayed', 'waiting'], 0, -1);
-  return jobs.filter((j) => (j.data as { incident: number }).incident === id).length;
+  return jobs.filter((j) => {
+    const data = j.data as { incident: number; kind: string };
+    return data.incident === id && data.kind !== 'ack-timeout';
+  }).length;
 }
 
 const types = async (id: number) => (await hark.store.get(id))!.timeline!.map((e) => e.type);
@@ -237,5 +242,31 @@ describe('escalation', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(count(sms('+15555550102', id))).toBe(0);
     expect((await hark.store.get(id))!.urgency).toBe('low');
+  });
+
+  it('an acknowledged incident re-triggers after ack_timeout and escalates from step 1 again', async () => {
+    await start(0, '1s');
+    const id = await fire('Acked and forgotten');
+    await log.waitFor(sms('+15555550101', id));
+    await act(id, 'acknowledge');
+    await pagesMatching(sms('+15555550101', id), 2);
+    const incident = (await hark.store.get(id))!;
+    expect(incident.state).toBe('triggered');
+    expect(incident.timeline!.map((e) => e.type)).toContain('incident.ack-timeout');
+  });
+
+  it('the overdue sweep fires a step whose job was lost, once, and says so', async () => {
+    await start(0);
+    const id = await fire('Lost job');
+    await log.waitFor(sms('+15555550101', id));
+    // Lose the pending step-2 job, as a Redis failover might.
+    const queue = hark.escalation!.escalations.queue;
+    const lost = (await queue.getJobs(['delayed'], 0, -1)).find((j) => j.id === `step-${id}-0-0-1`);
+    expect(lost).toBeDefined();
+    await lost!.remove();
+    await log.waitFor(sms('+15555550102', id));
+    const timeline = (await hark.store.get(id))!.timeline!;
+    expect(timeline.filter((e) => e.type === 'escalation.caught-up')).toHaveLength(1);
+    expect(count(sms('+15555550102', id))).toBe(1);
   });
 });

@@ -50,7 +50,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   const log = pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
   let url = '';
   const escalation = opts.escalation
-    ? startEscalation({
+    ? await startEscalation({
         redis,
         keys,
         store,
@@ -62,9 +62,11 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         transports: opts.escalation.transports,
         formats: opts.escalation.formats,
         worker: true,
+        sweepEveryMs: 500,
+        sweepGraceMs: 1000,
       })
     : null;
-  const ops = new IncidentOperations(store, escalation?.escalations ?? null);
+  const ops = new IncidentOperations(store, escalation?.escalations ?? null, () => config.settings.ackTimeoutMs);
   const app = createApp({
     config: () => config,
     schedules: () => registry,
