@@ -93,6 +93,14 @@ function program(cli: CliEnv): Command {
         (await import('./commands/incidents.js')).actCommand(action, id, opts, cli),
       );
   }
+  p.command('page-test')
+    .description('send a test page')
+    .argument('<person>')
+    .requiredOption('--channel <channel>', 'sms, voice or email')
+    .addOption(configOption())
+    .action(async (person: string, opts: { channel: string; config?: string }) =>
+      (await import('./commands/page-test.js')).pageTestCommand(person, opts, cli),
+    );
   return p;
 }
 

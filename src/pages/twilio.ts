@@ -188,7 +188,7 @@ export function createTwilioTransports(options: TwilioOptions): SmsTransport & V
         const created = await client.calls.create({
           to: call.to,
           from,
-          url: call.twimlUrl,
+          ...(call.twiml !== undefined ? { twiml: call.twiml } : { url: call.twimlUrl }),
           // An answering machine is not an acknowledgement: Twilio reports AnsweredBy.
           machineDetection: 'Enable',
           ...(call.statusCallback !== null

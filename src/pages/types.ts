@@ -10,10 +10,14 @@ export interface SmsMessage {
   readonly statusCallback: string | null;
 }
 
-/** A phone call that plays TwiML fetched from `twimlUrl` (Twilio calls it back with the keys pressed). */
+/**
+ * A phone call that plays TwiML fetched from `twimlUrl` (Twilio calls it back with the keys
+ * pressed), or the inline `twiml` when given (test pages).
+ */
 export interface VoiceCall {
   readonly to: string;
   readonly twimlUrl: string;
+  readonly twiml?: string;
   readonly statusCallback: string | null;
 }
 
