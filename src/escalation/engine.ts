@@ -329,12 +329,20 @@ export class EscalationWorker {
   }
 
   private async ackTimeout(job: AckTimeoutJob): Promise<void> {
-    const result = await this.deps.store.ackTimeout(job.incident, job.acknowledgedAt, new Date(this.deps.now()));
+    const result = await this.deps.store.ackTimeout(
+      job.incident,
+      job.acknowledgedAt,
+      new Date(this.deps.now()),
+    );
     if (!result.ok) return;
     const view = await this.deps.store.escalationView(job.incident);
     if (!view) return;
     const step: StepJob = { kind: 'step', incident: job.incident, cycle: view.cycle, loop: 0, step: 0 };
-    await this.queue.add('step', step, { jobId: stepJobId(step), removeOnComplete: 1000, removeOnFail: 1000 });
+    await this.queue.add('step', step, {
+      jobId: stepJobId(step),
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    });
   }
 
   /**
@@ -354,12 +362,20 @@ export class EscalationWorker {
       const next = await this.deps.store.nextStep(id);
       const step: StepJob = { kind: 'step', incident: id, cycle: view.cycle, ...next };
       const existing = await this.queue.getJob(stepJobId(step));
-      if (existing && (await existing.getState()) !== 'completed' && (await existing.getState()) !== 'failed') continue;
+      if (existing && (await existing.getState()) !== 'completed' && (await existing.getState()) !== 'failed')
+        continue;
       if (existing) await existing.remove();
-      await this.queue.add('step', step, { jobId: stepJobId(step), removeOnComplete: 1000, removeOnFail: 1000 });
+      await this.queue.add('step', step, {
+        jobId: stepJobId(step),
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      });
       caught++;
       this.catchUps++;
-      this.deps.log.warn({ incident: id, loop: next.loop + 1, step: next.step + 1 }, 'overdue sweep: fired a missed escalation step');
+      this.deps.log.warn(
+        { incident: id, loop: next.loop + 1, step: next.step + 1 },
+        'overdue sweep: fired a missed escalation step',
+      );
       await this.deps.store.appendTimeline(id, {
         at: new Date(now).toISOString(),
         type: 'escalation.caught-up',

@@ -36,7 +36,10 @@ export interface EscalationRuntime {
 export async function startEscalation(deps: EscalationRuntimeDeps): Promise<EscalationRuntime> {
   const escalations = new Escalations(deps);
   const worker = deps.worker
-    ? new EscalationWorker(deps, new Pager(deps), { sweepEveryMs: deps.sweepEveryMs, sweepGraceMs: deps.sweepGraceMs })
+    ? new EscalationWorker(deps, new Pager(deps), {
+        sweepEveryMs: deps.sweepEveryMs,
+        sweepGraceMs: deps.sweepGraceMs,
+      })
     : null;
   await worker?.startSweep();
   return {

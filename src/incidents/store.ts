@@ -312,7 +312,17 @@ export class IncidentStore {
 
   /** Re-triggers an incident still acknowledged since `acknowledgedAt` (SPEC: ack_timeout). */
   ackTimeout(id: number, acknowledgedAt: string, now: Date): Promise<ActionOutcome> {
-    return this.act(id, 'ack-timeout', 'hark', { type: 'incident.ack-timeout', note: 'acknowledged too long without being resolved: escalation restarts' }, now, acknowledgedAt);
+    return this.act(
+      id,
+      'ack-timeout',
+      'hark',
+      {
+        type: 'incident.ack-timeout',
+        note: 'acknowledged too long without being resolved: escalation restarts',
+      },
+      now,
+      acknowledgedAt,
+    );
   }
 
   resolve(id: number, actor: string, now: Date): Promise<ActionOutcome> {
