@@ -49,6 +49,20 @@ export interface LoadResult {
   readonly warnings: readonly ConfigIssue[];
 }
 
+/** SPEC section 4: at most 1 SMS a minute and 5 per 15 minutes; 1 call per 2 minutes and 3 per 15. */
+const DEFAULT_PAGE_LIMITS = {
+  sms: [
+    { count: 1, perMs: 60_000 },
+    { count: 5, perMs: 15 * 60_000 },
+  ],
+  voice: [
+    { count: 1, perMs: 2 * 60_000 },
+    { count: 3, perMs: 15 * 60_000 },
+  ],
+  email: [],
+};
+const limit = (l: { count: number; per: number }) => ({ count: l.count, perMs: l.per });
+
 /** Per integration: 3000 requests a minute (alerts in one request count once). */
 const DEFAULT_RATE_LIMIT = { requests: 3000, perMs: 60_000 };
 
@@ -374,6 +388,11 @@ class Loader {
       autoResolve: s.auto_resolve ?? true,
       retentionMs: s.retention ?? 90 * 86_400_000,
       maxBodyBytes: s.max_body ?? 1_048_576,
+      pageLimits: {
+        sms: s.page_limits?.sms?.map(limit) ?? DEFAULT_PAGE_LIMITS.sms,
+        voice: s.page_limits?.voice?.map(limit) ?? DEFAULT_PAGE_LIMITS.voice,
+        email: s.page_limits?.email?.map(limit) ?? DEFAULT_PAGE_LIMITS.email,
+      },
     };
   }
 

@@ -141,6 +141,12 @@ export const size = z
     return Number(m[1]) * SIZE_UNITS[m[2] ?? 'B']!;
   });
 
+/** At most `count` pages per `per` to one person on one channel. */
+const pageLimit = z.strictObject({
+  count: z.number().int().min(1, { error: 'count must be at least 1' }),
+  per: duration.refine((ms) => ms >= 1000, { error: 'per must be at least 1s' }),
+});
+
 export const settings = z.strictObject({
   timezone: timezone.optional(),
   public_url: z
@@ -153,6 +159,13 @@ export const settings = z.strictObject({
   auto_resolve: z.boolean().optional(),
   retention: duration.optional(),
   max_body: size.optional(),
+  page_limits: z
+    .strictObject({
+      sms: z.array(pageLimit).optional(),
+      voice: z.array(pageLimit).optional(),
+      email: z.array(pageLimit).optional(),
+    })
+    .optional(),
 });
 
 /** hark.yaml: each section is validated on its own (load.ts), so one bad entry hides nothing else. */

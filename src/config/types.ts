@@ -76,6 +76,11 @@ export interface ApiToken {
   readonly person: string | null;
 }
 
+export interface PageLimit {
+  readonly count: number;
+  readonly perMs: number;
+}
+
 export interface Settings {
   readonly timezone: string;
   readonly publicUrl: string | null;
@@ -83,6 +88,8 @@ export interface Settings {
   readonly autoResolve: boolean;
   readonly retentionMs: number;
   readonly maxBodyBytes: number;
+  /** Per person and channel: at most `count` pages per `perMs` (SPEC section 4); more are bundled. */
+  readonly pageLimits: Readonly<Record<Channel, readonly PageLimit[]>>;
 }
 
 export interface CoverageWindow {

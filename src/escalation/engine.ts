@@ -58,11 +58,25 @@ export interface SweepJob {
   readonly incident?: undefined;
 }
 
-export type EscalationJob = StepJob | PageJob | ExhaustedJob | AckTimeoutJob | SweepJob;
+export type EscalationJob = StepJob | PageJob | ExhaustedJob | AckTimeoutJob | SweepJob | BundleJob;
+
+export type PageOutcome =
+  | { readonly outcome: 'sent' | 'skipped' }
+  /** Held back by a rate limit until `until` (ms): it goes out in a bundle then. */
+  | { readonly outcome: 'held'; readonly until: number };
 
 /** Sends one page; throws ProviderError (retryable or not) when the provider refuses. */
 export interface PageSender {
-  send(job: PageJob): Promise<'sent' | 'skipped'>;
+  send(job: PageJob): Promise<PageOutcome>;
+  sendBundle(person: string, channel: PageJob['channel']): Promise<PageOutcome>;
+}
+
+/** Sends what a page limit held back for one person and channel. */
+export interface BundleJob {
+  readonly kind: 'bundle';
+  readonly person: string;
+  readonly channel: PageJob['channel'];
+  readonly incident?: undefined;
 }
 
 export interface EscalationDeps {
@@ -203,6 +217,11 @@ export class EscalationWorker {
     if (data.kind === 'step') return this.fireStep(data);
     if (data.kind === 'page') return this.page(job as Job<PageJob>);
     if (data.kind === 'ack-timeout') return this.ackTimeout(data);
+    if (data.kind === 'bundle') {
+      const result = await this.sender.sendBundle(data.person, data.channel);
+      if (result.outcome === 'held') await this.scheduleBundle(data.person, data.channel, result.until);
+      return;
+    }
     if (data.kind === 'sweep') {
       await this.sweep();
       return;
@@ -308,7 +327,8 @@ export class EscalationWorker {
     const data = job.data;
     if (!(await this.live(data.incident, data.cycle))) return;
     try {
-      await this.sender.send(data);
+      const result = await this.sender.send(data);
+      if (result.outcome === 'held') await this.scheduleBundle(data.person, data.channel, result.until);
     } catch (e) {
       const retryable = !(e instanceof ProviderError) || e.retryable;
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -326,6 +346,18 @@ export class EscalationWorker {
       });
       await moveOn(this.queue, data);
     }
+  }
+
+  private async scheduleBundle(person: string, channel: PageJob['channel'], until: number): Promise<void> {
+    const job: BundleJob = { kind: 'bundle', person, channel };
+    await this.queue.add('bundle', job, {
+      jobId: `bundle-${person}-${channel}-${until}`,
+      delay: Math.max(0, until - this.deps.now()),
+      attempts: PAGE_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    });
   }
 
   private async ackTimeout(job: AckTimeoutJob): Promise<void> {

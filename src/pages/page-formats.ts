@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { ACTION_TOKEN_TTL_MS, signActionToken } from './action-token.js';
-import { emailFor, smsText } from './format.js';
+import { bundleSmsText, emailFor, smsText } from './format.js';
 import type { PageFormats } from './pager.js';
 
 /** The secret that signs email action links: made once, shared by every Hark on this Redis. */
@@ -17,6 +17,7 @@ export async function actionSecret(redis: Redis, keys: Keys): Promise<string> {
 export function createPageFormats(secret: string, now: () => number = Date.now): PageFormats {
   return {
     sms: (incident, base) => smsText(incident, base),
+    bundleSms: (incidents, base) => bundleSmsText(incidents, base),
     email: (incident, person, base) => {
       const expiresAt = now() + ACTION_TOKEN_TTL_MS;
       const link = (action: 'acknowledge' | 'resolve') =>

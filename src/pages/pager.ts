@@ -5,16 +5,19 @@
  */
 import type { Redis } from 'ioredis';
 import type { Config, Person } from '../config/types.js';
-import { pageKey, type PageJob, type PageSender } from '../escalation/engine.js';
+import { pageKey, type PageJob, type PageOutcome, type PageSender } from '../escalation/engine.js';
 import type { Incident } from '../incidents/model.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
+import { PageLimiter } from './limits.js';
 import type { EmailMessage, SentReceipt, Transports } from './types.js';
 
 /** Builds the texts; src/pages/format.ts provides them. */
 export interface PageFormats {
   sms(incident: Incident, publicUrl: string): string;
+  /** One SMS for several incidents held back by a rate limit. */
+  bundleSms(incidents: readonly Incident[], publicUrl: string): string;
   email(incident: Incident, person: Person, publicUrl: string): Omit<EmailMessage, 'to'>;
 }
 
@@ -31,24 +34,140 @@ export interface PagerDeps {
 }
 
 export class Pager implements PageSender {
-  constructor(private readonly deps: PagerDeps) {}
+  private readonly limiter: PageLimiter;
 
-  async send(job: PageJob): Promise<'sent' | 'skipped'> {
+  constructor(private readonly deps: PagerDeps) {
+    this.limiter = new PageLimiter(deps.redis);
+  }
+
+  async send(job: PageJob): Promise<PageOutcome> {
     const { redis, keys } = this.deps;
     const key = pageKey(job);
     const record = keys.page(key);
     if (!(await redis.hsetnx(record, 'status', 'sending'))) {
       // Sent before (a duplicate job), unless the process died between the provider call and
       // recording it: then send again rather than risk sending nothing.
-      if ((await redis.hget(record, 'status')) !== 'sending') return 'skipped';
+      if ((await redis.hget(record, 'status')) !== 'sending') return { outcome: 'skipped' };
     }
     const person = this.deps.config().people.get(job.person);
     const incident = await this.deps.store.get(job.incident, false);
     if (!person || !incident) {
       await redis.hset(record, 'status', 'failed', 'error', 'unknown person or incident');
-      return 'skipped';
+      return { outcome: 'skipped' };
+    }
+    const limits = this.deps.config().settings.pageLimits[job.channel];
+    const now = this.deps.now();
+    const until = await this.limiter.tryTake(keys.pagesSent(job.person, job.channel), limits, now);
+    if (until !== null) {
+      await redis
+        .multi()
+        .hset(
+          record,
+          'status',
+          'held',
+          'channel',
+          job.channel,
+          'person',
+          job.person,
+          'incident',
+          String(job.incident),
+        )
+        .zadd(keys.pagesHeld(job.person, job.channel), now, key)
+        .exec();
+      await this.deps.store.appendTimeline(job.incident, {
+        at: new Date(now).toISOString(),
+        type: 'page.throttled',
+        actor: 'hark',
+        person: job.person,
+        channel: job.channel,
+        until: new Date(until).toISOString(),
+        note: 'over the page limit for this person and channel: it goes out in one bundle when the limit allows',
+        page: key,
+      });
+      return { outcome: 'held', until };
     }
     const receipt = await this.deliver(job, person, incident);
+    await this.recordSent(job, key, receipt);
+    return { outcome: 'sent' };
+  }
+
+  /**
+   * Sends what a rate limit held back for a person on a channel: one bundle message listing the
+   * incidents still triggered (or the plain page when one is left).
+   */
+  async sendBundle(personName: string, channel: PageJob['channel']): Promise<PageOutcome> {
+    const { redis, keys } = this.deps;
+    const heldKey = keys.pagesHeld(personName, channel);
+    const now = this.deps.now();
+    const limits = this.deps.config().settings.pageLimits[channel];
+    if ((await redis.zcard(heldKey)) === 0) return { outcome: 'skipped' };
+    const until = await this.limiter.tryTake(keys.pagesSent(personName, channel), limits, now);
+    if (until !== null) return { outcome: 'held', until };
+    const [[, held]] = (await redis.multi().zrange(heldKey, '0', '-1').del(heldKey).exec()) as [
+      [Error | null, string[]],
+    ];
+    const person = this.deps.config().people.get(personName);
+    if (!person || held.length === 0) return { outcome: 'skipped' };
+    const byIncident = new Map<number, string[]>();
+    for (const key of held) {
+      const id = Number(key.split('-')[0]);
+      byIncident.set(id, [...(byIncident.get(id) ?? []), key]);
+    }
+    const incidents: Incident[] = [];
+    for (const id of [...byIncident.keys()].sort((a, b) => a - b)) {
+      const incident = await this.deps.store.get(id, false);
+      if (incident?.state === 'triggered') incidents.push(incident);
+    }
+    for (const key of held) await redis.hset(keys.page(key), 'status', 'bundled');
+    if (incidents.length === 0) return { outcome: 'skipped' };
+    const base = this.deps.publicUrl();
+    const first = incidents[0]!;
+    let receipt: SentReceipt;
+    if (channel === 'sms') {
+      const body =
+        incidents.length === 1
+          ? this.deps.formats.sms(first, base)
+          : this.deps.formats.bundleSms(incidents, base);
+      receipt = await this.deps.transports.sms.sendSms({
+        to: person.sms!,
+        body,
+        statusCallback: `${base}/v1/twilio/status`,
+      });
+    } else {
+      receipt = await this.deliver(
+        {
+          kind: 'page',
+          incident: first.id,
+          cycle: 0,
+          loop: 0,
+          step: 0,
+          person: personName,
+          rule: 0,
+          channel,
+        },
+        person,
+        first,
+      );
+    }
+    const at = new Date(this.deps.now()).toISOString();
+    for (const incident of incidents) {
+      await this.deps.store.appendTimeline(incident.id, {
+        at,
+        type: 'page.bundled',
+        actor: 'hark',
+        person: personName,
+        channel,
+        via: receipt.via,
+        providerId: receipt.providerId,
+        incidents: incidents.map((i) => i.id),
+      });
+    }
+    return { outcome: 'sent' };
+  }
+
+  private async recordSent(job: PageJob, key: string, receipt: SentReceipt): Promise<void> {
+    const { redis, keys } = this.deps;
+    const record = keys.page(key);
     const at = new Date(this.deps.now()).toISOString();
     await redis
       .multi()
@@ -87,7 +206,6 @@ export class Pager implements PageSender {
       providerId: receipt.providerId,
       page: key,
     });
-    return 'sent';
   }
 
   private deliver(job: PageJob, person: Person, incident: Incident): Promise<SentReceipt> {

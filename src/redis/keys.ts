@@ -34,6 +34,10 @@ export interface Keys {
   page(pageKey: string): string;
   /** String: the page key of a provider message id (Twilio SID), for delivery callbacks. */
   providerMessage(providerId: string): string;
+  /** Sorted set: when pages went to a person on a channel (rate limits). */
+  pagesSent(person: string, channel: string): string;
+  /** Sorted set: page keys held back by a rate limit, to go out as one bundle. */
+  pagesHeld(person: string, channel: string): string;
   /** String: the secret that signs email action links. */
   readonly actionSecret: string;
   /** The BullMQ prefix: Hark's hash tag, so escalation jobs share Hark's Redis Cluster slot. */
@@ -63,5 +67,7 @@ export function keys(prefix = '{hark}:'): Keys {
     providerMessage: (providerId) => `${prefix}provider:${providerId}`,
     bullPrefix: `${prefix}bull`,
     actionSecret: `${prefix}secret:actions`,
+    pagesSent: (person, channel) => `${prefix}sent:${person}:${channel}`,
+    pagesHeld: (person, channel) => `${prefix}held:${person}:${channel}`,
   };
 }

@@ -43,10 +43,16 @@ class PageLog extends EventEmitter {
 
 const formats: PageFormats = {
   sms: (i) => `#${i.id} ${i.title}`,
+  bundleSms: (incidents) =>
+    `${incidents.length} new incidents: ${incidents.map((i) => `#${i.id}`).join(' ')}`,
   email: (i) => ({ subject: `#${i.id} ${i.title}`, text: i.title, html: `<p>${i.title}</p>` }),
 };
 
-function config(repeat: number | 'forever' = 1, ackTimeout = '30m'): string {
+function config(
+  repeat: number | 'forever' = 1,
+  ackTimeout = '30m',
+  pageLimits = '{sms: [], voice: []}',
+): string {
   return tmpConfig({
     'hark.yaml': lines(
       'people:',
@@ -66,6 +72,7 @@ function config(repeat: number | 'forever' = 1, ackTimeout = '30m'): string {
       `  - {name: cli, token: "${API}", person: carol}`,
       'settings:',
       `  ack_timeout: ${ackTimeout}`,
+      `  page_limits: ${pageLimits}`,
     ),
     'schedules/main.yaml': lines(
       'timezone: UTC',
@@ -95,9 +102,9 @@ function config(repeat: number | 'forever' = 1, ackTimeout = '30m'): string {
 let log: PageLog;
 let hark: TestHark;
 
-async function start(repeat: number | 'forever' = 1, ackTimeout = '30m') {
+async function start(repeat: number | 'forever' = 1, ackTimeout = '30m', pageLimits?: string) {
   log = new PageLog();
-  hark = await startTestHark(config(repeat, ackTimeout), {
+  hark = await startTestHark(config(repeat, ackTimeout, pageLimits), {
     escalation: { transports: consoleTransports(log.write), formats },
   });
 }
@@ -268,5 +275,27 @@ describe('escalation', () => {
     const timeline = (await hark.store.get(id))!.timeline!;
     expect(timeline.filter((e) => e.type === 'escalation.caught-up')).toHaveLength(1);
     expect(count(sms('+15555550102', id))).toBe(1);
+  });
+
+  it('holds pages over the per-person limit and sends them as one bundle when the limit allows', async () => {
+    await start(0, '30m', '{sms: [{count: 1, per: 2s}]}');
+    const t0 = Date.now();
+    const first = await fire('Storm 1');
+    await log.waitFor(sms('+15555550101', first));
+    const second = await fire('Storm 2');
+    const third = await fire('Storm 3');
+    const fourth = await fire('Storm 4');
+    await act(fourth, 'acknowledge'); // no longer needs anyone: left out of the bundle
+    const bundle = await log.waitFor(/^\[page\] SMS to \+15555550101: \d+ new incidents/);
+    expect(bundle).toBe(`[page] SMS to +15555550101: 2 new incidents: #${second} #${third}`);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
+    expect(count(/SMS to \+15555550101/)).toBe(2);
+    // The bundle is put on each incident's timeline right after it is sent.
+    const deadline = Date.now() + 5000;
+    while (!(await types(second)).includes('page.bundled') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await types(second)).toEqual(expect.arrayContaining(['page.throttled', 'page.bundled']));
+    expect(await types(fourth)).not.toContain('page.bundled');
   });
 });

@@ -44,6 +44,8 @@ function config(escalateAfter = '2s'): string {
       `  - {name: scripts, type: generic, token: "${GENERIC}"}`,
       'api_tokens:',
       `  - {name: cli, token: "${API}"}`,
+      'settings:',
+      '  page_limits: {sms: [], voice: []}',
     ),
     'schedules/main.yaml': lines(
       'timezone: UTC',
