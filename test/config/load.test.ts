@@ -192,6 +192,17 @@ describe('a minimal valid tree', () => {
       autoResolve: true,
       retentionMs: 90 * 86_400_000,
       maxBodyBytes: 1_048_576,
+      pageLimits: {
+        sms: [
+          { count: 1, perMs: 60_000 },
+          { count: 5, perMs: 900_000 },
+        ],
+        voice: [
+          { count: 1, perMs: 120_000 },
+          { count: 3, perMs: 900_000 },
+        ],
+        email: [],
+      },
     });
     expect(config.people.get('carol')).toMatchObject({
       displayName: 'carol',
@@ -364,7 +375,7 @@ describe('unknown keys', () => {
         ),
       ),
     ).toEqual([
-      'hark.yaml:6:3: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, max_body)',
+      'hark.yaml:6:3: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, max_body, page_limits)',
       'hark.yaml:8:46: unknown key "runbok" (did you mean "runbook"?) (allowed: name, match, escalation_policy, group_by, runbook)',
       'hark.yaml:10:38: unknown key "secret" (allowed: name, type, token, rate_limit)',
       'hark.yaml:12:42: unknown key "user" (allowed: name, token, person)',
@@ -1972,7 +1983,7 @@ describe('all errors at once', () => {
       }).filter((e) => !e.startsWith('runbooks/')),
     ).toEqual([
       `escalation-policies/platform.yaml:5:21: invalid duration "5": ${DURATION_HELP}`,
-      'hark.yaml:5:12: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, max_body)',
+      'hark.yaml:5:12: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, max_body, page_limits)',
       `schedules/platform.yaml:1:11: unknown time zone "Mars/Base": ${TZ_HELP}`,
     ]);
     expect(
@@ -2015,7 +2026,7 @@ describe('all errors at once', () => {
         }),
       ),
     ).toEqual([
-      'hark.yaml:5:12: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, max_body)',
+      'hark.yaml:5:12: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, max_body, page_limits)',
       'hark.yaml:7:36: unknown escalation policy "platfrom" for service "all" (did you mean "platform"?) (policies are the files in escalation-policies/)',
       `schedules/platform.yaml:1:11: unknown time zone "America/New_Yrok": ${TZ_HELP}`,
       'schedules/platform.yaml:5:22: unknown person "bbo" in rotation "weekly" (did you mean "bob"?)',
@@ -2118,5 +2129,24 @@ describe('routing coverage', () => {
     ).toEqual([
       'hark.yaml:5:1: warning: no service matches every alert: alerts that match none are refused with 422; add a last service without match',
     ]);
+  });
+});
+
+describe('page limits', () => {
+  it('take {count, per} lists per channel; an empty list means no limit', () => {
+    const { config } = load({
+      'hark.yaml': PEOPLE + lines('settings:', '  page_limits: {sms: [{count: 2, per: 30s}], voice: []}'),
+    });
+    expect(config.settings.pageLimits).toEqual({
+      sms: [{ count: 2, perMs: 30_000 }],
+      voice: [],
+      email: [],
+    });
+  });
+
+  it('refuse a zero count and windows under a second', () => {
+    expect(
+      errors({ 'hark.yaml': PEOPLE + lines('settings:', '  page_limits: {sms: [{count: 0, per: 0s}]}') }),
+    ).toEqual(['hark.yaml:6:31: count must be at least 1', 'hark.yaml:6:39: per must be at least 1s']);
   });
 });
