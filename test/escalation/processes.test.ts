@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const GENERIC = 'generic-token-for-process-tests';
@@ -18,10 +19,12 @@ const ALICE = '+15555550101';
 const BOB = '+15555550102';
 
 let twilio: FakeTwilio;
+let smtp: TestSmtpServer;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   twilio = await startFakeTwilio();
+  smtp = await startSmtpServer();
 });
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -29,6 +32,7 @@ afterEach(() => {
 });
 afterAll(async () => {
   await twilio.close();
+  await smtp.close();
   cleanupTmpConfigs();
 });
 
@@ -84,6 +88,9 @@ function serve(dir: string, prefix: string): Promise<Running> {
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_FROM: '+15555550100',
       TWILIO_API_URL: twilio.url,
+      SMTP_URL: smtp.url,
+      SMTP_FROM: 'Hark <hark@example.com>',
+      HARK_PUBLIC_URL: 'https://hark.example.com',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -177,9 +184,12 @@ describe('hark serve processes', () => {
 
     twilio.failTo(ALICE, 400, { code: 21211, message: "Invalid 'To' Phone Number" });
     const failing = await fire(h.url, 'Bad number');
-    // alice's email rule (1h later) fires at once instead: no SMTP, so it prints to the console.
-    await until(async () => h.output().includes('[page] EMAIL to alice@example.com'), 15_000);
-    expect(h.output()).toContain(`EMAIL to alice@example.com: [SEV-1] #${failing} main: Bad number`);
+    // alice's email rule (1h later) goes out at once instead, over SMTP.
+    const mail = await smtp.waitFor((m) => m.subject === `[SEV-1] #${failing} main: Bad number`);
+    expect(mail.to).toMatchObject({ text: 'alice@example.com' });
+    expect(mail.from?.value).toEqual([{ address: 'hark@example.com', name: 'Hark' }]);
+    expect(mail.text).toContain(`https://hark.example.com/i/${failing}`);
+    expect(String(mail.html)).toMatch(/href="https:\/\/hark\.example\.com\/a\/[A-Za-z0-9_.-]+"/);
     const events = await timeline(h.url, failing);
     expect(events).toContain('page.failed');
     expect(sent(ALICE, failing)).toBe(0);
