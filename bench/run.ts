@@ -1,10 +1,12 @@
 /** `npm run bench`: prints the figures of every benchmark (`npm run bench -- ingest` for one). */
 import { benchIngest } from './ingest.js';
+import { benchPaging } from './paging.js';
 import { benchSchedule } from './schedule.js';
 
 const sections: [string, () => Record<string, string> | Promise<Record<string, string>>][] = [
   ['schedule', benchSchedule],
   ['ingest', benchIngest],
+  ['paging', benchPaging],
 ];
 const only = process.argv.slice(2);
 for (const [name, fn] of sections) {
