@@ -5,7 +5,12 @@
  */
 import type { Incident, IncidentState } from '../incidents/model.js';
 import type { ActionOutcome, ListFilter } from '../incidents/store.js';
+import type { Config } from '../config/types.js';
+import { Escalations } from '../escalation/engine.js';
+import { IncidentOperations } from '../incidents/operations.js';
 import { IncidentStore } from '../incidents/store.js';
+import { createLogger } from '../log.js';
+import { ScheduleRegistry } from '../schedules/registry.js';
 import { connectRedis, whenReady } from '../redis/connect.js';
 import { keys as makeKeys } from '../redis/keys.js';
 import { findManagedRedis } from '../redis/managed.js';
@@ -14,7 +19,7 @@ import { CheckFailed, UsageError } from './output.js';
 export interface IncidentClient {
   list(filter: ListFilter): Promise<Incident[]>;
   get(id: number): Promise<Incident | null>;
-  act(id: number, action: 'acknowledge' | 'resolve', as: string | null): Promise<Incident>;
+  act(id: number, action: 'acknowledge' | 'resolve' | 'escalate', as: string | null): Promise<Incident>;
   close(): Promise<void>;
 }
 
@@ -22,8 +27,7 @@ export interface ConnectOptions {
   readonly server?: string;
   readonly token?: string;
   readonly env: NodeJS.ProcessEnv;
-  readonly retentionMs: number;
-  readonly knownPeople: ReadonlySet<string>;
+  readonly config: Config;
 }
 
 function refusal(id: number, verb: string, r: Exclude<ActionOutcome, { ok: true }>): CheckFailed {
@@ -100,23 +104,47 @@ export async function connectIncidents(opts: ConnectOptions): Promise<IncidentCl
     redis.disconnect();
     throw new CheckFailed(`hark: Redis at ${url.replace(/\/\/[^@]*@/, '//***@')} is not reachable`);
   }
-  const store = new IncidentStore(redis, makeKeys(opts.env.HARK_REDIS_PREFIX || undefined), opts.retentionMs);
+  const config = opts.config;
+  const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
+  const store = new IncidentStore(redis, keys, config.settings.retentionMs);
+  // The same operations as the server: acknowledging here also cancels pending pages.
+  const escalations = new Escalations({
+    redis,
+    keys,
+    store,
+    config: () => config,
+    schedules: () => new ScheduleRegistry(config),
+    log: createLogger('error'),
+    now: () => Date.now(),
+  });
+  const ops = new IncidentOperations(store, escalations, () => config.settings.ackTimeoutMs);
   return {
     list: (f) => store.list(f),
     get: (id) => store.get(id),
     act: async (id, action, as) => {
-      if (as === null)
-        throw new UsageError(`${action === 'acknowledge' ? 'ack' : 'resolve'} needs --as PERSON`);
-      if (!opts.knownPeople.has(as)) throw new UsageError(`unknown person "${as}"`);
+      const verb = action === 'acknowledge' ? 'ack' : action;
+      if (as === null) throw new UsageError(`${verb} needs --as PERSON`);
+      if (!config.people.has(as)) throw new UsageError(`unknown person "${as}"`);
       const now = new Date();
+      if (action === 'escalate') {
+        const r = await ops.escalate(id, `person:${as}`, now);
+        if (r.ok) return r.incident;
+        if (r.reason === 'missing') throw new CheckFailed(`hark: there is no incident #${id}`);
+        throw new CheckFailed(
+          r.reason === 'not-triggered'
+            ? `hark: cannot escalate #${id}: it is ${r.state ?? 'not triggered'}`
+            : `hark: cannot escalate #${id}: no further step is pending (the policy has run out)`,
+        );
+      }
       const r =
         action === 'acknowledge'
-          ? await store.acknowledge(id, `person:${as}`, as, now)
-          : await store.resolve(id, `person:${as}`, now);
+          ? await ops.acknowledge(id, `person:${as}`, as, now)
+          : await ops.resolve(id, `person:${as}`, now);
       if (!r.ok) throw refusal(id, action, r);
       return r.incident;
     },
     close: async () => {
+      await escalations.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -86,6 +86,7 @@ function program(cli: CliEnv): Command {
   for (const [name, action] of [
     ['ack', 'acknowledge'],
     ['resolve', 'resolve'],
+    ['escalate', 'escalate'],
   ] as const) {
     connectOptions(p.command(name).description(`${action} an incident`).argument('<id>'))
       .option('--as <person>', 'who is acting (required without --server)')

@@ -137,6 +137,21 @@ export class Escalations {
     await this.queue.add('step', job, { jobId: stepJobId(job), removeOnComplete: 1000, removeOnFail: 1000 });
   }
 
+  /** Fires the incident's next step now instead of at its time; false if none is pending. */
+  async escalateNow(incident: number): Promise<boolean> {
+    const view = await this.deps.store.escalationView(incident);
+    if (!view || view.incident.state !== 'triggered') return false;
+    const next = await this.deps.store.nextStep(incident);
+    const job = await this.queue.getJob(stepJobId({ incident, cycle: view.cycle, ...next }));
+    if (!job || (await job.getState()) !== 'delayed') return false;
+    try {
+      await job.promote();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Re-triggers the incident after `delayMs` if it is still acknowledged since `acknowledgedAt`. */
   async scheduleAckTimeout(incident: number, acknowledgedAt: string, delayMs: number): Promise<void> {
     const job: AckTimeoutJob = { kind: 'ack-timeout', incident, acknowledgedAt };

@@ -6,7 +6,7 @@
  */
 import type { NormalizedAlert } from '../alerts/types.js';
 import type { Route } from '../routing/route.js';
-import type { IncidentRole } from './model.js';
+import type { Incident, IncidentRole } from './model.js';
 import type { ActionOutcome, IncidentStore, IngestResult } from './store.js';
 
 /** What operations need of the escalation engine (src/escalation/engine.ts `Escalations`). */
@@ -14,7 +14,16 @@ export interface EscalationControl {
   start(incident: number, cycle?: number): Promise<void>;
   cancel(incident: number): Promise<number>;
   scheduleAckTimeout(incident: number, acknowledgedAt: string, delayMs: number): Promise<void>;
+  escalateNow(incident: number): Promise<boolean>;
 }
+
+export type EscalateOutcome =
+  | { readonly ok: true; readonly incident: Incident }
+  | {
+      readonly ok: false;
+      readonly reason: 'missing' | 'not-triggered' | 'nothing-pending';
+      readonly state?: string;
+    };
 
 export class IncidentOperations {
   constructor(
@@ -53,6 +62,16 @@ export class IncidentOperations {
       if (view) await this.escalations.start(id, view.cycle);
     }
     return result;
+  }
+
+  /** Fires the next escalation step now (SMS `42e`, `hark escalate`, the API). */
+  async escalate(id: number, actor: string, now: Date): Promise<EscalateOutcome> {
+    const incident = await this.store.get(id, false);
+    if (!incident) return { ok: false, reason: 'missing' };
+    if (incident.state !== 'triggered') return { ok: false, reason: 'not-triggered', state: incident.state };
+    if (!(await this.escalations?.escalateNow(id))) return { ok: false, reason: 'nothing-pending' };
+    await this.store.appendTimeline(id, { at: now.toISOString(), type: 'incident.escalated', actor });
+    return { ok: true, incident: (await this.store.get(id))! };
   }
 
   addNote(id: number, actor: string, text: string, now: Date): Promise<ActionOutcome> {

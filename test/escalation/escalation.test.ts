@@ -52,6 +52,7 @@ function config(
   repeat: number | 'forever' = 1,
   ackTimeout = '30m',
   pageLimits = '{sms: [], voice: []}',
+  escalateAfter = '1s',
 ): string {
   return tmpConfig({
     'hark.yaml': lines(
@@ -85,9 +86,9 @@ function config(
       `repeat: ${repeat}`,
       'steps:',
       '  - notify: [{schedule: main}]',
-      '    escalate_after: 1s',
+      `    escalate_after: ${escalateAfter}`,
       '  - notify: [{schedule: main, role: secondary}]',
-      '    escalate_after: 1s',
+      `    escalate_after: ${escalateAfter}`,
     ),
     'escalation-policies/empty-first.yaml': lines(
       'steps:',
@@ -102,9 +103,14 @@ function config(
 let log: PageLog;
 let hark: TestHark;
 
-async function start(repeat: number | 'forever' = 1, ackTimeout = '30m', pageLimits?: string) {
+async function start(
+  repeat: number | 'forever' = 1,
+  ackTimeout = '30m',
+  pageLimits?: string,
+  escalateAfter?: string,
+) {
   log = new PageLog();
-  hark = await startTestHark(config(repeat, ackTimeout, pageLimits), {
+  hark = await startTestHark(config(repeat, ackTimeout, pageLimits, escalateAfter), {
     escalation: { transports: consoleTransports(log.write), formats },
   });
 }
@@ -297,5 +303,28 @@ describe('escalation', () => {
     }
     expect(await types(second)).toEqual(expect.arrayContaining(['page.throttled', 'page.bundled']));
     expect(await types(fourth)).not.toContain('page.bundled');
+  });
+
+  it('escalate fires the next step now; with nothing left it is refused', async () => {
+    await start(0, '30m', undefined, '1h');
+    const id = await fire('Escalate me');
+    await log.waitFor(sms('+15555550101', id));
+    const t0 = Date.now();
+    const res = await fetch(`${hark.url}/v1/incidents/${id}/escalate`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${API}` },
+    });
+    expect(res.status).toBe(200);
+    await log.waitFor(sms('+15555550102', id));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(await types(id)).toContain('incident.escalated');
+    const again = await fetch(`${hark.url}/v1/incidents/${id}/escalate`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${API}` },
+    });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { message: string } }).error.message).toBe(
+      `cannot escalate #${id}: no further step is pending (the policy has run out)`,
+    );
   });
 });

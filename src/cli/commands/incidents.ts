@@ -21,8 +21,7 @@ async function withClient<T>(
     server: flags.server,
     token: flags.token,
     env: cli.env,
-    retentionMs: config.settings.retentionMs,
-    knownPeople: new Set(config.people.keys()),
+    config,
   });
   try {
     return await fn(client);
@@ -107,7 +106,7 @@ export async function incidentCommand(idText: string, flags: ConnectFlags, cli: 
 }
 
 export async function actCommand(
-  action: 'acknowledge' | 'resolve',
+  action: 'acknowledge' | 'resolve' | 'escalate',
   idText: string,
   flags: ConnectFlags & { as?: string },
   cli: CliEnv,
@@ -115,7 +114,6 @@ export async function actCommand(
   const id = incidentId(idText);
   const incident = await withClient(flags, cli, (c) => c.act(id, action, flags.as ?? null));
   if (flags.json) return cli.out.stdout(json(incident));
-  cli.out.stdout(
-    `${action === 'acknowledge' ? 'Acknowledged' : 'Resolved'} #${incident.id} ${incident.service}: ${incident.title}\n`,
-  );
+  const done = { acknowledge: 'Acknowledged', resolve: 'Resolved', escalate: 'Escalated' }[action];
+  cli.out.stdout(`${done} #${incident.id} ${incident.service}: ${incident.title}\n`);
 }

@@ -86,6 +86,22 @@ export function incidentRoutes(app: Hono, deps: IncidentApiDeps): void {
     return c.json(outcome(id, await deps.ops.resolve(id, who, deps.now()), 'resolve'));
   });
 
+  app.post('/v1/incidents/:id/escalate', async (c) => {
+    const id = idParam(c);
+    const { actor: who } = await actor(c);
+    const result = await deps.ops.escalate(id, who, deps.now());
+    if (result.ok) return c.json({ incident: result.incident });
+    if (result.reason === 'missing') throw new ApiError(404, 'not_found', `there is no incident #${id}`);
+    if (result.reason === 'not-triggered') {
+      throw new ApiError(409, 'conflict', `cannot escalate #${id}: it is ${result.state ?? 'not triggered'}`);
+    }
+    throw new ApiError(
+      409,
+      'conflict',
+      `cannot escalate #${id}: no further step is pending (the policy has run out)`,
+    );
+  });
+
   app.post('/v1/incidents/:id/notes', async (c) => {
     const token = auth(c);
     const id = idParam(c);
