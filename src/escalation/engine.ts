@@ -104,17 +104,21 @@ const PAGE_ATTEMPTS = 6;
  * of after its delay. Returns whether there was a pending one.
  */
 export async function moveOn(queue: Queue, failed: Omit<PageJob, 'kind' | 'channel'>): Promise<boolean> {
-  const next = await queue.getJob(`page-${pageKey({ ...failed, rule: failed.rule + 1 })}`);
-  if (!next || (await next.getState()) !== 'delayed') return false;
-  try {
-    await next.promote();
-    return true;
-  } catch {
-    return false; // it started meanwhile
+  // The next of the person's rules that is still waiting (rules with no delay have already gone).
+  for (let rule = failed.rule + 1; rule <= failed.rule + 20; rule++) {
+    const next = await queue.getJob(`page-${pageKey({ ...failed, rule })}`);
+    if (!next) return false;
+    if ((await next.getState()) !== 'delayed') continue;
+    try {
+      await next.promote();
+      return true;
+    } catch {
+      continue; // it started meanwhile
+    }
   }
+  return false;
 }
 
-/** The producer side: what the API uses to start and stop escalations. */
 /** A connection of BullMQ's own (BullMQ does not close connections it is given). */
 function ownConnection(redis: Redis, options: RedisOptions = {}): Redis {
   const connection = redis.duplicate(options);

@@ -6,7 +6,9 @@ import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { RateLimiter } from '../alerts/rate-limit.js';
 import { receiveByName, receiveEnqueue } from '../alerts/receiver.js';
+import { twilioRoutes } from '../answers/twilio-webhooks.js';
 import type { Config } from '../config/types.js';
+import type { Escalations } from '../escalation/engine.js';
 import type { IncidentOperations } from '../incidents/operations.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
@@ -25,6 +27,12 @@ export interface AppDeps {
   readonly keys: Keys;
   readonly log: Logger;
   readonly now: () => Date;
+  /** The escalation producer, for Twilio delivery callbacks to move a person on (null: none). */
+  readonly escalations?: Escalations | null;
+  /** TWILIO_AUTH_TOKEN, to check Twilio's webhook signatures; unset: Twilio webhooks answer 403. */
+  readonly twilioAuthToken?: string | null;
+  /** The external base URL (HARK_PUBLIC_URL): the URLs Twilio signs its webhooks for. */
+  readonly publicUrl?: () => string;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -57,5 +65,11 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/v2/enqueue', (c) => receiveEnqueue(c, receiver));
   incidentRoutes(app, deps);
   oncallRoutes(app, deps);
+  twilioRoutes(app, {
+    ...deps,
+    escalations: deps.escalations ?? null,
+    twilioAuthToken: deps.publicUrl ? (deps.twilioAuthToken ?? null) : null,
+    publicUrl: deps.publicUrl ?? (() => ''),
+  });
   return app;
 }

@@ -24,6 +24,10 @@ export interface TestHarkOptions {
   readonly escalation?: { readonly transports: Transports; readonly formats: PageFormats };
   /** Reuse another instance's key prefix (two Harks on one Redis). */
   readonly prefix?: string;
+  /** TWILIO_AUTH_TOKEN for the Twilio webhooks (their signatures are checked against the public URL). */
+  readonly twilioAuthToken?: string;
+  /** HARK_PUBLIC_URL (links in pages, Twilio callbacks); default: the harness's own `url`. */
+  readonly publicUrl?: string;
 }
 
 export interface TestHark {
@@ -49,6 +53,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   const registry = new ScheduleRegistry(config);
   const log = pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
   let url = '';
+  const publicUrl = () => opts.publicUrl ?? url;
   const escalation = opts.escalation
     ? await startEscalation({
         redis,
@@ -58,7 +63,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         schedules: () => registry,
         log,
         now: () => Date.now(),
-        publicUrl: () => url,
+        publicUrl,
         transports: opts.escalation.transports,
         formats: opts.escalation.formats,
         worker: true,
@@ -66,7 +71,11 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         sweepGraceMs: 1000,
       })
     : null;
-  const ops = new IncidentOperations(store, escalation?.escalations ?? null, () => config.settings.ackTimeoutMs);
+  const ops = new IncidentOperations(
+    store,
+    escalation?.escalations ?? null,
+    () => config.settings.ackTimeoutMs,
+  );
   const app = createApp({
     config: () => config,
     schedules: () => registry,
@@ -76,6 +85,9 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     keys,
     log,
     now: () => new Date(),
+    escalations: escalation?.escalations ?? null,
+    twilioAuthToken: opts.twilioAuthToken ?? null,
+    publicUrl,
   });
   const server = await new Promise<ServerType>((res) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => res(s));
@@ -94,6 +106,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
       const out: Record<string, string> = {};
       const found = await redis.keys(`${keys.prefix.replace(/[{}*?[\]]/g, '\\$&')}*`);
       for (const key of found.sort()) {
+        if (key.includes(':bull:')) continue; // BullMQ's own bookkeeping changes in the background
         const type = await redis.type(key);
         out[key] = `${type}:${JSON.stringify(
           type === 'string'

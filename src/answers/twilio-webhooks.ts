@@ -1,0 +1,380 @@
+/**
+ * Twilio webhooks (SPEC sections 4 and 5): delivery status callbacks and the TwiML a page call plays.
+ *
+ * Every request must carry a valid `X-Twilio-Signature` for the URL Twilio was given — the PUBLIC
+ * URL (`publicUrl()` + the path and query as received), not the one this process listens on — and
+ * every posted form parameter. A missing or wrong signature, or Twilio not being configured at all,
+ * answers 403 and changes nothing.
+ *
+ * `POST /v1/twilio/status`: finds the page by its SID (keys.providerMessage), records the provider's
+ * status on the page record, and puts the page's outcome on the incident timeline once:
+ * `page.delivered` (SMS delivered or read; a call answered by a person) or `page.failed` (SMS failed,
+ * undelivered or canceled; a call busy, not answered, failed, canceled, or answered by a machine or a
+ * fax). A failed page moves the person on to their next notify rule at once (`moveOn`). Twilio may
+ * repeat a callback or send them out of order: a repeat changes nothing, an older status never
+ * overwrites a newer one, and the outcome is decided once — atomically, in one Lua script, so two
+ * Hark instances receiving the same callback write one timeline event. An unknown SID is answered
+ * 200 and ignored (Twilio would retry a non-2xx answer).
+ *
+ * `GET|POST /v1/twilio/voice/:incident?person=<name>`: the page call's TwiML (voiceTwiml), whose
+ * `<Gather>` posts the key to `/v1/twilio/voice/:incident/gather?person=<name>`. A call answered by
+ * a machine (or a fax) is hung up at once and, as Twilio reports AnsweredBy on this request for
+ * certain, the page is marked failed and the person moved on right here (the status callbacks that
+ * follow repeat it harmlessly).
+ */
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Redis } from 'ioredis';
+import { moveOn, type Escalations, type PageJob } from '../escalation/engine.js';
+import type { IncidentStore } from '../incidents/store.js';
+import type { Logger } from '../log.js';
+import { escapeXml, voiceTwiml } from '../pages/format.js';
+import { validTwilioSignature } from '../pages/twilio.js';
+import type { Keys } from '../redis/keys.js';
+
+export interface TwilioRoutesDeps {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly store: IncidentStore;
+  /** The escalation producer (its queue), for moving a person on; null: failed pages only logged. */
+  readonly escalations: Escalations | null;
+  /** TWILIO_AUTH_TOKEN; null or empty: Twilio is not configured and every webhook answers 403. */
+  readonly twilioAuthToken: string | null;
+  /** The external base URL Twilio was given (HARK_PUBLIC_URL / settings.public_url). */
+  readonly publicUrl: () => string;
+  readonly log: Logger;
+  readonly now: () => Date;
+}
+
+/** Twilio's webhooks are small form posts; anything bigger is not Twilio. */
+const MAX_BODY = 64 * 1024;
+
+type Params = Record<string, string | string[]>;
+
+const TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
+const EMPTY_TWIML = `${TWIML_HEAD}<Response></Response>`;
+const HANG_UP_TWIML = `${TWIML_HEAD}<Response><Hangup/></Response>`;
+
+function twiml(c: Context, body: string): Response {
+  return c.body(body, 200, { 'Content-Type': 'text/xml; charset=utf-8' });
+}
+
+function sayAndHangUp(text: string): string {
+  return `${TWIML_HEAD}<Response><Say>${escapeXml(text)}</Say><Hangup/></Response>`;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Statuses
+
+export type PageOutcome = 'delivered' | 'failed';
+
+/** Twilio's message statuses, ranked by how far along they are (a lower rank never overwrites a higher). */
+const SMS_RANK: Readonly<Record<string, number>> = {
+  accepted: 1,
+  scheduled: 1,
+  queued: 1,
+  sending: 2,
+  sent: 3,
+  delivered: 4,
+  undelivered: 4,
+  failed: 4,
+  canceled: 4,
+  partially_delivered: 4,
+  read: 5,
+};
+
+/** Twilio's call statuses, ranked the same way. */
+const CALL_RANK: Readonly<Record<string, number>> = {
+  queued: 1,
+  initiated: 1,
+  ringing: 2,
+  'in-progress': 3,
+  completed: 4,
+  busy: 4,
+  'no-answer': 4,
+  failed: 4,
+  canceled: 4,
+};
+
+/** `AnsweredBy` from answering machine detection: a machine (or a fax) is not an answer. */
+export function answeredByMachine(answeredBy: string | null): boolean {
+  return answeredBy !== null && (answeredBy.startsWith('machine_') || answeredBy === 'fax');
+}
+
+export interface StatusReading {
+  readonly status: string;
+  readonly rank: number;
+  readonly outcome: PageOutcome | null;
+  /** Why a failed page failed, for the timeline. */
+  readonly reason: string | null;
+}
+
+/** What a callback's status means for a page of `channel`; null when it is not one Twilio sends. */
+export function readStatus(
+  channel: string,
+  status: string,
+  answeredBy: string | null,
+  errorCode: string | null,
+): StatusReading | null {
+  const error = errorCode ? ` (Twilio error ${errorCode})` : '';
+  if (channel === 'sms') {
+    const rank = SMS_RANK[status];
+    if (rank === undefined) return null;
+    if (status === 'delivered' || status === 'read')
+      return { status, rank, outcome: 'delivered', reason: null };
+    if (status === 'failed' || status === 'undelivered' || status === 'canceled') {
+      return { status, rank, outcome: 'failed', reason: `the SMS was ${status}${error}` };
+    }
+    return { status, rank, outcome: null, reason: null };
+  }
+  if (channel === 'voice') {
+    const rank = CALL_RANK[status];
+    if (rank === undefined) return null;
+    if (answeredByMachine(answeredBy)) {
+      return {
+        status,
+        rank,
+        outcome: 'failed',
+        reason: `the call was answered by ${answeredBy === 'fax' ? 'a fax' : 'a machine'} (${answeredBy})`,
+      };
+    }
+    switch (status) {
+      case 'busy':
+        return { status, rank, outcome: 'failed', reason: `the line was busy${error}` };
+      case 'no-answer':
+        return { status, rank, outcome: 'failed', reason: `nobody answered${error}` };
+      case 'failed':
+        return { status, rank, outcome: 'failed', reason: `the call failed${error}` };
+      case 'canceled':
+        return { status, rank, outcome: 'failed', reason: `the call was canceled${error}` };
+      case 'completed':
+        return { status, rank, outcome: 'delivered', reason: null };
+      case 'in-progress':
+        // Answered; by a person only when detection says so (else wait for `completed`).
+        return { status, rank, outcome: answeredBy === 'human' ? 'delivered' : null, reason: null };
+      default:
+        return { status, rank, outcome: null, reason: null };
+    }
+  }
+  return null;
+}
+
+/**
+ * The fields of a page key `${incident}-${cycle}-${loop}-${step}-${person}-${rule}`, read from both
+ * ends: person names may contain `-` (and digits), the other fields are whole numbers.
+ */
+export function parsePageKey(key: string): Omit<PageJob, 'kind' | 'channel'> | null {
+  const m = /^(\d+)-(\d+)-(\d+)-(\d+)-(.+)-(\d+)$/.exec(key);
+  if (!m) return null;
+  return {
+    incident: Number(m[1]),
+    cycle: Number(m[2]),
+    loop: Number(m[3]),
+    step: Number(m[4]),
+    person: m[5]!,
+    rule: Number(m[6]),
+  };
+}
+
+/**
+ * Applies one status callback to a page record, atomically.
+ * KEYS: 1 page record, 2 incident timeline, 3 incident hash
+ * ARGV: 1 provider status, 2 its rank, 3 outcome ('' | delivered | failed), 4 AnsweredBy ('' none),
+ *       5 ErrorCode ('' none), 6 now ISO, 7 the timeline event's JSON (pushed when the outcome is decided)
+ * Returns {what, outcome}: what = missing | stale (older or repeated: nothing changed) | changed |
+ * decided (this callback decided the page's outcome); outcome = the page's outcome after it ('' none).
+ */
+const APPLY_STATUS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', ''} end
+local cur = redis.call('HMGET', KEYS[1], 'providerStatus', 'providerRank', 'answeredBy', 'outcome')
+local curRank = tonumber(cur[2] or '0') or 0
+local rank = tonumber(ARGV[2])
+local changed = false
+if rank > curRank or (rank == curRank and ARGV[1] ~= cur[1]) then
+  redis.call('HSET', KEYS[1], 'status', ARGV[1], 'providerStatus', ARGV[1], 'providerRank', ARGV[2],
+    'statusAt', ARGV[6])
+  if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'errorCode', ARGV[5]) end
+  changed = true
+end
+if ARGV[4] ~= '' and ARGV[4] ~= cur[3] and rank >= curRank then
+  redis.call('HSET', KEYS[1], 'answeredBy', ARGV[4])
+  changed = true
+end
+local outcome = cur[4] or ''
+if not changed then return {'stale', outcome} end
+if outcome == '' and ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'outcome', ARGV[3])
+  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[7]) end
+  return {'decided', ARGV[3]}
+end
+return {'changed', outcome}
+`;
+
+type ApplyStatus = (...args: (string | number)[]) => Promise<[string, string]>;
+
+// ------------------------------------------------------------------------------------------------
+// Requests
+
+/** The posted form parameters (a repeated name gives an array); {} for anything but a form. */
+async function formParams(c: Context): Promise<Params> {
+  if (c.req.method !== 'POST') return {};
+  if (!/^application\/x-www-form-urlencoded\b/i.test(c.req.header('content-type') ?? '')) return {};
+  const out: Params = {};
+  for (const [k, v] of new URLSearchParams(await c.req.text())) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+function one(params: Params, name: string): string | null {
+  const v = params[name];
+  if (v === undefined) return null;
+  return typeof v === 'string' ? v : (v[0] ?? null);
+}
+
+export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
+  const { redis, keys, log } = deps;
+  redis.defineCommand('harkTwilioStatus', { numberOfKeys: 3, lua: APPLY_STATUS });
+  const applyStatus = (redis as unknown as Record<string, ApplyStatus>).harkTwilioStatus!.bind(redis);
+
+  const limit = bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text('request body too large', 413) });
+
+  /** The request's form parameters when its signature is Twilio's for the public URL; else null. */
+  const verified = async (c: Context): Promise<Params | null> => {
+    const token = deps.twilioAuthToken;
+    const params = await formParams(c);
+    if (!token) return null;
+    const received = new URL(c.req.url);
+    const url = `${deps.publicUrl().replace(/\/+$/, '')}${received.pathname}${received.search}`;
+    return validTwilioSignature(token, c.req.header('x-twilio-signature'), url, params) ? params : null;
+  };
+  const forbidden = (c: Context, what: string): Response => {
+    log.warn(
+      { path: c.req.path, configured: Boolean(deps.twilioAuthToken) },
+      `${what}: refused, the Twilio signature is missing or invalid`,
+    );
+    return c.text('invalid or missing X-Twilio-Signature', 403);
+  };
+
+  /**
+   * Applies what Twilio reported about the message or call `sid` (a status callback, or the TwiML
+   * request of a call a machine answered) to its page: status, timeline, move-on.
+   */
+  const report = async (
+    sid: string | null,
+    statusOf: (channel: string) => string | null,
+    answeredByParam: string | null,
+    errorCode: string | null,
+  ): Promise<void> => {
+    const pageKey = sid ? await redis.get(keys.providerMessage(sid)) : null;
+    if (!sid || !pageKey) {
+      log.info({ sid }, 'Twilio reported on an unknown message or call: ignored');
+      return;
+    }
+    const record = keys.page(pageKey);
+    const [channel, person, incidentField] = await redis.hmget(record, 'channel', 'person', 'incident');
+    const fields = parsePageKey(pageKey);
+    const incident = Number(incidentField);
+    if (!channel || !person || !fields || fields.person !== person || fields.incident !== incident) {
+      log.warn({ sid, page: pageKey }, 'Twilio reported on a page without its record: ignored');
+      return;
+    }
+    const status = statusOf(channel);
+    const answeredBy = channel === 'voice' ? answeredByParam : null;
+    const reading = status ? readStatus(channel, status, answeredBy, errorCode) : null;
+    if (!reading) {
+      log.warn({ sid, page: pageKey, channel, status }, 'Twilio reported an unknown status: ignored');
+      return;
+    }
+    const at = deps.now().toISOString();
+    const event = {
+      at,
+      type: `page.${reading.outcome ?? 'status'}`,
+      actor: 'hark',
+      person,
+      channel,
+      via: 'twilio',
+      providerId: sid,
+      status: reading.status,
+      ...(errorCode ? { errorCode } : {}),
+      ...(answeredBy ? { answeredBy } : {}),
+      ...(reading.reason ? { error: reading.reason } : {}),
+      page: pageKey,
+    };
+    const [what, outcome] = await applyStatus(
+      record,
+      keys.incidentTimeline(incident),
+      keys.incident(incident),
+      reading.status,
+      reading.rank,
+      reading.outcome ?? '',
+      answeredBy ?? '',
+      errorCode ?? '',
+      at,
+      JSON.stringify(event),
+    );
+    log.info({ sid, page: pageKey, status: reading.status, answeredBy, what, outcome }, 'Twilio page status');
+    // A failure moves the person on. Also on a repeated failure: moveOn only promotes a still-delayed
+    // next rule, so a repeat is harmless, and a crash after the script is made good by the next such report.
+    if (reading.outcome !== 'failed' || outcome !== 'failed') return;
+    if (!deps.escalations) {
+      log.warn({ page: pageKey }, 'a page failed but this process has no escalation queue to move on with');
+      return;
+    }
+    if (await moveOn(deps.escalations.queue, fields)) {
+      log.info({ page: pageKey, person }, 'page not delivered: the next notify rule fires now');
+    }
+  };
+
+  app.post('/v1/twilio/status', limit, async (c) => {
+    const params = await verified(c);
+    if (!params) return forbidden(c, 'Twilio status callback');
+    await report(
+      one(params, 'MessageSid') ?? one(params, 'SmsSid') ?? one(params, 'CallSid'),
+      (channel) =>
+        channel === 'sms'
+          ? (one(params, 'MessageStatus') ?? one(params, 'SmsStatus'))
+          : channel === 'voice'
+            ? one(params, 'CallStatus')
+            : null,
+      one(params, 'AnsweredBy'),
+      one(params, 'ErrorCode') || null,
+    );
+    return twiml(c, EMPTY_TWIML);
+  });
+
+  const voice = async (c: Context): Promise<Response> => {
+    const params = await verified(c);
+    if (!params) return forbidden(c, 'Twilio voice webhook');
+    // Twilio sends its parameters in the query for a GET and in the form for a POST.
+    const field = (name: string): string | null => one(params, name) ?? c.req.query(name) ?? null;
+    const answeredBy = field('AnsweredBy');
+    if (answeredByMachine(answeredBy)) {
+      // Synchronous detection reports AnsweredBy here for certain (status callbacks may not carry it):
+      // the page is not delivered and the person moves on now; the callbacks that follow repeat it.
+      await report(
+        field('CallSid'),
+        (channel) => (channel === 'voice' ? (field('CallStatus') ?? 'in-progress') : null),
+        answeredBy,
+        null,
+      );
+      return twiml(c, HANG_UP_TWIML);
+    }
+    const raw = c.req.param('incident') ?? '';
+    const id = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null;
+    const incident = id === null ? null : await deps.store.get(id, false);
+    if (!incident) {
+      const which = id === null ? 'such incident' : `incident ${raw.split('').join(' ')}`;
+      return twiml(c, sayAndHangUp(`This is Hark. There is no ${which}. Goodbye.`));
+    }
+    const person = c.req.query('person');
+    const base = deps.publicUrl().replace(/\/+$/, '');
+    const gather =
+      `${base}/v1/twilio/voice/${incident.id}/gather` +
+      (person !== undefined ? `?person=${encodeURIComponent(person)}` : '');
+    return twiml(c, voiceTwiml(incident, gather));
+  };
+  app.get('/v1/twilio/voice/:incident', voice);
+  app.post('/v1/twilio/voice/:incident', limit, voice);
+}
