@@ -291,6 +291,18 @@ export class EscalationWorker {
       ...(targets.length === 0 ? { note: 'the step resolved to nobody; the next step fires at once' } : {}),
     });
     const people = config.people;
+    for (const p of pages) {
+      const after = people.get(p.person)!.notify[incident.urgency][p.rule]!.afterMs;
+      await this.deps.store.appendTimeline(job.incident, {
+        at,
+        type: 'page.queued',
+        actor: 'hark',
+        person: p.person,
+        channel: p.channel,
+        due: new Date(now + after).toISOString(),
+        page: pageKey(p),
+      });
+    }
     await this.queue.addBulk(
       pages.map((p) => ({
         name: 'page',

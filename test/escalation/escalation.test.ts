@@ -327,4 +327,17 @@ describe('escalation', () => {
       `cannot escalate #${id}: no further step is pending (the policy has run out)`,
     );
   });
+
+  it('repeat: forever keeps paging round the policy until someone acknowledges', async () => {
+    await start('forever');
+    const id = await fire('Forever');
+    await pagesMatching(sms('+15555550101', id), 3, 15_000);
+    await act(id, 'acknowledge');
+    expect(await pendingJobs(id)).toBe(0);
+    const loops = (await hark.store.get(id))!
+      .timeline!.filter((e) => e.type === 'step.fired')
+      .map((e) => e.loop);
+    expect(new Set(loops)).toEqual(new Set([1, 2, 3]));
+    expect(await types(id)).not.toContain('escalation.exhausted');
+  });
 });

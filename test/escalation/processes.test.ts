@@ -73,8 +73,8 @@ interface Running {
   output: () => string;
 }
 
-function serve(dir: string, prefix: string): Promise<Running> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/hark'), 'serve'], {
+function serve(dir: string, prefix: string, flags: string[] = []): Promise<Running> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/hark'), 'serve', ...flags], {
     cwd: mkdtempSync(join(tmpdir(), 'hark-proc-')),
     env: {
       PATH: process.env.PATH,
@@ -101,6 +101,7 @@ function serve(dir: string, prefix: string): Promise<Running> {
       out += c.toString();
       const m = /Hark is listening on (\S+)\n[\s\S]*\n$/.exec(out);
       if (m) res({ child, url: m[1]!, output: () => out });
+      else if (/Hark escalation worker is running/.test(out)) res({ child, url: '', output: () => out });
     };
     child.stdout!.on('data', on);
     child.stderr!.on('data', on);
@@ -193,5 +194,16 @@ describe('hark serve processes', () => {
     const events = await timeline(h.url, failing);
     expect(events).toContain('page.failed');
     expect(sent(ALICE, failing)).toBe(0);
+  });
+
+  it('an API-only process and a worker-only process share the work through Redis', async () => {
+    const dir = config('1h');
+    const prefix = `{split-${Date.now()}}:`;
+    const api = await serve(dir, prefix, ['--api']);
+    await serve(dir, prefix, ['--worker']);
+    const id = await fire(api.url, 'Split roles');
+    await twilio.waitFor(to(ALICE, id), 15_000);
+    await until(async () => (await timeline(api.url, id)).includes('page.sent'));
+    expect(sent(ALICE, id)).toBe(1);
   });
 });
