@@ -1,25 +1,8 @@
 /** Assembles the escalation producer (API processes) and worker (worker processes). */
-import type { Redis } from 'ioredis';
-import type { Config } from '../config/types.js';
-import type { IncidentStore } from '../incidents/store.js';
-import type { Logger } from '../log.js';
-import { Pager, type PageFormats } from '../pages/pager.js';
-import type { Transports } from '../pages/types.js';
-import type { Keys } from '../redis/keys.js';
-import type { ScheduleRegistry } from '../schedules/registry.js';
-import { EscalationWorker, Escalations } from './engine.js';
+import { Pager, type PagerDeps } from '../pages/pager.js';
+import { EscalationWorker, Escalations, type EscalationDeps } from './engine.js';
 
-export interface EscalationRuntimeDeps {
-  readonly redis: Redis;
-  readonly keys: Keys;
-  readonly store: IncidentStore;
-  readonly config: () => Config;
-  readonly schedules: () => ScheduleRegistry;
-  readonly log: Logger;
-  readonly now: () => number;
-  readonly publicUrl: () => string;
-  readonly transports: Transports;
-  readonly formats: PageFormats;
+export interface EscalationRuntimeDeps extends EscalationDeps, PagerDeps {
   /** Run the worker in this process (`hark serve` without --api). */
   readonly worker: boolean;
   /** Overdue sweep interval and grace (tests shorten them). */
