@@ -49,7 +49,7 @@ export interface TwilioRoutesDeps {
 /** Twilio's webhooks are small form posts; anything bigger is not Twilio. */
 const MAX_BODY = 64 * 1024;
 
-type Params = Record<string, string | string[]>;
+export type Params = Record<string, string | string[]>;
 
 const TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
 const EMPTY_TWIML = `${TWIML_HEAD}<Response></Response>`;
@@ -233,15 +233,15 @@ function one(params: Params, name: string): string | null {
   return typeof v === 'string' ? v : (v[0] ?? null);
 }
 
-export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
-  const { redis, keys, log } = deps;
-  redis.defineCommand('harkTwilioStatus', { numberOfKeys: 3, lua: APPLY_STATUS });
-  const applyStatus = (redis as unknown as Record<string, ApplyStatus>).harkTwilioStatus!.bind(redis);
-
-  const limit = bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text('request body too large', 413) });
-
-  /** The request's form parameters when its signature is Twilio's for the public URL; else null. */
-  const verified = async (c: Context): Promise<Params | null> => {
+/**
+ * Checks a Twilio webhook: resolves with its form parameters when the `X-Twilio-Signature` is
+ * Twilio's for the public URL of the request (path and query as received), else null.
+ */
+export function twilioVerifier(deps: {
+  readonly twilioAuthToken: string | null;
+  readonly publicUrl: () => string;
+}): (c: Context) => Promise<Params | null> {
+  return async (c) => {
     const token = deps.twilioAuthToken;
     const params = await formParams(c);
     if (!token) return null;
@@ -249,6 +249,21 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
     const url = `${deps.publicUrl().replace(/\/+$/, '')}${received.pathname}${received.search}`;
     return validTwilioSignature(token, c.req.header('x-twilio-signature'), url, params) ? params : null;
   };
+}
+
+/** A form parameter's first value. */
+export function formValue(params: Params, name: string): string | null {
+  return one(params, name);
+}
+
+export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
+  const { redis, keys, log } = deps;
+  redis.defineCommand('harkTwilioStatus', { numberOfKeys: 3, lua: APPLY_STATUS });
+  const applyStatus = (redis as unknown as Record<string, ApplyStatus>).harkTwilioStatus!.bind(redis);
+
+  const limit = bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text('request body too large', 413) });
+
+  const verified = twilioVerifier(deps);
   const forbidden = (c: Context, what: string): Response => {
     log.warn(
       { path: c.req.path, configured: Boolean(deps.twilioAuthToken) },

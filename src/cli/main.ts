@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import type { ConnectFlags } from './commands/incidents.js';
+import type { HandoffFlags, OverrideFlags, TakeFlags } from './commands/overrides.js';
 import type { RouteFlags } from './commands/route.js';
 import type { CliEnv } from './context.js';
 import { CheckFailed, processOut, UsageError } from './output.js';
@@ -94,6 +95,43 @@ function program(cli: CliEnv): Command {
         (await import('./commands/incidents.js')).actCommand(action, id, opts, cli),
       );
   }
+  connectOptions(
+    p
+      .command('handoff')
+      .description(
+        'hand a role over: PERSON holds it until the current shift ends (else 1h), or --for / --until',
+      )
+      .argument('<schedule>'),
+  )
+    .requiredOption('--to <person>', 'who takes the role')
+    .option('--role <role>', 'the role (default primary)')
+    .option('--for <duration>', 'how long, such as 2h')
+    .option('--until <time>', 'until when (ISO 8601)')
+    .option('--reason <text>', 'why, for the record')
+    .option('--as <person>', 'who is making the change')
+    .action(async (schedule: string, opts: HandoffFlags) =>
+      (await import('./commands/overrides.js')).handoffCommand(schedule, opts, cli),
+    );
+
+  connectOptions(p.command('take').description('take a role yourself, from now').argument('<schedule>'))
+    .requiredOption('--as <person>', 'who takes the role')
+    .option('--role <role>', 'the role (default primary)')
+    .option('--for <duration>', 'how long (default 1h)')
+    .option('--reason <text>', 'why, for the record')
+    .action(async (schedule: string, opts: TakeFlags) =>
+      (await import('./commands/overrides.js')).takeCommand(schedule, opts, cli),
+    );
+
+  connectOptions(
+    p
+      .command('overrides')
+      .description('list the runtime overrides of a schedule; overrides rm <id> removes one')
+      .argument('<schedule>', 'a schedule, or rm')
+      .argument('[id]', 'with rm: the override to remove'),
+  ).action(async (first: string, id: string | undefined, opts: OverrideFlags) =>
+    (await import('./commands/overrides.js')).overridesCommand(first, id, opts, cli),
+  );
+
   p.command('page-test')
     .description('send a test page')
     .argument('<person>')

@@ -263,7 +263,9 @@ export class EscalationWorker {
     const at = new Date(now).toISOString();
     const step = policy.steps[job.step];
     if (!step) return;
-    const targets = resolveStep(step, this.deps.schedules(), now);
+    const schedules = this.deps.schedules();
+    await schedules.refresh(); // runtime overrides: one GET unless they changed
+    const targets = resolveStep(step, schedules, now);
     const config = this.deps.config();
     const pages: PageJob[] = [];
     for (const t of targets) {

@@ -8,7 +8,10 @@ export interface ResolvedTarget {
   readonly via: string;
 }
 
-/** The people a step pages at `at`, each once, in the order the step lists them. */
+/**
+ * The people a step pages at `at`, each once, in the order the step lists them. Schedules answer
+ * with the runtime overrides as of the registry's last `refresh()`.
+ */
 export function resolveStep(step: EscalationStep, schedules: ScheduleRegistry, at: number): ResolvedTarget[] {
   const out: ResolvedTarget[] = [];
   const seen = new Set<string>();
@@ -19,7 +22,7 @@ export function resolveStep(step: EscalationStep, schedules: ScheduleRegistry, a
       person = target.person;
       via = 'person';
     } else {
-      person = schedules.get(target.schedule)?.base.holderAt(target.role, at) ?? null;
+      person = schedules.view(target.schedule)?.holderAt(target.role, at) ?? null;
       via = `schedule:${target.schedule}/${target.role}`;
     }
     if (person !== null && !seen.has(person)) {

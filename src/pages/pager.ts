@@ -86,6 +86,12 @@ export class Pager implements PageSender {
       });
       return { outcome: 'held', until };
     }
+    // Recorded before the provider call: a reply may arrive before the send is recorded.
+    await redis
+      .multi()
+      .zadd(keys.pagedTo(job.person), now, String(job.incident))
+      .pexpire(keys.pagedTo(job.person), this.deps.config().settings.retentionMs)
+      .exec();
     const receipt = await this.deliver(job, person, incident);
     await this.recordSent(job, key, receipt);
     return { outcome: 'sent' };
@@ -150,6 +156,9 @@ export class Pager implements PageSender {
       );
     }
     const at = new Date(this.deps.now()).toISOString();
+    // `aa` (ack all) in reply to the bundle acknowledges every incident in it.
+    for (const incident of incidents)
+      await redis.zadd(keys.pagedTo(personName), Date.parse(at), String(incident.id));
     for (const incident of incidents) {
       await this.deps.store.appendTimeline(incident.id, {
         at,

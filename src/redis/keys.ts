@@ -38,12 +38,22 @@ export interface Keys {
   pagesSent(person: string, channel: string): string;
   /** Sorted set: page keys held back by a rate limit, to go out as one bundle. */
   pagesHeld(person: string, channel: string): string;
+  /** Sorted set: incident ids paged to a person, by when (SMS `a`, `aa`, `rr` replies). */
+  pagedTo(person: string): string;
+  /** Counter: unparseable SMS replies from one number in a window (replies stop past a limit). */
+  smsGarbage(number: string, window: number): string;
   /** String: the secret that signs email action links. */
   readonly actionSecret: string;
   /** The BullMQ prefix: Hark's hash tag, so escalation jobs share Hark's Redis Cluster slot. */
   readonly bullPrefix: string;
   /** String: an escalation policy as an incident fixed it, by content hash. */
   policySnapshot(ref: string): string;
+  /** INCR counter for runtime override ids. */
+  readonly nextOverrideId: string;
+  /** Hash: runtime override id → its JSON (SPEC 6). */
+  readonly overrides: string;
+  /** INCR counter bumped on every change to `overrides`, so readers can cache schedule views. */
+  readonly overridesVersion: string;
 }
 
 /**
@@ -67,7 +77,12 @@ export function keys(prefix = '{hark}:'): Keys {
     providerMessage: (providerId) => `${prefix}provider:${providerId}`,
     bullPrefix: `${prefix}bull`,
     actionSecret: `${prefix}secret:actions`,
+    pagedTo: (person) => `${prefix}paged:${person}`,
+    smsGarbage: (number, window) => `${prefix}sms-garbage:${number}:${window}`,
     pagesSent: (person, channel) => `${prefix}sent:${person}:${channel}`,
     pagesHeld: (person, channel) => `${prefix}held:${person}:${channel}`,
+    nextOverrideId: `${prefix}override:next-id`,
+    overrides: `${prefix}overrides`,
+    overridesVersion: `${prefix}overrides:version`,
   };
 }

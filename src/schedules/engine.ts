@@ -139,7 +139,9 @@ export class ScheduleView {
     readonly compiled: CompiledSchedule,
     runtime: readonly RuntimeOverride[],
   ) {
-    const sortedRuntime = [...runtime].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+    const sortedRuntime = [...runtime].sort(
+      (a, b) => b.createdAt - a.createdAt || b.id.length - a.id.length || (a.id < b.id ? 1 : -1),
+    );
     for (const role of compiled.roles) {
       const rt: ActiveOverride[] = sortedRuntime
         .filter((o) => o.role === role)

@@ -1,6 +1,6 @@
 /** Who holds what, and the final shifts, in the JSON shapes of SPEC section 8 (CLI and HTTP API). */
 import { isoUtc } from '../time/format.js';
-import type { CompiledSchedule, Holding } from './engine.js';
+import type { CompiledSchedule, Holding, ScheduleView } from './engine.js';
 
 export interface WhoRow {
   readonly schedule: string;
@@ -19,9 +19,13 @@ export interface ShiftRow {
 }
 
 /** Each role of the schedule at `at`, with the holding behind it (for tables). */
-export function whoRows(schedule: CompiledSchedule, at: number): { row: WhoRow; holding: Holding }[] {
+export function whoRows(
+  schedule: CompiledSchedule,
+  at: number,
+  view: ScheduleView = schedule.base,
+): { row: WhoRow; holding: Holding }[] {
   return schedule.roles.map((role) => {
-    const holding = schedule.base.holding(role, at);
+    const holding = view.holding(role, at);
     return {
       holding,
       row: {
@@ -35,8 +39,13 @@ export function whoRows(schedule: CompiledSchedule, at: number): { row: WhoRow; 
   });
 }
 
-export function shiftRows(schedule: CompiledSchedule, from: number, to: number): ShiftRow[] {
-  return schedule.base.shifts(from, to).map((s) => ({
+export function shiftRows(
+  schedule: CompiledSchedule,
+  from: number,
+  to: number,
+  view: ScheduleView = schedule.base,
+): ShiftRow[] {
+  return view.shifts(from, to).map((s) => ({
     role: s.role,
     person: s.person,
     start: isoUtc(s.start),

@@ -6,7 +6,10 @@ import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { RateLimiter } from '../alerts/rate-limit.js';
 import { receiveByName, receiveEnqueue } from '../alerts/receiver.js';
+import { actionPageRoutes } from '../answers/action-page.js';
+import { replyRoutes, type SmsHandoffs } from '../answers/replies.js';
 import { twilioRoutes } from '../answers/twilio-webhooks.js';
+import { actionSecret } from '../pages/page-formats.js';
 import type { Config } from '../config/types.js';
 import type { Escalations } from '../escalation/engine.js';
 import type { IncidentOperations } from '../incidents/operations.js';
@@ -16,6 +19,7 @@ import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import { incidentRoutes } from './api/incidents.js';
 import { oncallRoutes } from './api/oncall.js';
+import { overrideRoutes } from './api/overrides.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
 
 export interface AppDeps {
@@ -33,6 +37,8 @@ export interface AppDeps {
   readonly twilioAuthToken?: string | null;
   /** The external base URL (HARK_PUBLIC_URL): the URLs Twilio signs its webhooks for. */
   readonly publicUrl?: () => string;
+  /** Runtime overrides for SMS `take` / `handoff` / `oncall`. */
+  readonly handoffs?: SmsHandoffs | null;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -65,11 +71,18 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/v2/enqueue', (c) => receiveEnqueue(c, receiver));
   incidentRoutes(app, deps);
   oncallRoutes(app, deps);
-  twilioRoutes(app, {
-    ...deps,
-    escalations: deps.escalations ?? null,
+  overrideRoutes(app, deps);
+  const twilio = {
     twilioAuthToken: deps.publicUrl ? (deps.twilioAuthToken ?? null) : null,
     publicUrl: deps.publicUrl ?? (() => ''),
+  };
+  twilioRoutes(app, { ...deps, ...twilio, escalations: deps.escalations ?? null });
+  replyRoutes(app, { ...deps, ...twilio, now: deps.now, handoffs: deps.handoffs ?? null });
+  let secret: Promise<string> | null = null;
+  actionPageRoutes(app, {
+    ops: deps.ops,
+    now: deps.now,
+    secret: () => (secret ??= actionSecret(deps.redis, deps.keys)),
   });
   return app;
 }

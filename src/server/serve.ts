@@ -2,6 +2,7 @@
  * `hark serve`: load the config, connect to Redis (or start a local one), serve HTTP, and stop
  * cleanly on SIGINT/SIGTERM (stop taking requests, close Redis, stop the local redis-server).
  */
+import { smsHandoffs } from '../answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/load.js';
@@ -15,6 +16,7 @@ import { createLogger, type Logger } from '../log.js';
 import { connectRedis, whenReady } from '../redis/connect.js';
 import { keys as makeKeys } from '../redis/keys.js';
 import { startManagedRedis, type ManagedRedis } from '../redis/managed.js';
+import { OverrideStore } from '../schedules/override-store.js';
 import { ScheduleRegistry } from '../schedules/registry.js';
 import { createApp } from './app.js';
 
@@ -41,7 +43,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const { config, warnings } = loadConfig(opts.configDir, { env: opts.env });
   for (const w of warnings) log.warn({ file: w.file, line: w.line, col: w.col }, w.message);
   const current: Config = config;
-  const registry = new ScheduleRegistry(config);
 
   let managed: ManagedRedis | null = null;
   let redisUrl = opts.env.REDIS_URL;
@@ -60,6 +61,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
   const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
   const store = new IncidentStore(redis, keys, config.settings.retentionMs);
+  const overrideStore = new OverrideStore(redis, keys, () => current);
+  const registry = new ScheduleRegistry(config, overrideStore);
 
   let server: ServerType | null = null;
   let port = Number(opts.env.PORT ?? 8080);
@@ -84,6 +87,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const ops = new IncidentOperations(store, escalation.escalations, () => current.settings.ackTimeoutMs);
   if (opts.api) {
     const app = createApp({
+      handoffs: smsHandoffs(
+        overrideStore,
+        () => registry,
+        () => current,
+      ),
       config: () => current,
       schedules: () => registry,
       store,

@@ -1,4 +1,5 @@
 /** Test harness: a real Hark HTTP server on a free port against the test run's real Redis. */
+import { smsHandoffs } from '../../src/answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,7 @@ import type { PageFormats } from '../../src/pages/pager.js';
 import type { Transports } from '../../src/pages/types.js';
 import { connectRedis, whenReady } from '../../src/redis/connect.js';
 import { keys as makeKeys, type Keys } from '../../src/redis/keys.js';
+import { OverrideStore } from '../../src/schedules/override-store.js';
 import { ScheduleRegistry } from '../../src/schedules/registry.js';
 import { createApp } from '../../src/server/app.js';
 
@@ -50,7 +52,8 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   await whenReady(redis);
   const keys = makeKeys(opts.prefix ?? `{test-${randomUUID().slice(0, 8)}}:`);
   const store = new IncidentStore(redis, keys, config.settings.retentionMs);
-  const registry = new ScheduleRegistry(config);
+  const overrideStore = new OverrideStore(redis, keys, () => config);
+  const registry = new ScheduleRegistry(config, overrideStore);
   const log = pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
   let url = '';
   const publicUrl = () => opts.publicUrl ?? url;
@@ -77,6 +80,11 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     () => config.settings.ackTimeoutMs,
   );
   const app = createApp({
+    handoffs: smsHandoffs(
+      overrideStore,
+      () => registry,
+      () => config,
+    ),
     config: () => config,
     schedules: () => registry,
     store,

@@ -3,6 +3,7 @@ import { shiftRows } from '../../schedules/report.js';
 import { humanTime } from '../../time/format.js';
 import { compiled, configDir, load, timeArg, type CliEnv } from '../context.js';
 import { json, table, UsageError } from '../output.js';
+import { runtimeOverrides } from './overrides.js';
 
 export interface ShiftsOptions {
   readonly from: string;
@@ -11,7 +12,7 @@ export interface ShiftsOptions {
   readonly config?: string;
 }
 
-export function shifts(scheduleName: string, opts: ShiftsOptions, cli: CliEnv): void {
+export async function shifts(scheduleName: string, opts: ShiftsOptions, cli: CliEnv): Promise<void> {
   const config = load(configDir(cli.env, opts.config), cli);
   const schedule = compiled(config, scheduleName);
   const zone = schedule.zone.name;
@@ -19,11 +20,12 @@ export function shifts(scheduleName: string, opts: ShiftsOptions, cli: CliEnv): 
   const from = timeArg('--from', opts.from, zone, now);
   const to = timeArg('--to', opts.to, zone, now);
   if (to <= from) throw new UsageError('--to must be after --from');
+  const view = schedule.withOverrides(await runtimeOverrides(config, cli)); // none without a reachable Redis
   if (opts.json) {
-    cli.out.stdout(json(shiftRows(schedule, from, to)));
+    cli.out.stdout(json(shiftRows(schedule, from, to, view)));
     return;
   }
-  const list = schedule.base.shifts(from, to);
+  const list = view.shifts(from, to);
   cli.out.stdout(
     table(
       ['ROLE', 'PERSON', 'START', 'END', 'SOURCE'],

@@ -3,6 +3,7 @@ import { whoRows, type WhoRow } from '../../schedules/report.js';
 import { humanTime } from '../../time/format.js';
 import { compiled, configDir, load, timeArg, type CliEnv } from '../context.js';
 import { json, table } from '../output.js';
+import { runtimeOverrides } from './overrides.js';
 
 export interface WhoOptions {
   readonly at?: string;
@@ -10,9 +11,11 @@ export interface WhoOptions {
   readonly config?: string;
 }
 
-export function who(scheduleName: string | undefined, opts: WhoOptions, cli: CliEnv): void {
+export async function who(scheduleName: string | undefined, opts: WhoOptions, cli: CliEnv): Promise<void> {
   const config = load(configDir(cli.env, opts.config), cli);
   const names = scheduleName === undefined ? [...config.schedules.keys()] : [scheduleName];
+  if (scheduleName !== undefined) compiled(config, scheduleName); // an unknown schedule: usage error first
+  const runtime = await runtimeOverrides(config, cli); // none without a reachable Redis
   const now = cli.now();
   const rows: WhoRow[] = [];
   const human: string[][] = [];
@@ -20,7 +23,7 @@ export function who(scheduleName: string | undefined, opts: WhoOptions, cli: Cli
     const schedule = compiled(config, name);
     const zone = schedule.zone.name;
     const at = timeArg('--at', opts.at ?? 'now', zone, now);
-    for (const { row, holding: h } of whoRows(schedule, at)) {
+    for (const { row, holding: h } of whoRows(schedule, at, schedule.withOverrides(runtime))) {
       rows.push(row);
       human.push([
         name,

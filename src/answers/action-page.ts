@@ -1,0 +1,95 @@
+/**
+ * The email action pages (SPEC section 4): `/a/<token>` from an email's Acknowledge / Resolve
+ * button. GET shows the incident and one button and never changes anything (mail scanners fetch
+ * links); the button's form POSTs the action, taken as the person the email went to. Tokens are
+ * signed, expiring and bound to incident, person and action (src/pages/action-token.ts).
+ */
+import type { Context, Hono } from 'hono';
+import type { IncidentOperations } from '../incidents/operations.js';
+import type { Incident } from '../incidents/model.js';
+import { verifyActionToken, type ActionTokenPayload } from '../pages/action-token.js';
+import { escapeHtml } from '../pages/format.js';
+
+export interface ActionPageDeps {
+  readonly ops: IncidentOperations;
+  readonly secret: () => Promise<string>;
+  readonly now: () => Date;
+}
+
+function page(c: Context, status: 200 | 403 | 404 | 409 | 410, title: string, body: string): Response {
+  c.header('Cache-Control', 'no-store');
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+  return c.html(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+      `<title>${escapeHtml(title)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}` +
+      `button{font-size:1.2rem;padding:.8rem 1.6rem;border-radius:.4rem;border:0;background:#b00020;color:#fff}` +
+      `.ok{color:#0a6b2b}.muted{color:#555}</style></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+    status,
+  );
+}
+
+function describe(i: Incident): string {
+  return (
+    `<p><strong>${escapeHtml(i.severity)} #${i.id} ${escapeHtml(i.service)}</strong>: ${escapeHtml(i.title)}</p>` +
+    `<p class="muted">State: ${escapeHtml(i.state)}${i.acknowledgedBy ? ` (acknowledged by ${escapeHtml(i.acknowledgedBy.replace(/^\w+:/, ''))})` : ''} · ` +
+    `${i.alerts.length} alert${i.alerts.length === 1 ? '' : 's'} · opened ${escapeHtml(i.createdAt)}</p>`
+  );
+}
+
+const VERB = { acknowledge: 'Acknowledge', resolve: 'Resolve' } as const;
+
+export function actionPageRoutes(app: Hono, deps: ActionPageDeps): void {
+  const check = async (c: Context): Promise<{ payload: ActionTokenPayload } | Response> => {
+    const result = verifyActionToken(c.req.param('token') ?? '', await deps.secret(), deps.now());
+    if (result.ok) return { payload: result.payload };
+    if (result.reason === 'expired') {
+      return page(
+        c,
+        410,
+        'This link has expired',
+        '<p>Act from the SMS, the call or the Hark dashboard instead.</p>',
+      );
+    }
+    return page(
+      c,
+      403,
+      'This link is not valid',
+      '<p>It may have been cut or changed. Use the SMS, the call or the dashboard.</p>',
+    );
+  };
+
+  app.get('/a/:token', async (c) => {
+    const checked = await check(c);
+    if (checked instanceof Response) return checked;
+    const { payload } = checked;
+    const incident = await deps.ops.store.get(payload.incident, false);
+    if (!incident) return page(c, 404, `There is no incident #${payload.incident}`, '');
+    const verb = VERB[payload.action];
+    return page(
+      c,
+      200,
+      `${verb} #${incident.id}?`,
+      `${describe(incident)}<form method="post"><button type="submit">${verb} #${incident.id} as ${escapeHtml(payload.person)}</button></form>`,
+    );
+  });
+
+  app.post('/a/:token', async (c) => {
+    const checked = await check(c);
+    if (checked instanceof Response) return checked;
+    const { payload } = checked;
+    const actor = `person:${payload.person}`;
+    const now = deps.now();
+    const r =
+      payload.action === 'acknowledge'
+        ? await deps.ops.acknowledge(payload.incident, actor, payload.person, now)
+        : await deps.ops.resolve(payload.incident, actor, now);
+    if (r.ok) {
+      const done = payload.action === 'acknowledge' ? 'Acknowledged' : 'Resolved';
+      return page(c, 200, `${done} #${r.incident.id}`, `<p class="ok">${done}.</p>${describe(r.incident)}`);
+    }
+    if (r.reason === 'missing') return page(c, 404, `There is no incident #${payload.incident}`, '');
+    const by = r.by ? ` by ${escapeHtml(r.by.replace(/^\w+:/, ''))}` : '';
+    return page(c, 409, `#${payload.incident} is already ${r.state}${by}`, '<p>Nothing was changed.</p>');
+  });
+}

@@ -1,0 +1,226 @@
+/**
+ * Answers in by phone (SPEC section 5): SMS replies (`POST /v1/twilio/sms`) and the keys pressed on
+ * a page call (`POST /v1/twilio/voice/:incident/gather`). Both are Twilio-signed (403 otherwise, no
+ * state change) and act through the same incident operations as the API and the CLI.
+ */
+import type { Context, Hono } from 'hono';
+import type { Redis } from 'ioredis';
+import type { Config, Person } from '../config/types.js';
+import type { IncidentOperations } from '../incidents/operations.js';
+import type { Incident } from '../incidents/model.js';
+import type { ActionOutcome } from '../incidents/store.js';
+import type { Logger } from '../log.js';
+import { escapeXml, toGsm7 } from '../pages/format.js';
+import type { Keys } from '../redis/keys.js';
+import { parseSmsReply, SMS_HELP_TEXT, type SmsCommand } from './sms-grammar.js';
+import { formValue, twilioVerifier } from './twilio-webhooks.js';
+
+/** Runtime overrides for `take` and `handoff` (src/schedules/override-store.ts). */
+export interface SmsHandoffs {
+  take(schedule: string, person: string, durationMs: number, now: Date): Promise<string>;
+  handoff(schedule: string, from: string, to: string, durationMs: number | null, now: Date): Promise<string>;
+  oncall(person: string, now: Date): Promise<string>;
+}
+
+export interface ReplyDeps {
+  readonly config: () => Config;
+  readonly ops: IncidentOperations;
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly twilioAuthToken: string | null;
+  readonly publicUrl: () => string;
+  readonly handoffs: SmsHandoffs | null;
+}
+
+/** Unparseable replies answered per number per 10 minutes; beyond, silence (no loops with bots). */
+const GARBAGE_LIMIT = 3;
+const GARBAGE_WINDOW_MS = 10 * 60_000;
+
+const TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
+
+function messageTwiml(c: Context, text: string | null): Response {
+  c.header('Content-Type', 'text/xml; charset=utf-8');
+  return c.body(
+    `${TWIML_HEAD}<Response>${text === null ? '' : `<Message>${escapeXml(text)}</Message>`}</Response>`,
+  );
+}
+
+function sayTwiml(c: Context, text: string, then = '<Hangup/>'): Response {
+  c.header('Content-Type', 'text/xml; charset=utf-8');
+  return c.body(`${TWIML_HEAD}<Response><Say>${escapeXml(text)}</Say>${then}</Response>`);
+}
+
+const digitsOf = (n: number) => String(n).split('').join(' ');
+const who = (actor: string | null) => (actor ?? '').replace(/^(person|token|integration):/, '') || 'someone';
+
+/** One line for an SMS: `#42 checkout: Checkout p99 > 2s`, GSM-7, cut to fit. */
+function label(incident: Pick<Incident, 'id' | 'service' | 'title'>): string {
+  const text = toGsm7(`#${incident.id} ${incident.service}: ${incident.title}`);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+function refusal(id: number, verb: string, r: Exclude<ActionOutcome, { ok: true }>): string {
+  if (r.reason === 'missing') return `There is no incident #${id}.`;
+  return `#${id} is already ${r.state}${r.by ? ` by ${who(r.by)}` : ''}.`;
+}
+
+export function replyRoutes(app: Hono, deps: ReplyDeps): void {
+  const verified = twilioVerifier(deps);
+
+  /** The person whose phone number sent the message, if any. */
+  const personByNumber = (number: string | null): Person | null => {
+    if (!number) return null;
+    for (const p of deps.config().people.values()) if (p.sms === number || p.voice === number) return p;
+    return null;
+  };
+
+  /** Incidents paged to a person that are still open, newest page first. */
+  const pagedOpen = async (person: string): Promise<Incident[]> => {
+    const ids = await deps.redis.zrevrange(deps.keys.pagedTo(person), 0, 199);
+    const out: Incident[] = [];
+    for (const id of ids) {
+      const incident = await deps.ops.store.get(Number(id), false);
+      if (incident && incident.state !== 'resolved') out.push(incident);
+    }
+    return out;
+  };
+
+  const wasPaged = async (person: string, id: number) =>
+    (await deps.redis.zscore(deps.keys.pagedTo(person), String(id))) !== null;
+
+  const act = async (person: Person, command: SmsCommand): Promise<string> => {
+    const now = deps.now();
+    const actor = `person:${person.name}`;
+    switch (command.kind) {
+      case 'ack':
+      case 'resolve':
+      case 'escalate': {
+        const id = command.incident;
+        if (!(await wasPaged(person.name, id))) {
+          const exists = await deps.ops.store.get(id, false);
+          return exists ? `#${id} was not paged to you; nothing done.` : `There is no incident #${id}.`;
+        }
+        if (command.kind === 'escalate') {
+          const r = await deps.ops.escalate(id, actor, now);
+          if (r.ok) return `Escalated ${label(r.incident)}`;
+          return r.reason === 'not-triggered'
+            ? `#${id} is ${r.state ?? 'not triggered'}; nothing to escalate.`
+            : `#${id}: no further step to escalate to.`;
+        }
+        const r =
+          command.kind === 'ack'
+            ? await deps.ops.acknowledge(id, actor, person.name, now)
+            : await deps.ops.resolve(id, actor, now);
+        if (!r.ok) return refusal(id, command.kind, r);
+        return `${command.kind === 'ack' ? 'Acknowledged' : 'Resolved'} ${label(r.incident)}`;
+      }
+      case 'ack-last': {
+        const last = (await pagedOpen(person.name)).find((i) => i.state === 'triggered');
+        if (!last) return 'Nothing paged to you is waiting for an acknowledgement.';
+        const r = await deps.ops.acknowledge(last.id, actor, person.name, now);
+        return r.ok ? `Acknowledged ${label(r.incident)}` : refusal(last.id, 'ack', r);
+      }
+      case 'ack-all':
+      case 'resolve-all': {
+        const open = (await pagedOpen(person.name)).filter(
+          (i) => command.kind === 'resolve-all' || i.state === 'triggered',
+        );
+        if (open.length === 0) return 'Nothing paged to you is open.';
+        const done: number[] = [];
+        for (const i of open) {
+          const r =
+            command.kind === 'ack-all'
+              ? await deps.ops.acknowledge(i.id, actor, person.name, now)
+              : await deps.ops.resolve(i.id, actor, now);
+          if (r.ok) done.push(i.id);
+        }
+        const verb = command.kind === 'ack-all' ? 'Acknowledged' : 'Resolved';
+        return done.length === 0 ? 'Nothing changed.' : `${verb} ${done.map((id) => `#${id}`).join(' ')}`;
+      }
+      case 'oncall':
+        return deps.handoffs ? deps.handoffs.oncall(person.name, now) : 'On-call lookup is not available.';
+      case 'take':
+        if (!deps.handoffs) return 'Taking a shift by SMS is not available.';
+        return deps.handoffs.take(command.schedule, person.name, command.durationMs, now);
+      case 'handoff':
+        if (!deps.handoffs) return 'Handing off by SMS is not available.';
+        return deps.handoffs.handoff(command.schedule, person.name, command.person, command.durationMs, now);
+      case 'help':
+        return SMS_HELP_TEXT;
+      case 'carrier-keyword':
+        return '';
+    }
+  };
+
+  app.post('/v1/twilio/sms', async (c) => {
+    const params = await verified(c);
+    if (!params) return c.text('invalid or missing X-Twilio-Signature', 403);
+    const from = formValue(params, 'From');
+    const person = personByNumber(from);
+    if (!person) {
+      deps.log.info('SMS from a number that is no known person: no action');
+      return messageTwiml(c, null);
+    }
+    const command = parseSmsReply(formValue(params, 'Body') ?? '');
+    if (command.kind === 'error') {
+      const window = Math.floor(deps.now().getTime() / GARBAGE_WINDOW_MS);
+      const key = deps.keys.smsGarbage(from!, window);
+      const count = await deps.redis
+        .multi()
+        .incr(key)
+        .pexpire(key, GARBAGE_WINDOW_MS * 2)
+        .exec();
+      if (Number(count?.[0]?.[1] ?? 0) > GARBAGE_LIMIT) return messageTwiml(c, null);
+      return messageTwiml(c, command.message);
+    }
+    const text = await act(person, command);
+    return messageTwiml(c, text === '' ? null : text);
+  });
+
+  app.post('/v1/twilio/voice/:incident/gather', async (c) => {
+    const params = await verified(c);
+    if (!params) return c.text('invalid or missing X-Twilio-Signature', 403);
+    const id = Number(c.req.param('incident'));
+    const person = deps.config().people.get(c.req.query('person') ?? '');
+    if (!person || !Number.isInteger(id)) return sayTwiml(c, 'This call is not for a known person. Goodbye.');
+    const digit = (formValue(params, 'Digits') ?? '').trim();
+    const actor = `person:${person.name}`;
+    const now = deps.now();
+    const number = digitsOf(id);
+    if (digit === '*') {
+      c.header('Content-Type', 'text/xml; charset=utf-8');
+      const again = `${deps.publicUrl().replace(/\/+$/, '')}/v1/twilio/voice/${id}?person=${encodeURIComponent(person.name)}`;
+      return c.body(
+        `${TWIML_HEAD}<Response><Redirect method="POST">${escapeXml(again)}</Redirect></Response>`,
+      );
+    }
+    if (digit === '4' || digit === '6') {
+      const r =
+        digit === '4'
+          ? await deps.ops.acknowledge(id, actor, person.name, now)
+          : await deps.ops.resolve(id, actor, now);
+      if (r.ok)
+        return sayTwiml(c, `Incident ${number} is ${digit === '4' ? 'acknowledged' : 'resolved'}. Goodbye.`);
+      if (r.reason === 'missing') return sayTwiml(c, `There is no incident ${number}. Goodbye.`);
+      return sayTwiml(
+        c,
+        `Incident ${number} is already ${r.state}${r.by ? ` by ${who(r.by)}` : ''}. Goodbye.`,
+      );
+    }
+    if (digit === '5') {
+      const r = await deps.ops.escalate(id, actor, now);
+      return sayTwiml(
+        c,
+        r.ok
+          ? `Incident ${number} is escalated to the next step. Goodbye.`
+          : `Incident ${number} cannot be escalated now. Goodbye.`,
+      );
+    }
+    return sayTwiml(
+      c,
+      'That key does nothing. Press 4 to acknowledge, 6 to resolve, 5 to escalate. Goodbye.',
+    );
+  });
+}
