@@ -16,6 +16,7 @@ import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import { ProviderError } from '../pages/types.js';
+import { currentChange, noticeTexts, plannedChanges, reminderText } from './shift-notices.js';
 import { resolveStep } from './targets.js';
 
 export const QUEUE = 'escalation';
@@ -58,7 +59,23 @@ export interface SweepJob {
   readonly incident?: undefined;
 }
 
-export type EscalationJob = StepJob | PageJob | ExhaustedJob | AckTimeoutJob | SweepJob | BundleJob;
+/** Plans shift-change notices and reminders ahead (src/escalation/shift-notices.ts). */
+export interface ShiftPlanJob {
+  readonly kind: 'shift-plan';
+  readonly incident?: undefined;
+}
+
+/** Tells the incoming and outgoing holder of a role about a change at `at` (ms). */
+export interface ShiftNoticeJob {
+  readonly kind: 'shift-notice' | 'shift-reminder';
+  readonly schedule: string;
+  readonly role: string;
+  readonly at: number;
+  readonly incident?: undefined;
+}
+
+export type EscalationJob =
+  StepJob | PageJob | ExhaustedJob | AckTimeoutJob | SweepJob | BundleJob | ShiftPlanJob | ShiftNoticeJob;
 
 export type PageOutcome =
   | { readonly outcome: 'sent' | 'skipped' }
@@ -68,6 +85,8 @@ export type PageOutcome =
 /** Sends one page; throws ProviderError (retryable or not) when the provider refuses. */
 export interface PageSender {
   send(job: PageJob): Promise<PageOutcome>;
+  /** A notice outside any incident (shift changes), once per `onceKey`, on the person's first channel. */
+  sendNotice(person: string, text: string, onceKey: string): Promise<boolean>;
   sendBundle(person: string, channel: PageJob['channel']): Promise<PageOutcome>;
 }
 
@@ -202,7 +221,14 @@ export class EscalationWorker {
   constructor(
     private readonly deps: EscalationDeps,
     private readonly sender: PageSender,
-    private readonly options: { concurrency?: number; sweepEveryMs?: number; sweepGraceMs?: number } = {},
+    private readonly options: {
+      concurrency?: number;
+      sweepEveryMs?: number;
+      sweepGraceMs?: number;
+      /** Shift-change notices: how often to plan, and how far ahead. */
+      shiftPlanEveryMs?: number;
+      shiftHorizonMs?: number;
+    } = {},
   ) {
     const concurrency = options.concurrency ?? 8;
     this.connections = [
@@ -221,8 +247,14 @@ export class EscalationWorker {
     this.worker.on('error', (err) => deps.log.error({ err: err.message }, 'escalation worker error'));
   }
 
-  /** Starts the periodic overdue sweep (one scheduler shared by every worker process). */
+  /** Starts the periodic overdue sweep and shift planner (schedulers shared by every worker process). */
   async startSweep(): Promise<void> {
+    const plan: ShiftPlanJob = { kind: 'shift-plan' };
+    await this.queue.upsertJobScheduler(
+      'shift-planner',
+      { every: this.options.shiftPlanEveryMs ?? 5 * 60_000 },
+      { name: 'shift-plan', data: plan, opts: { removeOnComplete: 10, removeOnFail: 10 } },
+    );
     const sweep: SweepJob = { kind: 'sweep' };
     await this.queue.upsertJobScheduler(
       'overdue-sweep',
@@ -241,11 +273,13 @@ export class EscalationWorker {
       if (result.outcome === 'held') await this.scheduleBundle(data.person, data.channel, result.until);
       return;
     }
+    if (data.kind === 'shift-plan') return this.planShifts();
     if (data.kind === 'sweep') {
       await this.sweep();
       return;
     }
-    return this.exhausted(data);
+    if (data.kind === 'exhausted') return this.exhausted(data);
+    return this.shiftNotice(data);
   }
 
   /** The incident if it is still triggered in this cycle, else null (the job stands down). */
@@ -379,6 +413,60 @@ export class EscalationWorker {
       });
       await moveOn(this.queue, data);
     }
+  }
+
+  /** Adds a notice job (and reminders) for every change of holder within the horizon. */
+  private async planShifts(): Promise<void> {
+    const now = this.deps.now();
+    const horizon = this.options.shiftHorizonMs ?? 24 * 3_600_000;
+    const config = this.deps.config();
+    for (const change of await plannedChanges(this.deps.schedules(), now, now + horizon)) {
+      const base = { schedule: change.schedule, role: change.role, at: change.at };
+      const id = `${change.schedule}-${change.role}-${change.at}`;
+      const opts = { removeOnComplete: 1000, removeOnFail: 1000 };
+      await this.queue.add('shift-notice', { kind: 'shift-notice', ...base } satisfies ShiftNoticeJob, {
+        ...opts,
+        jobId: `shift-notice-${id}`,
+        delay: Math.max(0, change.at - now),
+      });
+      const remind = change.to ? config.people.get(change.to)?.remindBeforeMs : null;
+      if (remind && change.at - remind > now) {
+        await this.queue.add('shift-reminder', { kind: 'shift-reminder', ...base } satisfies ShiftNoticeJob, {
+          ...opts,
+          jobId: `shift-reminder-${id}`,
+          delay: change.at - remind - now,
+        });
+      }
+    }
+  }
+
+  private async shiftNotice(job: ShiftNoticeJob): Promise<void> {
+    const registry = this.deps.schedules();
+    const change = await currentChange(registry, job.schedule, job.role, job.at);
+    if (!change) return; // an override changed it meanwhile: nothing to tell
+    const config = this.deps.config();
+    const id = `${job.schedule}:${job.role}:${job.at}`;
+    if (job.kind === 'shift-reminder') {
+      if (change.to)
+        await this.sender.sendNotice(change.to, reminderText(change, config), `reminder:${id}:${change.to}`);
+      return;
+    }
+    const policies = new Set(
+      [...config.policies.values()]
+        .filter((p) =>
+          p.steps.some((s) => s.notify.some((t) => t.kind === 'schedule' && t.schedule === job.schedule)),
+        )
+        .map((p) => p.name),
+    );
+    const open = [
+      ...(await this.deps.store.list({ state: 'triggered', limit: 100 })),
+      ...(await this.deps.store.list({ state: 'acknowledged', limit: 100 })),
+    ].filter((i) => policies.has(i.escalationPolicy));
+    const texts = noticeTexts(change, config, registry, open);
+    if (change.to && texts.incoming)
+      await this.sender.sendNotice(change.to, texts.incoming, `notice:${id}:${change.to}`);
+    if (change.from && texts.outgoing)
+      await this.sender.sendNotice(change.from, texts.outgoing, `notice:${id}:${change.from}`);
   }
 
   private async scheduleBundle(person: string, channel: PageJob['channel'], until: number): Promise<void> {

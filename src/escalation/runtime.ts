@@ -8,6 +8,8 @@ export interface EscalationRuntimeDeps extends EscalationDeps, PagerDeps {
   /** Overdue sweep interval and grace (tests shorten them). */
   readonly sweepEveryMs?: number;
   readonly sweepGraceMs?: number;
+  readonly shiftPlanEveryMs?: number;
+  readonly shiftHorizonMs?: number;
 }
 
 export interface EscalationRuntime {
@@ -22,6 +24,8 @@ export async function startEscalation(deps: EscalationRuntimeDeps): Promise<Esca
     ? new EscalationWorker(deps, new Pager(deps), {
         sweepEveryMs: deps.sweepEveryMs,
         sweepGraceMs: deps.sweepGraceMs,
+        shiftPlanEveryMs: deps.shiftPlanEveryMs,
+        shiftHorizonMs: deps.shiftHorizonMs,
       })
     : null;
   await worker?.startSweep();

@@ -174,6 +174,31 @@ export class Pager implements PageSender {
     return { outcome: 'sent' };
   }
 
+  async sendNotice(personName: string, text: string, onceKey: string): Promise<boolean> {
+    const { redis, keys } = this.deps;
+    const person = this.deps.config().people.get(personName);
+    if (!person) return false;
+    const once = keys.notice(onceKey);
+    if (!(await redis.set(once, '1', 'PX', 7 * 86_400_000, 'NX'))) return false;
+    // The person's first channel that can carry text: sms, else email (a call would wake them).
+    const channels = person.notify.high.map((r) => r.channel);
+    const channel =
+      channels.find((c) => c !== 'voice' && person[c]) ??
+      (person.sms ? 'sms' : person.email ? 'email' : null);
+    if (channel === 'sms') {
+      await this.deps.transports.sms.sendSms({ to: person.sms!, body: text, statusCallback: null });
+    } else if (channel === 'email') {
+      await this.deps.transports.email.sendEmail({
+        to: person.email!,
+        subject: text.length > 120 ? `${text.slice(0, 117)}...` : text,
+        text,
+        html: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`,
+      });
+    } else return false;
+    this.deps.log.info({ person: personName, channel, notice: onceKey.split(':')[0] }, 'shift notice sent');
+    return true;
+  }
+
   private async recordSent(job: PageJob, key: string, receipt: SentReceipt): Promise<void> {
     const { redis, keys } = this.deps;
     const record = keys.page(key);

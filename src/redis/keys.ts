@@ -42,6 +42,8 @@ export interface Keys {
   pagedTo(person: string): string;
   /** Counter: unparseable SMS replies from one number in a window (replies stop past a limit). */
   smsGarbage(number: string, window: number): string;
+  /** String: a shift notice was sent (so none is sent twice). */
+  notice(onceKey: string): string;
   /** String: the secret that signs email action links. */
   readonly actionSecret: string;
   /** The BullMQ prefix: Hark's hash tag, so escalation jobs share Hark's Redis Cluster slot. */
@@ -77,6 +79,7 @@ export function keys(prefix = '{hark}:'): Keys {
     providerMessage: (providerId) => `${prefix}provider:${providerId}`,
     bullPrefix: `${prefix}bull`,
     actionSecret: `${prefix}secret:actions`,
+    notice: (onceKey) => `${prefix}notice:${onceKey}`,
     pagedTo: (person) => `${prefix}paged:${person}`,
     smsGarbage: (number, window) => `${prefix}sms-garbage:${number}:${window}`,
     pagesSent: (person, channel) => `${prefix}sent:${person}:${channel}`,

@@ -72,6 +72,8 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         worker: true,
         sweepEveryMs: 500,
         sweepGraceMs: 1000,
+        shiftPlanEveryMs: 300,
+        shiftHorizonMs: 60_000,
       })
     : null;
   const ops = new IncidentOperations(
