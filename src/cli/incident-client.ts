@@ -3,7 +3,7 @@
  * straight to Redis (REDIS_URL, else the local redis-server a `hark serve` started here). Both go
  * through the same incident operations.
  */
-import type { Incident, IncidentState } from '../incidents/model.js';
+import type { Incident, IncidentRole, IncidentState } from '../incidents/model.js';
 import type { ActionOutcome, ListFilter } from '../incidents/store.js';
 import type { Config } from '../config/types.js';
 import { Escalations } from '../escalation/engine.js';
@@ -20,6 +20,7 @@ export interface IncidentClient {
   list(filter: ListFilter): Promise<Incident[]>;
   get(id: number): Promise<Incident | null>;
   act(id: number, action: 'acknowledge' | 'resolve' | 'escalate', as: string | null): Promise<Incident>;
+  assignRole(id: number, role: IncidentRole, person: string, as: string | null): Promise<Incident>;
   close(): Promise<void>;
 }
 
@@ -87,6 +88,11 @@ export async function connectIncidents(opts: ConnectOptions): Promise<IncidentCl
         if (r.status !== 200) fail(r);
         return (r.json as { incident: Incident }).incident;
       },
+      assignRole: async (id, role, person) => {
+        const r = await call('POST', `/v1/incidents/${id}/roles`, { role, person });
+        if (r.status !== 200) fail(r);
+        return (r.json as { incident: Incident }).incident;
+      },
       close: async () => {},
     };
   }
@@ -141,6 +147,12 @@ export async function connectIncidents(opts: ConnectOptions): Promise<IncidentCl
           ? await ops.acknowledge(id, `person:${as}`, as, now)
           : await ops.resolve(id, `person:${as}`, now);
       if (!r.ok) throw refusal(id, action, r);
+      return r.incident;
+    },
+    assignRole: async (id, role, person, as) => {
+      if (!config.people.has(person)) throw new UsageError(`unknown person "${person}"`);
+      const r = await ops.assignRole(id, as ? `person:${as}` : 'cli', role, person, new Date());
+      if (!r.ok) throw refusal(id, 'assign a role on', r);
       return r.incident;
     },
     close: async () => {

@@ -79,10 +79,23 @@ function program(cli: CliEnv): Command {
       (await import('./commands/incidents.js')).incidentsCommand(opts, cli),
     );
 
-  connectOptions(p.command('incident').description('one incident with its timeline').argument('<id>')).action(
-    async (id: string, opts: ConnectFlags) =>
-      (await import('./commands/incidents.js')).incidentCommand(id, opts, cli),
-  );
+  connectOptions(
+    p
+      .command('incident')
+      .description('one incident with its timeline; with ROLE PERSON, hand an incident role over')
+      .argument('<id>')
+      .argument('[role]', 'commander, tech-lead, comms or scribe')
+      .argument('[person]'),
+  )
+    .option('--as <person>', 'who is handing the role over')
+    .action(
+      async (
+        id: string,
+        role: string | undefined,
+        person: string | undefined,
+        opts: ConnectFlags & { as?: string },
+      ) => (await import('./commands/incidents.js')).incidentCommand(id, role, person, opts, cli),
+    );
 
   for (const [name, action] of [
     ['ack', 'acknowledge'],

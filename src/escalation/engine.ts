@@ -74,8 +74,25 @@ export interface ShiftNoticeJob {
   readonly incident?: undefined;
 }
 
+/** Tells a person they now hold an incident role (commander, comms, ...). */
+export interface RoleNoticeJob {
+  readonly kind: 'role-notice';
+  readonly incident: number;
+  readonly role: string;
+  readonly person: string;
+  readonly at: string;
+}
+
 export type EscalationJob =
-  StepJob | PageJob | ExhaustedJob | AckTimeoutJob | SweepJob | BundleJob | ShiftPlanJob | ShiftNoticeJob;
+  | StepJob
+  | PageJob
+  | ExhaustedJob
+  | AckTimeoutJob
+  | SweepJob
+  | BundleJob
+  | ShiftPlanJob
+  | ShiftNoticeJob
+  | RoleNoticeJob;
 
 export type PageOutcome =
   | { readonly outcome: 'sent' | 'skipped' }
@@ -160,6 +177,18 @@ export class Escalations {
     await this.queue.add('step', job, { jobId: stepJobId(job), removeOnComplete: 1000, removeOnFail: 1000 });
   }
 
+  /** Tells `person` (by the worker, on their first text channel) that they now hold `role`. */
+  async notifyRole(incident: number, role: string, person: string, at: string): Promise<void> {
+    const job: RoleNoticeJob = { kind: 'role-notice', incident, role, person, at };
+    await this.queue.add('role-notice', job, {
+      jobId: `role-${incident}-${role}-${person}-${Date.parse(at)}`,
+      attempts: PAGE_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    });
+  }
+
   /** Fires the incident's next step now instead of at its time; false if none is pending. */
   async escalateNow(incident: number): Promise<boolean> {
     const view = await this.deps.store.escalationView(incident);
@@ -192,7 +221,7 @@ export class Escalations {
     let removed = 0;
     for (const job of jobs) {
       const data = job.data as EscalationJob;
-      if (data.incident !== incident || data.kind === 'ack-timeout') continue;
+      if (data.incident !== incident || data.kind === 'ack-timeout' || data.kind === 'role-notice') continue;
       try {
         await job.remove();
         removed++;
@@ -274,6 +303,16 @@ export class EscalationWorker {
       return;
     }
     if (data.kind === 'shift-plan') return this.planShifts();
+    if (data.kind === 'role-notice') {
+      const incident = await this.deps.store.get(data.incident, false);
+      if (!incident || incident.roles[data.role as keyof typeof incident.roles] !== data.person) return;
+      await this.sender.sendNotice(
+        data.person,
+        `You are now ${data.role} of #${incident.id} ${incident.service}: ${incident.title}`.slice(0, 160),
+        `role:${data.incident}:${data.role}:${data.person}:${data.at}`,
+      );
+      return;
+    }
     if (data.kind === 'sweep') {
       await this.sweep();
       return;

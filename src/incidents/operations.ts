@@ -15,6 +15,7 @@ export interface EscalationControl {
   cancel(incident: number): Promise<number>;
   scheduleAckTimeout(incident: number, acknowledgedAt: string, delayMs: number): Promise<void>;
   escalateNow(incident: number): Promise<boolean>;
+  notifyRole(incident: number, role: string, person: string, at: string): Promise<void>;
 }
 
 export type EscalateOutcome =
@@ -78,14 +79,17 @@ export class IncidentOperations {
     return this.store.addNote(id, actor, text, now);
   }
 
-  assignRole(
+  /** Hands an incident role to a person, who is told (SPEC 3, 6). */
+  async assignRole(
     id: number,
     actor: string,
     role: IncidentRole,
     person: string,
     now: Date,
   ): Promise<ActionOutcome> {
-    return this.store.assignRole(id, actor, role, person, now);
+    const result = await this.store.assignRole(id, actor, role, person, now);
+    if (result.ok) await this.escalations?.notifyRole(id, role, person, now.toISOString());
+    return result;
   }
 
   private async stopping(id: number, result: ActionOutcome): Promise<ActionOutcome> {

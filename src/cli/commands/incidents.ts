@@ -1,5 +1,5 @@
 /** `hark incidents`, `hark incident <id>`, `hark ack|resolve <id> --as PERSON`. */
-import type { Incident } from '../../incidents/model.js';
+import { INCIDENT_ROLES, type Incident, type IncidentRole } from '../../incidents/model.js';
 import { configDir, load, type CliEnv } from '../context.js';
 import { connectIncidents, parseState, type IncidentClient } from '../incident-client.js';
 import { CheckFailed, json, table, UsageError } from '../output.js';
@@ -98,8 +98,29 @@ function describe(i: Incident): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function incidentCommand(idText: string, flags: ConnectFlags, cli: CliEnv): Promise<void> {
+export async function incidentCommand(
+  idText: string,
+  role: string | undefined,
+  person: string | undefined,
+  flags: ConnectFlags & { as?: string },
+  cli: CliEnv,
+): Promise<void> {
   const id = incidentId(idText);
+  if (role !== undefined) {
+    if (!(INCIDENT_ROLES as readonly string[]).includes(role)) {
+      throw new UsageError(`invalid role "${role}": use ${INCIDENT_ROLES.join(', ')}`);
+    }
+    if (person === undefined) throw new UsageError(`hark incident ${id} ${role} needs a person`);
+    const updated = await withClient(flags, cli, (c) =>
+      c.assignRole(id, role as IncidentRole, person, flags.as ?? null),
+    );
+    cli.out.stdout(
+      flags.json
+        ? json(updated)
+        : `${person} is now ${role} of #${updated.id} ${updated.service}: ${updated.title}\n`,
+    );
+    return;
+  }
   const incident = await withClient(flags, cli, (c) => c.get(id));
   if (!incident) throw new CheckFailed(`hark: there is no incident #${id}`);
   cli.out.stdout(flags.json ? json(incident) : describe(incident));

@@ -1,0 +1,83 @@
+/** Incident roles: `hark incident 42 comms vic` hands the role over, and vic is told. */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { consoleTransports } from '../../src/pages/console.js';
+import { createPageFormats } from '../../src/pages/page-formats.js';
+import { createTwilioTransports } from '../../src/pages/twilio.js';
+import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
+import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
+import { startTestHark, type TestHark } from '../support/harness.js';
+
+const GENERIC = 'generic-token-for-role-tests';
+let fake: FakeTwilio;
+let hark: TestHark;
+let dir: string;
+
+beforeAll(async () => {
+  fake = await startFakeTwilio();
+  dir = tmpConfig({
+    'hark.yaml': lines(
+      'people:',
+      '  sam: {sms: "+15555550501", notify: {high: [{sms: 0s}]}}',
+      '  vic: {sms: "+15555550502", notify: {high: [{sms: 0s}]}}',
+      'services:',
+      '  - {name: web, escalation_policy: main}',
+      'integrations:',
+      `  - {name: scripts, type: generic, token: "${GENERIC}"}`,
+    ),
+    'escalation-policies/main.yaml': lines('steps:', '  - notify: [{person: sam}]', '    escalate_after: 1h'),
+  });
+  const twilio = createTwilioTransports({
+    accountSid: fake.accountSid,
+    authToken: fake.authToken,
+    from: '+15555550500',
+    apiUrl: fake.url,
+  });
+  hark = await startTestHark(dir, {
+    escalation: {
+      transports: { sms: twilio, voice: twilio, email: consoleTransports(() => {}).email },
+      formats: createPageFormats('s'),
+    },
+  });
+});
+afterAll(async () => {
+  await hark.close();
+  await fake.close();
+  cleanupTmpConfigs();
+});
+
+async function cli(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, {
+    env: { HARK_CONFIG: dir, REDIS_URL: inject('redisUrl'), HARK_REDIS_PREFIX: hark.keys.prefix },
+    out: { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
+    now: () => Date.now(),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('incident roles', () => {
+  it('hands a role over from the CLI, puts it on the timeline and tells the new holder', async () => {
+    const res = await fetch(`${hark.url}/v1/alerts/scripts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${GENERIC}` },
+      body: JSON.stringify({ status: 'firing', summary: 'Needs comms' }),
+    });
+    const id = ((await res.json()) as { incidents: { id: number }[] }).incidents[0]!.id;
+    const r = await cli(['incident', String(id), 'comms', 'vic', '--as', 'sam']);
+    expect(r).toMatchObject({ code: 0, stdout: `vic is now comms of #${id} web: Needs comms\n` });
+    const told = await fake.waitFor((m) => m.kind === 'message' && m.to === '+15555550502');
+    expect(told.kind === 'message' && told.body).toBe(`You are now comms of #${id} web: Needs comms`);
+    const incident = (await hark.store.get(id))!;
+    expect(incident.roles).toEqual({ comms: 'vic' });
+    expect(incident.timeline!.at(-1)).toMatchObject({
+      type: 'role.assigned',
+      actor: 'person:sam',
+      role: 'comms',
+      person: 'vic',
+    });
+    expect((await cli(['incident', String(id), 'boss', 'vic'])).code).toBe(2);
+    expect((await cli(['incident', String(id), 'comms'])).code).toBe(2);
+  });
+});
