@@ -459,7 +459,10 @@ export class EscalationWorker {
     const now = this.deps.now();
     const horizon = this.options.shiftHorizonMs ?? 24 * 3_600_000;
     const config = this.deps.config();
-    for (const change of await plannedChanges(this.deps.schedules(), now, now + horizon)) {
+    // Looking back one planning interval catches changes that appeared since the last run (an
+    // override taken effect at once): their notice goes out now. Sent notices are never repeated.
+    const lookBack = (this.options.shiftPlanEveryMs ?? 5 * 60_000) * 2;
+    for (const change of await plannedChanges(this.deps.schedules(), now - lookBack, now + horizon)) {
       const base = { schedule: change.schedule, role: change.role, at: change.at };
       const id = `${change.schedule}-${change.role}-${change.at}`;
       const opts = { removeOnComplete: 1000, removeOnFail: 1000 };

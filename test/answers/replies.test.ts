@@ -178,6 +178,11 @@ describe('SMS take, handoff and oncall', () => {
       /^You are primary on call for platform until \d\d \w{3} \d{4} \d\d:\d\d UTC \(o\w+\)\.$/,
     );
     expect(reply((await sms(SAM, 'oncall')).body)).toBe('platform: primary vic, secondary vic');
+    // The override took effect at once: the outgoing primary is told who took over.
+    const told = await fake.waitFor(
+      (r) => r.kind === 'message' && r.to === SAM && r.body.includes('took over'),
+    );
+    expect(told.kind === 'message' && told.body).toBe('vic took over primary on call for platform from you.');
     // Escalation now pages the taker.
     const id = await (async () => {
       const res = await fetch(`${hark.url}/v1/alerts/scripts`, {
