@@ -4,7 +4,6 @@
  * public URL. Email (the next notify rule) goes to the console channel, captured as events.
  */
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pageKey } from '../../src/escalation/engine.js';
 import { consoleTransports } from '../../src/pages/console.js';
@@ -20,6 +19,7 @@ import {
   type RecordedMessage,
 } from '../support/fake-twilio.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
+import { PageLog } from '../support/page-log.js';
 
 const GENERIC = 'generic-token-for-twilio-webhook-tests';
 const FROM = '+15555550100';
@@ -28,37 +28,6 @@ const SAM = { name: 'sam-2', sms: '+15555550201', email: 'sam@example.com' };
 const VIC = { name: 'vic', voice: '+15555550202', email: 'vic@example.com' };
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 const HANG_UP_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
-
-/** Every page printed by the console channel; tests wait on them as events. */
-class PageLog extends EventEmitter {
-  readonly pages: string[] = [];
-  write = (line: string) => {
-    this.pages.push(line);
-    this.emit('page', line);
-  };
-  waitFor(match: RegExp, timeoutMs = 10_000): Promise<string> {
-    const seen = this.pages.find((p) => match.test(p));
-    if (seen) return Promise.resolve(seen);
-    return new Promise((res, rej) => {
-      const timer = setTimeout(() => {
-        this.off('page', on);
-        rej(
-          new Error(`no page matching ${match} within ${timeoutMs} ms; pages: ${JSON.stringify(this.pages)}`),
-        );
-      }, timeoutMs);
-      const on = (line: string) => {
-        if (!match.test(line)) return;
-        clearTimeout(timer);
-        this.off('page', on);
-        res(line);
-      };
-      this.on('page', on);
-    });
-  }
-  count(match: RegExp): number {
-    return this.pages.filter((p) => match.test(p)).length;
-  }
-}
 
 const EMAIL_SAM = /^\[page\] EMAIL to sam@example\.com: /;
 const EMAIL_VIC = /^\[page\] EMAIL to vic@example\.com: /;

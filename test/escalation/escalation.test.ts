@@ -2,44 +2,15 @@
  * Escalation end to end with seconds-long delays, against real Redis and BullMQ: pages are
  * captured from the console channel (the channel Hark uses when no provider is configured).
  */
-import { EventEmitter } from 'node:events';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { consoleTransports } from '../../src/pages/console.js';
 import type { PageFormats } from '../../src/pages/pager.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
+import { PageLog } from '../support/page-log.js';
 
 const API = 'api-token-for-escalation-tests';
 const GENERIC = 'generic-token-for-escalation';
-
-/** Every page printed, as `channel person: text`; tests wait on them as events. */
-class PageLog extends EventEmitter {
-  readonly pages: string[] = [];
-  write = (line: string) => {
-    this.pages.push(line);
-    this.emit('page', line);
-  };
-  /** Resolves with the first page (already seen or coming) that matches. */
-  waitFor(match: RegExp, timeoutMs = 15_000): Promise<string> {
-    const seen = this.pages.find((p) => match.test(p));
-    if (seen) return Promise.resolve(seen);
-    return new Promise((res, rej) => {
-      const timer = setTimeout(() => {
-        this.off('page', on);
-        rej(
-          new Error(`no page matching ${match} within ${timeoutMs} ms; pages: ${JSON.stringify(this.pages)}`),
-        );
-      }, timeoutMs);
-      const on = (line: string) => {
-        if (!match.test(line)) return;
-        clearTimeout(timer);
-        this.off('page', on);
-        res(line);
-      };
-      this.on('page', on);
-    });
-  }
-}
 
 const formats: PageFormats = {
   sms: (i) => `#${i.id} ${i.title}`,
