@@ -71,7 +71,7 @@ describe('incident roles', () => {
     expect(told.kind === 'message' && told.body).toBe(`You are now comms of #${id} web: Needs comms`);
     const incident = (await hark.store.get(id))!;
     expect(incident.roles).toEqual({ comms: 'vic' });
-    expect(incident.timeline!.at(-1)).toMatchObject({
+    expect(incident.timeline!.find((e) => e.type === 'role.assigned')).toMatchObject({
       type: 'role.assigned',
       actor: 'person:sam',
       role: 'comms',
