@@ -145,6 +145,14 @@ function program(cli: CliEnv): Command {
     (await import('./commands/overrides.js')).overridesCommand(first, id, opts, cli),
   );
 
+  connectOptions(
+    p.command('postmortem').description('a blameless post-mortem draft in markdown').argument('<id>'),
+  )
+    .option('-o, --output <file>', 'write it to a file')
+    .action(async (id: string, opts: { output?: string; server?: string; token?: string; config?: string }) =>
+      (await import('./commands/postmortem.js')).postmortemCommand(id, opts, cli),
+    );
+
   p.command('page-test')
     .description('send a test page')
     .argument('<person>')
