@@ -15,6 +15,7 @@ import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
+import type { Metrics } from '../metrics.js';
 import { ProviderError } from '../pages/types.js';
 import { currentChange, noticeTexts, plannedChanges, reminderText } from './shift-notices.js';
 import { resolveStep } from './targets.js';
@@ -116,6 +117,7 @@ export interface BundleJob {
 }
 
 export interface EscalationDeps {
+  readonly metrics?: Metrics | null;
   readonly redis: Redis;
   readonly keys: Keys;
   readonly store: IncidentStore;
@@ -294,7 +296,12 @@ export class EscalationWorker {
 
   private async process(job: Job<EscalationJob>): Promise<void> {
     const data = job.data;
-    if (data.kind === 'step') return this.fireStep(data);
+    if (data.kind === 'step') {
+      this.deps.metrics?.escalationLag.observe(
+        Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000,
+      );
+      return this.fireStep(data);
+    }
     if (data.kind === 'page') return this.page(job as Job<PageJob>);
     if (data.kind === 'ack-timeout') return this.ackTimeout(data);
     if (data.kind === 'bundle') {
@@ -441,6 +448,7 @@ export class EscalationWorker {
       if (retryable && !lastAttempt) throw e; // BullMQ retries with backoff; other jobs go on
       const message = e instanceof Error ? e.message : String(e);
       await this.deps.redis.hset(this.deps.keys.page(pageKey(data)), 'status', 'failed', 'error', message);
+      this.deps.metrics?.pages.inc({ channel: data.channel, status: 'failed' });
       await this.deps.store.appendTimeline(data.incident, {
         at: new Date(this.deps.now()).toISOString(),
         type: 'page.failed',
@@ -567,6 +575,7 @@ export class EscalationWorker {
       });
       caught++;
       this.catchUps++;
+      this.deps.metrics?.sweepCatchUps.inc();
       this.deps.log.warn(
         { incident: id, loop: next.loop + 1, step: next.step + 1 },
         'overdue sweep: fired a missed escalation step',

@@ -5,6 +5,7 @@
  * restarted or cancelled (jobs also re-check the incident themselves).
  */
 import type { NormalizedAlert } from '../alerts/types.js';
+import type { Metrics } from '../metrics.js';
 import type { Route } from '../routing/route.js';
 import type { Incident, IncidentRole } from './model.js';
 import type { ActionOutcome, IncidentStore, IngestResult } from './store.js';
@@ -32,10 +33,13 @@ export class IncidentOperations {
     private readonly escalations: EscalationControl | null,
     /** settings.ack_timeout in ms (0: never). */
     private readonly ackTimeoutMs: () => number = () => 0,
+    private readonly metrics: Metrics | null = null,
   ) {}
 
   async ingest(alert: NormalizedAlert, route: Route, autoResolve: boolean, now: Date): Promise<IngestResult> {
     const result = await this.store.ingest(alert, route, autoResolve, now);
+    if (result.new)
+      this.metrics?.incidentsOpened.inc({ service: route.service.name, severity: route.severity.name });
     if (result.new) await this.escalations?.start(result.id);
     else if (result.changed && result.state !== 'triggered' && result.id !== 0)
       await this.escalations?.cancel(result.id);
@@ -44,6 +48,7 @@ export class IncidentOperations {
 
   async acknowledge(id: number, actor: string, person: string | null, now: Date): Promise<ActionOutcome> {
     const result = await this.stopping(id, await this.store.acknowledge(id, actor, person, now));
+    if (result.ok) this.observe(this.metrics?.timeToAcknowledge, result.incident.createdAt, now);
     const timeout = this.ackTimeoutMs();
     if (result.ok && timeout > 0 && result.incident.acknowledgedAt) {
       await this.escalations?.scheduleAckTimeout(id, result.incident.acknowledgedAt, timeout);
@@ -52,7 +57,14 @@ export class IncidentOperations {
   }
 
   async resolve(id: number, actor: string, now: Date): Promise<ActionOutcome> {
-    return this.stopping(id, await this.store.resolve(id, actor, now));
+    const result = await this.stopping(id, await this.store.resolve(id, actor, now));
+    if (result.ok) this.observe(this.metrics?.timeToResolve, result.incident.createdAt, now);
+    return result;
+  }
+
+  private observe(histogram: { observe(v: number): void } | undefined, createdAt: string, now: Date): void {
+    const since = (now.getTime() - Date.parse(createdAt)) / 1000;
+    if (histogram && Number.isFinite(since)) histogram.observe(Math.max(0, since));
   }
 
   /** Back to triggered: escalation restarts at step 1 in a new cycle. */

@@ -9,6 +9,7 @@ import { pageKey, type PageJob, type PageOutcome, type PageSender } from '../esc
 import type { Incident } from '../incidents/model.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import type { Keys } from '../redis/keys.js';
 import { PageLimiter } from './limits.js';
 import type { EmailMessage, SentReceipt, Transports } from './types.js';
@@ -31,6 +32,7 @@ export interface PagerDeps {
   readonly publicUrl: () => string;
   readonly log: Logger;
   readonly now: () => number;
+  readonly metrics?: Metrics | null;
 }
 
 export class Pager implements PageSender {
@@ -84,6 +86,7 @@ export class Pager implements PageSender {
         note: 'over the page limit for this person and channel: it goes out in one bundle when the limit allows',
         page: key,
       });
+      this.deps.metrics?.pages.inc({ channel: job.channel, status: 'held' });
       return { outcome: 'held', until };
     }
     // Recorded before the provider call: a reply may arrive before the send is recorded.
@@ -94,6 +97,7 @@ export class Pager implements PageSender {
       .exec();
     const receipt = await this.deliver(job, person, incident);
     await this.recordSent(job, key, receipt);
+    this.deps.metrics?.pages.inc({ channel: job.channel, status: 'sent' });
     return { outcome: 'sent' };
   }
 
@@ -155,6 +159,7 @@ export class Pager implements PageSender {
         first,
       );
     }
+    this.deps.metrics?.pages.inc({ channel, status: 'bundled' });
     const at = new Date(this.deps.now()).toISOString();
     // `aa` (ack all) in reply to the bundle acknowledges every incident in it.
     for (const incident of incidents)

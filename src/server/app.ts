@@ -9,6 +9,7 @@ import { receiveByName, receiveEnqueue } from '../alerts/receiver.js';
 import { actionPageRoutes } from '../answers/action-page.js';
 import { replyRoutes, type SmsHandoffs } from '../answers/replies.js';
 import { twilioRoutes } from '../answers/twilio-webhooks.js';
+import type { Metrics } from '../metrics.js';
 import { actionSecret } from '../pages/page-formats.js';
 import type { Config } from '../config/types.js';
 import type { Escalations } from '../escalation/engine.js';
@@ -39,6 +40,7 @@ export interface AppDeps {
   readonly publicUrl?: () => string;
   /** Runtime overrides for SMS `take` / `handoff` / `oncall`. */
   readonly handoffs?: SmsHandoffs | null;
+  readonly metrics?: Metrics;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -67,8 +69,30 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   const receiver = { ...deps, limiter: new RateLimiter() };
-  app.post('/v1/alerts/:integration', (c) => receiveByName(c, receiver, c.req.param('integration')));
-  app.post('/v2/enqueue', (c) => receiveEnqueue(c, receiver));
+  const counted = async (integration: string, handle: () => Promise<Response>): Promise<Response> => {
+    try {
+      const res = await handle();
+      deps.metrics?.alertsReceived.inc({ integration, outcome: 'accepted' });
+      return res;
+    } catch (e) {
+      deps.metrics?.alertsReceived.inc({ integration, outcome: isRedisDown(e) ? 'unavailable' : 'rejected' });
+      throw e;
+    }
+  };
+  app.post('/v1/alerts/:integration', (c) =>
+    counted(c.req.param('integration'), () => receiveByName(c, receiver, c.req.param('integration'))),
+  );
+  app.post('/v2/enqueue', (c) => counted('(v2/enqueue)', () => receiveEnqueue(c, receiver)));
+  app.get('/metrics', async (c) => {
+    const metrics = deps.metrics;
+    if (!metrics) return c.text('metrics are off', 404);
+    if (deps.escalations) {
+      const counts = await deps.escalations.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+      for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
+    }
+    c.header('Content-Type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
   incidentRoutes(app, deps);
   oncallRoutes(app, deps);
   overrideRoutes(app, deps);

@@ -9,6 +9,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { startEscalation } from '../escalation/runtime.js';
 import { IncidentOperations } from '../incidents/operations.js';
+import { Metrics } from '../metrics.js';
 import { IncidentStore } from '../incidents/store.js';
 import { actionSecret, createPageFormats } from '../pages/page-formats.js';
 import { transportsFromEnv } from '../pages/transports.js';
@@ -71,7 +72,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     (opts.env.HARK_PUBLIC_URL || config.settings.publicUrl || `http://localhost:${port}`).replace(/\/+$/, '');
   const transports = transportsFromEnv(opts.env, log);
   const formats = createPageFormats(await actionSecret(redis, keys));
+  const metrics = new Metrics();
   const escalation = await startEscalation({
+    metrics,
     redis,
     keys,
     store,
@@ -84,7 +87,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     formats,
     worker: opts.worker,
   });
-  const ops = new IncidentOperations(store, escalation.escalations, () => current.settings.ackTimeoutMs);
+  const ops = new IncidentOperations(
+    store,
+    escalation.escalations,
+    () => current.settings.ackTimeoutMs,
+    metrics,
+  );
   if (opts.api) {
     const app = createApp({
       handoffs: smsHandoffs(
@@ -97,6 +105,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       store,
       ops,
       escalations: escalation.escalations,
+      metrics,
       twilioAuthToken: opts.env.TWILIO_AUTH_TOKEN || null,
       publicUrl,
       redis,

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { startEscalation, type EscalationRuntime } from '../../src/escalation/runtime.js';
 import { IncidentOperations } from '../../src/incidents/operations.js';
+import { Metrics } from '../../src/metrics.js';
 import { IncidentStore } from '../../src/incidents/store.js';
 import type { PageFormats } from '../../src/pages/pager.js';
 import type { Transports } from '../../src/pages/types.js';
@@ -40,6 +41,7 @@ export interface TestHark {
   readonly store: IncidentStore;
   readonly ops: IncidentOperations;
   readonly escalation: EscalationRuntime | null;
+  readonly metrics: Metrics;
   /** Every key this instance wrote (its prefix), for "no state changed" checks. */
   snapshot(): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -54,11 +56,13 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   const store = new IncidentStore(redis, keys, config.settings.retentionMs);
   const overrideStore = new OverrideStore(redis, keys, () => config);
   const registry = new ScheduleRegistry(config, overrideStore);
+  const metrics = new Metrics(false);
   const log = pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
   let url = '';
   const publicUrl = () => opts.publicUrl ?? url;
   const escalation = opts.escalation
     ? await startEscalation({
+        metrics,
         redis,
         keys,
         store,
@@ -80,8 +84,10 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     store,
     escalation?.escalations ?? null,
     () => config.settings.ackTimeoutMs,
+    metrics,
   );
   const app = createApp({
+    metrics,
     handoffs: smsHandoffs(
       overrideStore,
       () => registry,
@@ -112,6 +118,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     store,
     ops,
     escalation,
+    metrics,
     snapshot: async () => {
       const out: Record<string, string> = {};
       const found = await redis.keys(`${keys.prefix.replace(/[{}*?[\]]/g, '\\$&')}*`);

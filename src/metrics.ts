@@ -1,0 +1,60 @@
+/**
+ * Prometheus metrics (`GET /metrics`). Each Hark process exports what it did: API processes count
+ * alerts, incidents and answers; worker processes count pages, escalation lag and sweep catch-ups.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly alertsReceived = new Counter({
+    name: 'hark_alerts_received_total',
+    help: 'Alert requests received, per integration and outcome (accepted, rejected, unavailable)',
+    labelNames: ['integration', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly incidentsOpened = new Counter({
+    name: 'hark_incidents_opened_total',
+    help: 'Incidents opened, per service and severity',
+    labelNames: ['service', 'severity'] as const,
+    registers: [this.registry],
+  });
+  readonly pages = new Counter({
+    name: 'hark_pages_total',
+    help: 'Pages, per channel and status (sent, failed, held, bundled)',
+    labelNames: ['channel', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly timeToAcknowledge = new Histogram({
+    name: 'hark_time_to_acknowledge_seconds',
+    help: 'From an incident opening to its first acknowledgement',
+    buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200],
+    registers: [this.registry],
+  });
+  readonly timeToResolve = new Histogram({
+    name: 'hark_time_to_resolve_seconds',
+    help: 'From an incident opening to its resolution',
+    buckets: [60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400],
+    registers: [this.registry],
+  });
+  readonly escalationLag = new Histogram({
+    name: 'hark_escalation_lag_seconds',
+    help: 'How late an escalation step fired after it was due',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15, 60],
+    registers: [this.registry],
+  });
+  readonly sweepCatchUps = new Counter({
+    name: 'hark_sweep_catchups_total',
+    help: 'Overdue escalation steps the periodic sweep had to fire',
+    registers: [this.registry],
+  });
+  readonly queueJobs = new Gauge({
+    name: 'hark_queue_jobs',
+    help: 'Escalation queue jobs, per state',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(defaults = true) {
+    if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'hark_process_' });
+  }
+}
