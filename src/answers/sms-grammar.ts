@@ -35,7 +35,7 @@
  */
 import { NAME_RE } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';
-import { gsm7Length, toGsm7 } from '../pages/format.js';
+import { gsm7Length, QUOTE_SUBSTITUTES, toGsm7 } from '../pages/format.js';
 
 // ------------------------------------------------------------------------------------------------
 // types
@@ -126,23 +126,6 @@ const HINT = {
 // ------------------------------------------------------------------------------------------------
 // normalizing
 
-/** Typographic quotes phones substitute, mapped back to ASCII (for the quote in a refusal). */
-const QUOTES: Readonly<Record<string, string>> = {
-  '\u2018': "'",
-  '\u2019': "'",
-  '\u201A': "'",
-  '\u201B': "'",
-  '\u2032': "'",
-  '`': "'",
-  '\u201C': '"',
-  '\u201D': '"',
-  '\u201E': '"',
-  '\u201F': '"',
-  '\u2033': '"',
-  '\u00AB': '"',
-  '\u00BB': '"',
-};
-
 /**
  * The text on one line with single spaces, as the sender wrote it otherwise: NFKC (fullwidth
  * letters and digits, no-break and ideographic spaces become ASCII), typographic quotes made
@@ -152,7 +135,7 @@ const QUOTES: Readonly<Record<string, string>> = {
 function normalize(text: string): string {
   let out = '';
   for (const ch of text.normalize('NFKC')) {
-    const quote = QUOTES[ch];
+    const quote = QUOTE_SUBSTITUTES[ch];
     if (quote !== undefined) out += quote;
     else if (/\p{Cf}/u.test(ch)) continue;
     else if (/[\s\p{Cc}]/u.test(ch)) out += ' ';

@@ -69,14 +69,13 @@ export function smsSegments(text: string): number {
   return segments;
 }
 
-/** Close GSM-7 equivalents of common characters outside the alphabet. */
-const GSM7_SUBSTITUTES: Readonly<Record<string, string>> = {
+/** Typographic quotes and primes (what phones put in texts) → plain ASCII quotes. */
+export const QUOTE_SUBSTITUTES: Readonly<Record<string, string>> = {
   '\u2018': "'",
   '\u2019': "'",
   '\u201A': "'",
   '\u201B': "'",
   '\u2032': "'",
-  '\u00B4': "'",
   '`': "'",
   '\u201C': '"',
   '\u201D': '"',
@@ -85,6 +84,12 @@ const GSM7_SUBSTITUTES: Readonly<Record<string, string>> = {
   '\u2033': '"',
   '\u00AB': '"',
   '\u00BB': '"',
+};
+
+/** Close GSM-7 equivalents of common characters outside the alphabet. */
+const GSM7_SUBSTITUTES: Readonly<Record<string, string>> = {
+  ...QUOTE_SUBSTITUTES,
+  '\u00B4': "'",
   '\u2010': '-',
   '\u2011': '-',
   '\u2012': '-',
