@@ -6,10 +6,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SMS_HELP_TEXT } from '../../src/answers/sms-grammar.js';
 import { signActionToken } from '../../src/pages/action-token.js';
 import { actionSecret, createPageFormats } from '../../src/pages/page-formats.js';
-import { createTwilioTransports } from '../../src/pages/twilio.js';
-import { consoleTransports } from '../../src/pages/console.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
-import { signTwilio, startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
+import {
+  fakeTwilioTransports,
+  signTwilio,
+  startFakeTwilio,
+  type FakeTwilio,
+} from '../support/fake-twilio.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 
 const GENERIC = 'generic-token-for-reply-tests';
@@ -31,12 +34,6 @@ afterAll(async () => {
 });
 
 async function start(): Promise<void> {
-  const twilio = createTwilioTransports({
-    accountSid: fake.accountSid,
-    authToken: fake.authToken,
-    from: '+15555550300',
-    apiUrl: fake.url,
-  });
   const dir = tmpConfig({
     'hark.yaml': lines(
       'people:',
@@ -65,7 +62,7 @@ async function start(): Promise<void> {
   });
   hark = await startTestHark(dir, {
     escalation: {
-      transports: { sms: twilio, voice: twilio, email: consoleTransports(() => {}).email },
+      transports: fakeTwilioTransports(fake, undefined, '+15555550300'),
       formats: createPageFormats('unused-here'),
     },
     twilioAuthToken: fake.authToken,

@@ -1,11 +1,9 @@
 /** Incident roles: `hark incident 42 comms vic` hands the role over, and vic is told. */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
-import { consoleTransports } from '../../src/pages/console.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';
-import { createTwilioTransports } from '../../src/pages/twilio.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
-import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
+import { fakeTwilioTransports, startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 
 const GENERIC = 'generic-token-for-role-tests';
@@ -27,15 +25,9 @@ beforeAll(async () => {
     ),
     'escalation-policies/main.yaml': lines('steps:', '  - notify: [{person: sam}]', '    escalate_after: 1h'),
   });
-  const twilio = createTwilioTransports({
-    accountSid: fake.accountSid,
-    authToken: fake.authToken,
-    from: '+15555550500',
-    apiUrl: fake.url,
-  });
   hark = await startTestHark(dir, {
     escalation: {
-      transports: { sms: twilio, voice: twilio, email: consoleTransports(() => {}).email },
+      transports: fakeTwilioTransports(fake, undefined, '+15555550500'),
       formats: createPageFormats('s'),
     },
   });

@@ -1,10 +1,8 @@
 /** Shift-change notices: a change seconds away tells the incoming and outgoing person, once. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPageFormats } from '../../src/pages/page-formats.js';
-import { createTwilioTransports } from '../../src/pages/twilio.js';
-import { consoleTransports } from '../../src/pages/console.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
-import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
+import { fakeTwilioTransports, startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 
 const SAM = '+15555550401';
@@ -56,15 +54,9 @@ describe('shift-change notices', () => {
         '    escalate_after: 1h',
       ),
     });
-    const twilio = createTwilioTransports({
-      accountSid: fake.accountSid,
-      authToken: fake.authToken,
-      from: '+15555550400',
-      apiUrl: fake.url,
-    });
     hark = await startTestHark(dir, {
       escalation: {
-        transports: { sms: twilio, voice: twilio, email: consoleTransports(() => {}).email },
+        transports: fakeTwilioTransports(fake, undefined, '+15555550400'),
         formats: createPageFormats('secret'),
       },
     });

@@ -17,6 +17,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { consoleTransports } from '../../src/pages/console.js';
+import { createTwilioTransports } from '../../src/pages/twilio.js';
+import type { EmailTransport, Transports } from '../../src/pages/types.js';
 
 export type Params = Readonly<Record<string, string | readonly string[]>>;
 
@@ -615,4 +618,19 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       await closed;
     },
   };
+}
+
+/** Hark's transports for tests: SMS and calls through the fake Twilio, email to `email` (default: dropped). */
+export function fakeTwilioTransports(
+  fake: FakeTwilio,
+  email: EmailTransport = consoleTransports(() => {}).email,
+  from = '+15555550100',
+): Transports {
+  const twilio = createTwilioTransports({
+    accountSid: fake.accountSid,
+    authToken: fake.authToken,
+    from,
+    apiUrl: fake.url,
+  });
+  return { sms: twilio, voice: twilio, email };
 }
