@@ -74,7 +74,8 @@ export function policySnapshot(policy: EscalationPolicy): string {
 export class IncidentStore {
   private readonly ingestScript: ScriptFn;
   private readonly actScript: ScriptFn;
-  private readonly policyRefs = new Map<string, string>();
+  /** Per policy object of a loaded (frozen) config: its snapshot is stored once, not per alert. */
+  private readonly policyRefs = new WeakMap<EscalationPolicy, string>();
 
   constructor(
     private readonly redis: Redis,
@@ -100,12 +101,12 @@ export class IncidentStore {
    * incident fixes its policy (SPEC 1.3) without carrying a copy in every alert's write.
    */
   private async policyRef(policy: EscalationPolicy): Promise<string> {
-    const json = policySnapshot(policy);
-    let ref = this.policyRefs.get(json);
+    let ref = this.policyRefs.get(policy);
     if (ref === undefined) {
+      const json = policySnapshot(policy);
       ref = createHash('sha256').update(json).digest('hex').slice(0, 32);
       await this.redis.set(this.keys.policySnapshot(ref), json);
-      this.policyRefs.set(json, ref);
+      this.policyRefs.set(policy, ref);
     }
     return ref;
   }
