@@ -4,6 +4,7 @@
  * links); the button's form POSTs the action, taken as the person the email went to. Tokens are
  * signed, expiring and bound to incident, person and action (src/pages/action-token.ts).
  */
+import { actorName } from '../incidents/model.js';
 import type { Context, Hono } from 'hono';
 import type { IncidentOperations } from '../incidents/operations.js';
 import type { Incident } from '../incidents/model.js';
@@ -32,7 +33,7 @@ function page(c: Context, status: 200 | 403 | 404 | 409 | 410, title: string, bo
 function describe(i: Incident): string {
   return (
     `<p><strong>${escapeHtml(i.severity)} #${i.id} ${escapeHtml(i.service)}</strong>: ${escapeHtml(i.title)}</p>` +
-    `<p class="muted">State: ${escapeHtml(i.state)}${i.acknowledgedBy ? ` (acknowledged by ${escapeHtml(i.acknowledgedBy.replace(/^\w+:/, ''))})` : ''} · ` +
+    `<p class="muted">State: ${escapeHtml(i.state)}${i.acknowledgedBy ? ` (acknowledged by ${escapeHtml(actorName(i.acknowledgedBy))})` : ''} · ` +
     `${i.alerts.length} alert${i.alerts.length === 1 ? '' : 's'} · opened ${escapeHtml(i.createdAt)}</p>`
   );
 }
@@ -89,7 +90,7 @@ export function actionPageRoutes(app: Hono, deps: ActionPageDeps): void {
       return page(c, 200, `${done} #${r.incident.id}`, `<p class="ok">${done}.</p>${describe(r.incident)}`);
     }
     if (r.reason === 'missing') return page(c, 404, `There is no incident #${payload.incident}`, '');
-    const by = r.by ? ` by ${escapeHtml(r.by.replace(/^\w+:/, ''))}` : '';
+    const by = r.by ? ` by ${escapeHtml(actorName(r.by))}` : '';
     return page(c, 409, `#${payload.incident} is already ${r.state}${by}`, '<p>Nothing was changed.</p>');
   });
 }

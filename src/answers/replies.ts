@@ -3,6 +3,7 @@
  * a page call (`POST /v1/twilio/voice/:incident/gather`). Both are Twilio-signed (403 otherwise, no
  * state change) and act through the same incident operations as the API and the CLI.
  */
+import { actorName } from '../incidents/model.js';
 import type { Context, Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Config, Person } from '../config/types.js';
@@ -53,7 +54,7 @@ function sayTwiml(c: Context, text: string, then = '<Hangup/>'): Response {
 }
 
 const digitsOf = (n: number) => String(n).split('').join(' ');
-const who = (actor: string | null) => (actor ?? '').replace(/^(person|token|integration):/, '') || 'someone';
+const who = (actor: string | null) => actorName(actor ?? '') || 'someone';
 
 /** One line for an SMS: `#42 checkout: Checkout p99 > 2s`, GSM-7, cut to fit. */
 function label(incident: Pick<Incident, 'id' | 'service' | 'title'>): string {

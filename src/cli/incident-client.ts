@@ -3,6 +3,7 @@
  * straight to Redis (REDIS_URL, else the local redis-server a `hark serve` started here). Both go
  * through the same incident operations.
  */
+import { actorName } from '../incidents/model.js';
 import type { Incident, IncidentRole, IncidentState } from '../incidents/model.js';
 import type { ActionOutcome, ListFilter } from '../incidents/store.js';
 import type { Config } from '../config/types.js';
@@ -33,7 +34,7 @@ export interface ConnectOptions {
 
 function refusal(id: number, verb: string, r: Exclude<ActionOutcome, { ok: true }>): CheckFailed {
   if (r.reason === 'missing') return new CheckFailed(`hark: there is no incident #${id}`);
-  const by = r.by ? ` by ${r.by.replace(/^(person|token|integration):/, '')}` : '';
+  const by = r.by ? ` by ${actorName(r.by)}` : '';
   return new CheckFailed(`hark: cannot ${verb} #${id}: it is already ${r.state}${by}`);
 }
 

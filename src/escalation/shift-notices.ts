@@ -9,6 +9,7 @@
  * it recomputes who holds the role before and at that instant (overrides made since count), and a
  * Redis SET NX per (change, person) makes sure no one is told twice.
  */
+import { actorName } from '../incidents/model.js';
 import type { Config } from '../config/types.js';
 import type { Incident } from '../incidents/model.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
@@ -77,7 +78,7 @@ export function noticeTexts(
       ? ''
       : ` Open: ${open
           .slice(0, 5)
-          .map((i) => `#${i.id}${i.acknowledgedBy ? ` (ack ${i.acknowledgedBy.replace(/^\w+:/, '')})` : ''}`)
+          .map((i) => `#${i.id}${i.acknowledgedBy ? ` (ack ${actorName(i.acknowledgedBy)})` : ''}`)
           .join(', ')}${open.length > 5 ? ` +${open.length - 5} more` : ''}`;
   return {
     incoming: change.to

@@ -48,3 +48,8 @@ export interface Incident {
   readonly roles: Readonly<Partial<Record<IncidentRole, string>>>;
   readonly timeline?: readonly TimelineEvent[];
 }
+
+/** The name in a timeline actor: `person:alice` → `alice`, `token:ops-cli` → `ops-cli`. */
+export function actorName(actor: string): string {
+  return actor.replace(/^(person|token|integration):/, '');
+}

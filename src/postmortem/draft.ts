@@ -3,10 +3,11 @@
  * timeline (SPEC section 3): summary, impact window, severity, responders, time to acknowledge and
  * to resolve, the full timeline, runbook, and empty sections for the people to fill in.
  */
+import { actorName } from '../incidents/model.js';
 import type { Incident, TimelineEvent } from '../incidents/model.js';
 import { humanLength } from '../time/format.js';
 
-const who = (actor: string) => actor.replace(/^(person|token|integration):/, '');
+const who = actorName;
 
 function describe(e: TimelineEvent): string {
   const bits: string[] = [];

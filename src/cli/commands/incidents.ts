@@ -1,4 +1,5 @@
 /** `hark incidents`, `hark incident <id>`, `hark ack|resolve <id> --as PERSON`. */
+import { actorName } from '../../incidents/model.js';
 import { INCIDENT_ROLES, type Incident, type IncidentRole } from '../../incidents/model.js';
 import { configDir, load, type CliEnv } from '../context.js';
 import { connectIncidents, parseState, type IncidentClient } from '../incident-client.js';
@@ -37,7 +38,7 @@ function incidentId(text: string): number {
   return id;
 }
 
-const who = (actor: string | null) => (actor ? actor.replace(/^(person|token|integration):/, '') : '-');
+const who = (actor: string | null) => (actor ? actorName(actor) : '-');
 
 export async function incidentsCommand(
   flags: ConnectFlags & { state?: string; limit?: string },

@@ -9,6 +9,7 @@
  * a running server (`--server URL --token T`). Also `runtimeOverrides`, with which `hark who` and
  * `hark shifts` see the overrides when a Redis is reachable.
  */
+import { actorName } from '../../incidents/model.js';
 import type { Redis } from 'ioredis';
 import { DURATION_HELP, parseDuration } from '../../config/duration.js';
 import type { Config } from '../../config/types.js';
@@ -238,7 +239,7 @@ function duration(text: string | undefined): number | undefined {
   return ms;
 }
 
-const actor = (by: string | null) => (by ? by.replace(/^(person|token|integration):/, '') : '-');
+const actor = (by: string | null) => (by ? actorName(by) : '-');
 
 function describe(o: OverrideJson, zone: string): string {
   return (

@@ -1,4 +1,5 @@
 /** Incident API (SPEC section 7). Actions answer the updated incident. */
+import { actorName } from '../../incidents/model.js';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config/types.js';
@@ -37,7 +38,7 @@ const roleBody = z.strictObject({ role: z.enum(INCIDENT_ROLES), person: z.string
 function outcome(id: number, result: ActionOutcome, verb: string): { incident: unknown } {
   if (result.ok) return { incident: result.incident };
   if (result.reason === 'missing') throw new ApiError(404, 'not_found', `there is no incident #${id}`);
-  const by = result.by ? ` by ${result.by.replace(/^(person|token|integration):/, '')}` : '';
+  const by = result.by ? ` by ${actorName(result.by)}` : '';
   throw new ApiError(409, 'conflict', `cannot ${verb} #${id}: it is already ${result.state}${by}`);
 }
 
