@@ -80,7 +80,8 @@ export class IncidentStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-    private readonly alertIndexTtlMs: number,
+    /** How long alert index keys live (settings.retention); a getter, so a config reload applies. */
+    private readonly alertIndexTtlMs: number | (() => number),
   ) {
     redis.defineCommand('harkIngest', { numberOfKeys: 5, lua: INGEST });
     redis.defineCommand('harkAct', { numberOfKeys: 3, lua: ACT });
@@ -173,7 +174,7 @@ export class IncidentStore {
       at,
       now.getTime(),
       autoResolve ? '1' : '0',
-      this.alertIndexTtlMs,
+      typeof this.alertIndexTtlMs === 'number' ? this.alertIndexTtlMs : this.alertIndexTtlMs(),
       actor,
       event,
       JSON.stringify(fields),

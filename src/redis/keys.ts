@@ -56,6 +56,8 @@ export interface Keys {
   readonly overrides: string;
   /** INCR counter bumped on every change to `overrides`, so readers can cache schedule views. */
   readonly overridesVersion: string;
+  /** Pub/sub channel: a config reload was asked for; every Hark process reloads its own copy. */
+  readonly configReloadChannel: string;
 }
 
 /**
@@ -87,5 +89,6 @@ export function keys(prefix = '{hark}:'): Keys {
     nextOverrideId: `${prefix}override:next-id`,
     overrides: `${prefix}overrides`,
     overridesVersion: `${prefix}overrides:version`,
+    configReloadChannel: `${prefix}config:reload`,
   };
 }

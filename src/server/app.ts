@@ -18,6 +18,8 @@ import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
+import type { ReloadResult } from '../config/live.js';
+import { configRoutes } from './api/config.js';
 import { incidentRoutes } from './api/incidents.js';
 import { oncallRoutes } from './api/oncall.js';
 import { overrideRoutes } from './api/overrides.js';
@@ -41,6 +43,8 @@ export interface AppDeps {
   /** Runtime overrides for SMS `take` / `handoff` / `oncall`. */
   readonly handoffs?: SmsHandoffs | null;
   readonly metrics?: Metrics;
+  /** `POST /v1/config/reload`: reloads this process and tells the others (absent: 501). */
+  readonly reloadConfig?: () => Promise<ReloadResult>;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -96,6 +100,7 @@ export function createApp(deps: AppDeps): Hono {
   incidentRoutes(app, deps);
   oncallRoutes(app, deps);
   overrideRoutes(app, deps);
+  configRoutes(app, deps);
   const twilio = {
     twilioAuthToken: deps.publicUrl ? (deps.twilioAuthToken ?? null) : null,
     publicUrl: deps.publicUrl ?? (() => ''),

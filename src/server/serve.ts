@@ -5,6 +5,9 @@
 import { smsHandoffs } from '../answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { formatIssue } from '../config/errors.js';
+import { LiveConfig, type ReloadResult } from '../config/live.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { startEscalation } from '../escalation/runtime.js';
@@ -15,7 +18,8 @@ import { actionSecret, createPageFormats } from '../pages/page-formats.js';
 import { transportsFromEnv } from '../pages/transports.js';
 import { createLogger, type Logger } from '../log.js';
 import { connectRedis, whenReady } from '../redis/connect.js';
-import { keys as makeKeys } from '../redis/keys.js';
+import type { Redis } from 'ioredis';
+import { keys as makeKeys, type Keys } from '../redis/keys.js';
 import { startManagedRedis, type ManagedRedis } from '../redis/managed.js';
 import { OverrideStore } from '../schedules/override-store.js';
 import { ScheduleRegistry } from '../schedules/registry.js';
@@ -34,8 +38,11 @@ export interface RunningServer {
   readonly url: string;
   /** Where the HTTP server listens, or null with --worker only. */
   readonly listening: string | null;
+  /** The running config (a new object after each successful reload). */
   readonly config: Config;
   readonly port: number;
+  /** Reloads this process's config (SIGHUP). */
+  reload(): ReloadResult;
   stop(): Promise<void>;
 }
 
@@ -43,7 +50,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const log = opts.log ?? createLogger(opts.env.LOG_LEVEL);
   const { config, warnings } = loadConfig(opts.configDir, { env: opts.env });
   for (const w of warnings) log.warn({ file: w.file, line: w.line, col: w.col }, w.message);
-  const current: Config = config;
+  const live = new LiveConfig(config, opts.env);
 
   let managed: ManagedRedis | null = null;
   let redisUrl = opts.env.REDIS_URL;
@@ -61,15 +68,21 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     throw e;
   }
   const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
-  const store = new IncidentStore(redis, keys, config.settings.retentionMs);
-  const overrideStore = new OverrideStore(redis, keys, () => current);
-  const registry = new ScheduleRegistry(config, overrideStore);
+  const store = new IncidentStore(redis, keys, () => live.config.settings.retentionMs);
+  const overrideStore = new OverrideStore(redis, keys, () => live.config);
+  let registry = new ScheduleRegistry(config, overrideStore);
+  live.onReload((next) => {
+    registry = new ScheduleRegistry(next, overrideStore);
+  });
 
   let server: ServerType | null = null;
   let port = Number(opts.env.PORT ?? 8080);
   const host = opts.env.HOST ?? '0.0.0.0';
   const publicUrl = () =>
-    (opts.env.HARK_PUBLIC_URL || config.settings.publicUrl || `http://localhost:${port}`).replace(/\/+$/, '');
+    (opts.env.HARK_PUBLIC_URL || live.config.settings.publicUrl || `http://localhost:${port}`).replace(
+      /\/+$/,
+      '',
+    );
   const transports = transportsFromEnv(opts.env, log);
   const formats = createPageFormats(await actionSecret(redis, keys));
   const metrics = new Metrics();
@@ -78,7 +91,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     redis,
     keys,
     store,
-    config: () => current,
+    config: () => live.config,
     schedules: () => registry,
     log,
     now: () => Date.now(),
@@ -87,10 +100,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     formats,
     worker: opts.worker,
   });
+  const reloads = await configReloads({ live, redis, keys, log, metrics });
   const ops = new IncidentOperations(
     store,
     escalation.escalations,
-    () => current.settings.ackTimeoutMs,
+    () => live.config.settings.ackTimeoutMs,
     metrics,
   );
   if (opts.api) {
@@ -98,9 +112,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       handoffs: smsHandoffs(
         overrideStore,
         () => registry,
-        () => current,
+        () => live.config,
       ),
-      config: () => current,
+      config: () => live.config,
       schedules: () => registry,
       store,
       ops,
@@ -112,6 +126,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       keys,
       log,
       now: () => new Date(),
+      reloadConfig: reloads.everywhere,
     });
     server = await new Promise<ServerType>((res, rej) => {
       const s = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
@@ -127,17 +142,77 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   return {
     url: publicUrl(),
     listening: server ? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}` : null,
-    config,
+    get config() {
+      return live.config;
+    },
     port,
+    reload: reloads.here,
     stop: () => {
       stopping ??= (async () => {
         if (server) await new Promise<void>((res) => server!.close(() => res()));
+        await reloads.close();
         await escalation.close();
         await transports.close();
         await redis.quit().catch(() => redis.disconnect());
         await managed?.stop();
       })();
       return stopping;
+    },
+  };
+}
+
+interface ConfigReloads {
+  /** Reloads this process only (SIGHUP). */
+  here(): ReloadResult;
+  /** Reloads this process and tells every other Hark process on the Redis to reload too (the API). */
+  everywhere(): Promise<ReloadResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Config reloads: here, or here and in every other process sharing the Redis (a reload through
+ * the API reaches one process behind a load balancer; the others hear it on a pub/sub channel
+ * and each reloads its own copy of the config directory).
+ */
+async function configReloads(deps: {
+  live: LiveConfig;
+  redis: Redis;
+  keys: Keys;
+  log: Logger;
+  metrics: Metrics;
+}): Promise<ConfigReloads> {
+  const self = randomUUID();
+  const here = (origin: string): ReloadResult => {
+    const result = deps.live.reload();
+    deps.metrics.configReloads.inc({ outcome: result.ok ? 'ok' : 'refused' });
+    if (result.ok) {
+      for (const w of result.warnings) deps.log.warn({ file: w.file, line: w.line, col: w.col }, w.message);
+      deps.log.info({ origin, diff: result.diff }, 'config reloaded');
+    } else {
+      deps.log.error(
+        { origin, errors: result.errors.map(formatIssue) },
+        'config reload refused: the running config stays',
+      );
+    }
+    return result;
+  };
+  const sub = deps.redis.duplicate();
+  sub.on('error', (e: Error) => deps.log.warn({ err: e.message }, 'redis (config reload channel) error'));
+  sub.on('message', (channel: string, message: string) => {
+    if (channel !== deps.keys.configReloadChannel || message === self) return;
+    here('another process');
+  });
+  await whenReady(sub);
+  await sub.subscribe(deps.keys.configReloadChannel);
+  return {
+    here: () => here('signal'),
+    everywhere: async () => {
+      const result = here('api');
+      if (result.ok) await deps.redis.publish(deps.keys.configReloadChannel, self);
+      return result;
+    },
+    close: async () => {
+      await sub.quit().catch(() => sub.disconnect());
     },
   };
 }

@@ -229,4 +229,33 @@ describe('hark route', () => {
     expect(bad.stderr).toContain('hark: status:');
     expect((await cli(['route', file, '--integration', 'nope'], { HARK_CONFIG: dir })).code).toBe(2);
   });
+  it('reloads its config on SIGHUP and keeps the old one when the new one is broken', async () => {
+    const dir = serverTestConfig();
+    const env = {
+      REDIS_URL: inject('redisUrl'),
+      HARK_REDIS_PREFIX: `{hup-${Date.now()}}:`,
+      HARK_CONFIG: dir,
+    };
+    const h = await serve(env, mkdtempSync(join(tmpdir(), 'hark-serve-')));
+    const who = async () => {
+      const res = await fetch(`${h.url}/v1/oncall`, { headers: { Authorization: `Bearer ${TOKENS.api}` } });
+      return ((await res.json()) as { oncall: { person: string }[] }).oncall.map((r) => r.person);
+    };
+    const before = await who();
+    expect(before.length).toBe(1);
+    const file = join(dir, 'schedules/main.yaml');
+    const original = readFileSync(file, 'utf8');
+
+    writeFileSync(file, original.replace('members: [alice, bob]', 'members: [alice, bbo]'));
+    h.child.kill('SIGHUP');
+    await expect.poll(() => h.output(), { timeout: 5000 }).toContain('config reload refused');
+    expect(h.output()).toContain('schedules/main.yaml:3');
+    expect(await who()).toEqual(before);
+
+    const other = before[0] === 'alice' ? 'bob' : 'alice';
+    writeFileSync(file, original.replace('members: [alice, bob]', `members: [${other}]`));
+    h.child.kill('SIGHUP');
+    await expect.poll(who, { timeout: 5000 }).toEqual([other]);
+    expect(h.child.exitCode).toBeNull();
+  });
 });

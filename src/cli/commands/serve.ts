@@ -60,5 +60,9 @@ export async function serveCommand(flags: ServeFlags, cli: CliEnv): Promise<void
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // SIGHUP reloads the config of this process (the result is logged; a bad config is refused).
+    process.on('SIGHUP', () => {
+      running.reload();
+    });
   });
 }

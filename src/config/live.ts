@@ -1,0 +1,100 @@
+/**
+ * The running config and its reload (SPEC 7: `POST /v1/config/reload`, SIGHUP). A reload reads the
+ * directory again; a config that fails validation is refused with its errors and the running one
+ * stays. Readers hold `() => live.config` getters, so they see the new config on their next call;
+ * running escalations keep the policy snapshot their incident fixed when it opened.
+ */
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { loadConfig } from './load.js';
+import type { Config } from './types.js';
+
+export interface ConfigChanges {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+}
+
+/** Per section, which names were added, removed or changed. */
+export type ConfigDiff = Readonly<
+  Record<'people' | 'schedules' | 'policies' | 'services' | 'integrations' | 'runbooks', ConfigChanges>
+> & { readonly settings: boolean };
+
+export type ReloadResult =
+  | { readonly ok: true; readonly warnings: readonly ConfigIssue[]; readonly diff: ConfigDiff }
+  | { readonly ok: false; readonly errors: readonly ConfigIssue[] };
+
+type Listener = (config: Config) => void;
+
+export class LiveConfig {
+  private current: Config;
+  private readonly listeners: Listener[] = [];
+
+  constructor(
+    initial: Config,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.current = initial;
+  }
+
+  get config(): Config {
+    return this.current;
+  }
+
+  /** Called with the new config after each successful reload (before `reload` returns). */
+  onReload(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Reads the config directory again. Never throws for a bad config: it answers the errors. */
+  reload(): ReloadResult {
+    let next: Config;
+    let warnings: readonly ConfigIssue[];
+    try {
+      ({ config: next, warnings } = loadConfig(this.current.dir, { env: this.env }));
+    } catch (e) {
+      if (e instanceof ConfigError) return { ok: false, errors: e.issues };
+      const message = e instanceof Error ? e.message : String(e);
+      return { ok: false, errors: [{ level: 'error', file: '.', line: 0, col: 0, message }] };
+    }
+    const diff = diffConfigs(this.current, next);
+    this.current = next;
+    for (const l of this.listeners) l(next);
+    return { ok: true, warnings, diff };
+  }
+}
+
+/** Stable JSON of a config part: maps as entry lists, regexes as their source. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v instanceof Map ? [...(v as Map<unknown, unknown>).entries()] : v instanceof RegExp ? String(v) : v,
+  );
+}
+
+function diffNamed(
+  before: Iterable<readonly [string, unknown]>,
+  after: Iterable<readonly [string, unknown]>,
+): ConfigChanges {
+  const a = new Map(before);
+  const b = new Map(after);
+  return {
+    added: [...b.keys()].filter((k) => !a.has(k)),
+    removed: [...a.keys()].filter((k) => !b.has(k)),
+    changed: [...b.keys()].filter((k) => a.has(k) && canonical(a.get(k)) !== canonical(b.get(k))),
+  };
+}
+
+const byName = <T extends { readonly name: string }>(list: readonly T[]) =>
+  list.map((x) => [x.name, x] as const);
+
+/** Which named parts of the config changed. */
+export function diffConfigs(before: Config, after: Config): ConfigDiff {
+  return {
+    people: diffNamed(before.people, after.people),
+    schedules: diffNamed(before.schedules, after.schedules),
+    policies: diffNamed(before.policies, after.policies),
+    services: diffNamed(byName(before.services), byName(after.services)),
+    integrations: diffNamed(byName(before.integrations), byName(after.integrations)),
+    runbooks: diffNamed(before.runbooks, after.runbooks),
+    settings: canonical(before.settings) !== canonical(after.settings),
+  };
+}
