@@ -153,6 +153,16 @@ function program(cli: CliEnv): Command {
       (await import('./commands/postmortem.js')).postmortemCommand(id, opts, cli),
     );
 
+  p.command('feed-url')
+    .description("the iCal subscribe URL of a schedule's or a person's shifts (token included)")
+    .argument('<kind>', 'schedule or person')
+    .argument('<name>')
+    .option('--json', 'output JSON')
+    .addOption(configOption())
+    .action(async (kind: string, name: string, opts: { json?: boolean; config?: string }) =>
+      (await import('./commands/feed-url.js')).feedUrlCommand(kind, name, opts, cli),
+    );
+
   p.command('page-test')
     .description('send a test page')
     .argument('<person>')

@@ -4,32 +4,11 @@
  * to resolve, the full timeline, runbook, and empty sections for the people to fill in.
  */
 import { actorName } from '../incidents/model.js';
-import type { Incident, TimelineEvent } from '../incidents/model.js';
+import type { Incident } from '../incidents/model.js';
+import { describeEvent as describe } from '../incidents/describe.js';
 import { humanLength } from '../time/format.js';
 
 const who = actorName;
-
-function describe(e: TimelineEvent): string {
-  const bits: string[] = [];
-  for (const key of [
-    'summary',
-    'person',
-    'channel',
-    'role',
-    'text',
-    'reason',
-    'note',
-    'status',
-    'error',
-  ] as const) {
-    const v = e[key];
-    if (typeof v === 'string' && v !== '') bits.push(key === 'text' ? `“${v}”` : `${key}: ${v}`);
-  }
-  if (Array.isArray(e.people)) bits.push(`people: ${(e.people as string[]).join(', ') || 'nobody'}`);
-  if (typeof e.step === 'number')
-    bits.unshift(`step ${e.step}${typeof e.loop === 'number' && e.loop > 1 ? ` (round ${e.loop})` : ''}`);
-  return bits.join('; ');
-}
 
 export function postmortemMarkdown(i: Incident, runbookUrl: string | null): string {
   const timeline = i.timeline ?? [];

@@ -20,9 +20,11 @@ import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import type { ReloadResult } from '../config/live.js';
 import { configRoutes } from './api/config.js';
+import { feedRoutes } from './api/feeds.js';
 import { incidentRoutes } from './api/incidents.js';
 import { oncallRoutes } from './api/oncall.js';
 import { overrideRoutes } from './api/overrides.js';
+import { openApiDocument } from './openapi.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
 
 export interface AppDeps {
@@ -62,6 +64,15 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
 
+  // The per-install secret (email action links, feed tokens, web sessions), read once; a failed
+  // read (Redis down: 503) is retried on the next request.
+  let secret: Promise<string> | null = null;
+  const appSecret = (): Promise<string> =>
+    (secret ??= actionSecret(deps.redis, deps.keys).catch((e: unknown) => {
+      secret = null;
+      throw e;
+    }));
+
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {
@@ -97,8 +108,10 @@ export function createApp(deps: AppDeps): Hono {
     c.header('Content-Type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });
+  app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl?.())));
   incidentRoutes(app, deps);
   oncallRoutes(app, deps);
+  feedRoutes(app, { ...deps, secret: appSecret });
   overrideRoutes(app, deps);
   configRoutes(app, deps);
   const twilio = {
@@ -107,11 +120,6 @@ export function createApp(deps: AppDeps): Hono {
   };
   twilioRoutes(app, { ...deps, ...twilio, escalations: deps.escalations ?? null });
   replyRoutes(app, { ...deps, ...twilio, now: deps.now, handoffs: deps.handoffs ?? null });
-  let secret: Promise<string> | null = null;
-  actionPageRoutes(app, {
-    ops: deps.ops,
-    now: deps.now,
-    secret: () => (secret ??= actionSecret(deps.redis, deps.keys)),
-  });
+  actionPageRoutes(app, { ops: deps.ops, now: deps.now, secret: appSecret });
   return app;
 }

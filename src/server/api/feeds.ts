@@ -1,0 +1,131 @@
+/**
+ * iCal feeds (SPEC section 7): `GET /v1/schedules/:name.ics` and `GET /v1/people/:name.ics`.
+ *
+ * Calendar apps cannot send an API token, so a feed authenticates only by its own read-only
+ * token in the query (`?token=…`, see schedules/feed-token.ts; `hark feed-url` prints the URL).
+ * The token is checked before anything else: a caller without the right token gets the same 401
+ * whether or not the name exists. The events are the final shifts of `shiftRows`, with the
+ * runtime overrides, over `from`/`to` (TIME as in the shifts API; default now − 7 days to
+ * now + 90 days; when only one bound is given the range keeps that 97-day length).
+ */
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { Config } from '../../config/types.js';
+import { verifyFeedToken, type FeedKind } from '../../schedules/feed-token.js';
+import {
+  defaultFeedRange,
+  FEED_AHEAD_MS,
+  FEED_MAX_RANGE_MS,
+  FEED_PAST_MS,
+  personCalendar,
+  scheduleCalendar,
+  type FeedRange,
+  type FeedSource,
+} from '../../schedules/ical.js';
+import type { ScheduleRegistry } from '../../schedules/registry.js';
+import { parseTimeArg, TIME_HELP } from '../../time/parse-time.js';
+import { ApiError } from '../errors.js';
+import { parseQuery } from '../validate.js';
+
+export interface FeedApiDeps {
+  readonly config: () => Config;
+  readonly schedules: () => ScheduleRegistry;
+  readonly now: () => Date;
+  /** The per-install secret feed tokens are derived from. */
+  readonly secret: () => Promise<string>;
+}
+
+/** How long calendar apps and proxies may reuse a feed (the token is in the URL: private). */
+export const FEED_CACHE_CONTROL = 'private, max-age=300';
+
+/** The feed file in the path: `<name>.ics` (the name is checked against the token, not here). */
+const FILE = ':file{[^/]+\\.ics}';
+
+// Lenient about other parameters: a subscribe URL should keep working if something appends one.
+const feedQuery = z.object({
+  token: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+});
+
+const instant = (name: string, text: string, zone: string, now: number): number => {
+  const t = parseTimeArg(text, zone, now);
+  if (t === null) throw new ApiError(400, 'invalid_query', `invalid ${name}: ${TIME_HELP}`, name);
+  return t;
+};
+
+function feedRange(q: z.output<typeof feedQuery>, zone: string, now: number): FeedRange {
+  const span = FEED_PAST_MS + FEED_AHEAD_MS;
+  const given = {
+    from: q.from === undefined ? null : instant('from', q.from, zone, now),
+    to: q.to === undefined ? null : instant('to', q.to, zone, now),
+  };
+  const range =
+    given.from === null && given.to === null
+      ? defaultFeedRange(now)
+      : {
+          from: given.from ?? given.to! - span,
+          to: given.to ?? given.from! + span,
+        };
+  if (range.to <= range.from) throw new ApiError(400, 'invalid_query', 'to must be after from', 'to');
+  if (range.to - range.from > FEED_MAX_RANGE_MS)
+    throw new ApiError(
+      400,
+      'invalid_query',
+      `a feed covers at most ${FEED_MAX_RANGE_MS / 86_400_000} days`,
+      'to',
+    );
+  return range;
+}
+
+export function feedRoutes(app: Hono, deps: FeedApiDeps): void {
+  const feed = async (c: Context, kind: FeedKind): Promise<Response> => {
+    const name = c.req.param('file')!.slice(0, -'.ics'.length);
+    if (!verifyFeedToken(await deps.secret(), kind, name, c.req.query('token'))) {
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'this feed needs its token in the query: ?token=… (hark feed-url prints the whole URL)',
+        'token',
+      );
+    }
+    const config = deps.config();
+    const registry = deps.schedules();
+    const now = deps.now().getTime();
+    let body: string;
+    if (kind === 'schedule') {
+      const schedule = registry.get(name);
+      if (!schedule) throw new ApiError(404, 'not_found', `there is no schedule "${name}"`);
+      const range = feedRange(parseQuery(c, feedQuery), schedule.zone.name, now);
+      await registry.refresh();
+      body = scheduleCalendar({
+        ...range,
+        source: { schedule, view: registry.view(name)! },
+        displayName: (p) => config.people.get(p)?.displayName ?? p,
+        generatedAt: now,
+      });
+    } else {
+      const person = config.people.get(name);
+      if (!person) throw new ApiError(404, 'not_found', `there is no person "${name}"`);
+      const range = feedRange(parseQuery(c, feedQuery), person.timezone, now);
+      await registry.refresh();
+      const sources: FeedSource[] = registry
+        .names()
+        .map((n) => ({ schedule: registry.get(n)!, view: registry.view(n)! }));
+      body = personCalendar({
+        ...range,
+        person: name,
+        displayName: person.displayName,
+        sources,
+        generatedAt: now,
+      });
+    }
+    c.header('Content-Type', 'text/calendar; charset=utf-8');
+    c.header('Cache-Control', FEED_CACHE_CONTROL);
+    c.header('Content-Disposition', `inline; filename="${name}.ics"`);
+    return c.body(body);
+  };
+
+  app.get(`/v1/schedules/${FILE}`, (c) => feed(c, 'schedule'));
+  app.get(`/v1/people/${FILE}`, (c) => feed(c, 'person'));
+}
