@@ -26,6 +26,7 @@ import { oncallRoutes } from './api/oncall.js';
 import { overrideRoutes } from './api/overrides.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
+import { webRoutes } from '../web/routes.js';
 
 export interface AppDeps {
   readonly config: () => Config;
@@ -121,5 +122,6 @@ export function createApp(deps: AppDeps): Hono {
   twilioRoutes(app, { ...deps, ...twilio, escalations: deps.escalations ?? null });
   replyRoutes(app, { ...deps, ...twilio, now: deps.now, handoffs: deps.handoffs ?? null });
   actionPageRoutes(app, { ops: deps.ops, now: deps.now, secret: appSecret });
+  webRoutes(app, { ...deps, secret: appSecret, publicUrl: deps.publicUrl ?? (() => '') });
   return app;
 }

@@ -1,0 +1,189 @@
+/** The dashboard (`/`): open incidents with their buttons, who is on call now, the next 14 days. */
+import type { Incident } from '../incidents/model.js';
+import { IncidentActions, StateBadge } from './incident.js';
+import { Layout } from './layout.js';
+import type { RoleBar, Tick } from './timeline.js';
+import { shortLength, type Viewer } from './view.js';
+
+export interface OncallRow {
+  readonly role: string;
+  readonly person: string | null;
+  readonly since: number | null;
+  readonly until: number | null;
+}
+
+export interface ScheduleBlock {
+  readonly name: string;
+  readonly zone: string;
+  readonly oncall: readonly OncallRow[];
+  readonly bars: readonly RoleBar[];
+  readonly ticks: readonly Tick[];
+  readonly feedUrl: string | null;
+}
+
+export interface DashboardProps {
+  readonly viewer: Viewer;
+  readonly open: readonly Incident[];
+  readonly schedules: readonly ScheduleBlock[];
+  readonly from: number;
+  readonly to: number;
+  readonly flash: { readonly error: boolean; readonly text: string } | null;
+  /** The viewer's own shifts as an iCal feed (null: the token has no person). */
+  readonly myFeedUrl: string | null;
+}
+
+export function Dashboard(p: DashboardProps) {
+  const v = p.viewer;
+  const nowLeft = ((v.now - p.from) / (p.to - p.from)) * 100;
+  return (
+    <Layout title="On call" signedInAs={v.name} csrf={v.csrf}>
+      {p.flash ? <p class={p.flash.error ? 'flash error' : 'flash'}>{p.flash.text}</p> : null}
+      <section id="open">
+        <h1>
+          Open incidents <span class="muted">({p.open.length})</span>
+        </h1>
+        {p.open.length === 0 ? <p class="empty">Nothing is open.</p> : null}
+        {p.open.map((i) => (
+          <article class={`card incident ${i.state}`} data-incident={i.id}>
+            <div>
+              <StateBadge state={i.state} /> <span class="sev">{i.severity}</span>{' '}
+              <span class="muted small">
+                #{i.id} · {i.service} · opened {shortLength(v.now - Date.parse(i.createdAt))} ago
+                {i.acknowledgedBy ? ` · ack ${v.personName(i.acknowledgedBy)}` : ''}
+              </span>
+            </div>
+            <div class="title">
+              <a href={`/i/${i.id}`}>{i.title}</a>
+            </div>
+            <IncidentActions incident={i} csrf={v.csrf} back="/" />
+          </article>
+        ))}
+      </section>
+
+      <section id="oncall">
+        <h2>On call now</h2>
+        <table class="oncall">
+          <thead>
+            <tr>
+              <th>Schedule · role</th>
+              <th>Who</th>
+              <th>Until</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.schedules.flatMap((s) =>
+              s.oncall.map((r) => (
+                <tr data-schedule={s.name} data-role={r.role}>
+                  <td>
+                    {s.name} <span class="muted">·</span> {r.role}
+                  </td>
+                  {r.person ? (
+                    <td class="person">{v.personName(r.person)}</td>
+                  ) : (
+                    <td class="nobody">nobody</td>
+                  )}
+                  <td>
+                    {r.until === null ? (
+                      <span class="muted">no end</span>
+                    ) : (
+                      <span>
+                        {v.shortTime(r.until)}{' '}
+                        <span class="muted small nowrap">in {shortLength(r.until - v.now)}</span>
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
+        <p class="small muted">Times in {v.zone}.</p>
+      </section>
+
+      <section id="shifts">
+        <h2>Next 14 days</h2>
+        <div class="legend">
+          <span>
+            <i class="rotation" />
+            rotation
+          </span>
+          <span>
+            <i class="override" />
+            override
+          </span>
+          <span>
+            <i class="gap" />
+            nobody on call
+          </span>
+          <span class="small">times in {v.zone}</span>
+        </div>
+        {p.myFeedUrl ? (
+          <p class="small">
+            <a href={p.myFeedUrl}>Your shifts in a calendar</a> (iCal, read-only link)
+          </p>
+        ) : null}
+        {p.schedules.map((s) => (
+          <div class="card" data-timeline={s.name}>
+            <h3>
+              {s.name} <span class="muted small">({s.zone})</span>
+            </h3>
+            <div class="tl">
+              <div class="ticks">
+                {s.ticks.map((t) => (
+                  <span class={t.major ? 'tick major' : 'tick minor'} style={`left:${t.left}%`}>
+                    <span>{t.label}</span>
+                  </span>
+                ))}
+              </div>
+              {nowLeft >= 0 && nowLeft <= 100 ? (
+                <div class="now" style={`left:${nowLeft}%`} title="now" />
+              ) : null}
+              {s.bars.map((b) => (
+                <div>
+                  <div class="role">{b.role}</div>
+                  <div class="bar">
+                    {b.segments.map((seg) => {
+                      const who = seg.person ? v.personName(seg.person) : 'nobody';
+                      const what = seg.kind === 'gap' ? 'nobody on call' : `${who} (${seg.source})`;
+                      return (
+                        <div
+                          class={`seg ${seg.kind}`}
+                          data-kind={seg.kind}
+                          data-person={seg.person ?? ''}
+                          style={`left:${seg.left}%;width:${seg.width}%${
+                            seg.person ? `;background-color:${v.colour(seg.person)}` : ''
+                          }`}
+                          title={`${b.role}: ${what}, ${v.time(seg.start)} → ${v.time(seg.end)}`}
+                        >
+                          {seg.kind === 'gap' ? 'nobody' : who}
+                        </div>
+                      );
+                    })}
+                  </div>
+                </div>
+              ))}
+            </div>
+            <details>
+              <summary>As a list</summary>
+              <ul class="small">
+                {s.bars.flatMap((b) =>
+                  b.segments.map((seg) => (
+                    <li>
+                      {b.role}: {seg.person ? v.personName(seg.person) : 'nobody'}
+                      {seg.kind === 'override' ? ' (override)' : ''}, {v.time(seg.start)} → {v.time(seg.end)}
+                    </li>
+                  )),
+                )}
+              </ul>
+            </details>
+            {s.feedUrl ? (
+              <p class="small">
+                <a href={s.feedUrl}>Subscribe in a calendar</a> (iCal, read-only link)
+              </p>
+            ) : null}
+          </div>
+        ))}
+      </section>
+    </Layout>
+  );
+}

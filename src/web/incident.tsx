@@ -1,0 +1,198 @@
+/** The incident page (`/i/<id>`, linked from every SMS and email) and the pieces the dashboard shares. */
+import { describeEvent } from '../incidents/describe.js';
+import { actorName, type Incident, type IncidentState } from '../incidents/model.js';
+import { humanLength } from '../time/format.js';
+import { Layout } from './layout.js';
+import type { Viewer } from './view.js';
+
+export type WebAction = 'acknowledge' | 'resolve' | 'unacknowledge' | 'escalate';
+
+/** What each state offers, most useful first. */
+const ACTIONS: Readonly<Record<IncidentState, readonly { action: WebAction; label: string; cls: string }[]>> =
+  {
+    triggered: [
+      { action: 'acknowledge', label: 'Acknowledge', cls: 'ack' },
+      { action: 'resolve', label: 'Resolve', cls: 'resolve' },
+      { action: 'escalate', label: 'Escalate now', cls: '' },
+    ],
+    acknowledged: [
+      { action: 'resolve', label: 'Resolve', cls: 'resolve' },
+      { action: 'unacknowledge', label: 'Un-acknowledge', cls: '' },
+    ],
+    resolved: [],
+  };
+
+export function StateBadge(p: { state: IncidentState }) {
+  return <span class={`state ${p.state}`}>{p.state}</span>;
+}
+
+export function IncidentActions(p: { incident: Incident; csrf: string; back: string }) {
+  const actions = ACTIONS[p.incident.state];
+  if (actions.length === 0) return null;
+  return (
+    <div class="actions">
+      {actions.map((a) => (
+        <form method="post" action={`/i/${p.incident.id}/${a.action}`} class="inline">
+          <input type="hidden" name="csrf" value={p.csrf} />
+          <input type="hidden" name="back" value={p.back} />
+          <button type="submit" class={a.cls} data-action={a.action}>
+            {a.label}
+          </button>
+        </form>
+      ))}
+    </div>
+  );
+}
+
+const EVENT_LABELS: Readonly<Record<string, string>> = {
+  'incident.opened': 'Opened',
+  'incident.acknowledged': 'Acknowledged',
+  'incident.unacknowledged': 'Un-acknowledged',
+  'incident.resolved': 'Resolved',
+  'incident.retriggered': 'Re-triggered',
+  'incident.ack-timeout': 'Acknowledgement timed out',
+  'incident.escalated': 'Escalated by hand',
+  'alert.firing': 'Alert firing',
+  'alert.resolved': 'Alert resolved',
+  'alert.renotified': 'Alert repeated',
+  'note.added': 'Note',
+  'role.assigned': 'Role',
+  'step.fired': 'Escalation step',
+  'step.empty': 'Step: nobody to page',
+  'page.queued': 'Page queued',
+  'page.sent': 'Paged',
+  'page.delivered': 'Page delivered',
+  'page.failed': 'Page failed',
+  'page.throttled': 'Page held (rate limit)',
+  'page.bundled': 'Page bundled',
+  'page.status': 'Page status',
+  'escalation.exhausted': 'Nobody acknowledged',
+  'escalation.caught-up': 'Late step caught up',
+};
+
+export interface IncidentPageProps {
+  readonly viewer: Viewer;
+  readonly incident: Incident;
+  /** Where the runbook is: `/runbooks/<name>`, an external URL, or null. */
+  readonly runbookHref: string | null;
+  readonly flash: { readonly error: boolean; readonly text: string } | null;
+}
+
+export function IncidentPage(p: IncidentPageProps) {
+  const { viewer: v, incident: i } = p;
+  const opened = Date.parse(i.createdAt);
+  const roles = Object.entries(i.roles);
+  return (
+    <Layout title={`#${i.id} ${i.title}`} signedInAs={v.name} csrf={v.csrf}>
+      <p class="small">
+        <a href="/">← Dashboard</a>
+      </p>
+      {p.flash ? <p class={p.flash.error ? 'flash error' : 'flash'}>{p.flash.text}</p> : null}
+      <article class={`card incident ${i.state}`} data-incident={i.id}>
+        <div>
+          <StateBadge state={i.state} /> <span class="sev">{i.severity}</span>{' '}
+          <span class="muted small">
+            #{i.id} · {i.service}
+          </span>
+        </div>
+        <h1 class="title">{i.title}</h1>
+        <IncidentActions incident={i} csrf={v.csrf} back={`/i/${i.id}`} />
+      </article>
+
+      <div class="grid2">
+        <section class="card">
+          <dl class="facts">
+            <dt>Opened</dt>
+            <dd>
+              {v.time(opened)} <span class="muted small">({humanLength(v.now - opened)} ago)</span>
+            </dd>
+            <dt>Urgency</dt>
+            <dd>{i.urgency}</dd>
+            {i.acknowledgedAt ? (
+              <>
+                <dt>Acknowledged</dt>
+                <dd>
+                  {v.time(Date.parse(i.acknowledgedAt))}
+                  {i.acknowledgedBy ? ` by ${v.personName(actorName(i.acknowledgedBy))}` : ''}
+                </dd>
+              </>
+            ) : null}
+            {i.resolvedAt ? (
+              <>
+                <dt>Resolved</dt>
+                <dd>
+                  {v.time(Date.parse(i.resolvedAt))}
+                  {i.resolvedBy ? ` by ${v.personName(actorName(i.resolvedBy))}` : ''}
+                </dd>
+              </>
+            ) : null}
+            <dt>Policy</dt>
+            <dd>{i.escalationPolicy}</dd>
+            <dt>Runbook</dt>
+            <dd>
+              {p.runbookHref ? <a href={p.runbookHref}>{i.runbook}</a> : <span class="muted">none</span>}
+            </dd>
+            <dt>Roles</dt>
+            <dd>
+              {roles.length === 0 ? <span class="muted">none</span> : null}
+              {roles.map(([role, person], n) => (
+                <span>
+                  {n > 0 ? ', ' : ''}
+                  {role}: {v.personName(person)}
+                </span>
+              ))}
+            </dd>
+          </dl>
+        </section>
+        <section class="card">
+          <h3 style="margin-top:0">Alerts ({i.alerts.length})</h3>
+          {i.alerts.map((a) => (
+            <div class="small" style="margin-bottom:8px">
+              <strong>{a.status}</strong> {a.summary}
+              <div class="labels">
+                {Object.entries(a.labels).map(([k, val]) => (
+                  <code>
+                    {k}={val}
+                  </code>
+                ))}
+              </div>
+            </div>
+          ))}
+        </section>
+      </div>
+
+      <section>
+        <h2>Timeline</h2>
+        <ol class="timeline">
+          {(i.timeline ?? []).map((e) => {
+            const t = Date.parse(e.at);
+            return (
+              <li data-type={e.type}>
+                <time datetime={e.at} title={v.time(t)}>
+                  {v.time(t).replace(/ [^ ]+$/, '')}
+                </time>
+                <div>
+                  <span class="type">{EVENT_LABELS[e.type] ?? e.type}</span>{' '}
+                  <span class="muted">{actorName(e.actor)}</span>
+                  {describeEvent(e) ? <div class="small">{describeEvent(e)}</div> : null}
+                </div>
+              </li>
+            );
+          })}
+        </ol>
+        <form method="post" action={`/i/${i.id}/notes`} class="card">
+          <input type="hidden" name="csrf" value={v.csrf} />
+          <label for="note" class="small muted">
+            Add a note to the timeline
+          </label>
+          <textarea id="note" name="text" maxlength={4000} required />
+          <div class="actions">
+            <button type="submit" class="primary">
+              Add note
+            </button>
+          </div>
+        </form>
+      </section>
+    </Layout>
+  );
+}

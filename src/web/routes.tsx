@@ -1,0 +1,350 @@
+/**
+ * The web UI (issue 6): server-rendered pages with no client script. `/` is the dashboard,
+ * `/i/<id>` an incident (the link in every page), `/runbooks/<name>` a runbook, `/login` and
+ * `/logout` the sign-in. Every action is a plain form POST through `IncidentOperations`, the
+ * same operations SMS, voice, email, API and CLI use.
+ */
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { DateTime } from 'luxon';
+import type { Config } from '../config/types.js';
+import type { IncidentOperations } from '../incidents/operations.js';
+import { actorName } from '../incidents/model.js';
+import type { ActionOutcome, IncidentStore } from '../incidents/store.js';
+import type { Logger } from '../log.js';
+import { feedUrl } from '../schedules/feed-token.js';
+import type { ScheduleRegistry } from '../schedules/registry.js';
+import { whoRows } from '../schedules/report.js';
+import { Dashboard, type ScheduleBlock } from './dashboard.js';
+import { IncidentPage, type WebAction } from './incident.js';
+import { CSS, CSS_VERSION, Layout } from './layout.js';
+import { LoginPage } from './login.js';
+import { RunbookPage } from './runbook.js';
+import {
+  csrfToken,
+  csrfValid,
+  findToken,
+  readSession,
+  safeNext,
+  sameOrigin,
+  SESSION_COOKIE,
+  SESSION_MS,
+  sessionCookieValue,
+  type Session,
+} from './session.js';
+import { dayTicks, roleBars } from './timeline.js';
+import { viewer, type Viewer } from './view.js';
+
+export interface WebDeps {
+  readonly config: () => Config;
+  readonly schedules: () => ScheduleRegistry;
+  readonly store: IncidentStore;
+  readonly ops: IncidentOperations;
+  readonly now: () => Date;
+  readonly log: Logger;
+  /** The per-install secret (sessions, CSRF and feed tokens are derived from it). */
+  readonly secret: () => Promise<string>;
+  /** HARK_PUBLIC_URL: cookies are Secure when it is https; feed links use it. */
+  readonly publicUrl: () => string;
+}
+
+const FLASH_COOKIE = 'hark_flash';
+const TIMELINE_DAYS = 14;
+
+/** Strict headers for every page: no script may run, nothing may frame it, nothing is cached. */
+function pageHeaders(c: Context): void {
+  c.header(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  );
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('Referrer-Policy', 'same-origin');
+  c.header('Cache-Control', 'no-store');
+}
+
+export function webRoutes(app: Hono, deps: WebDeps): void {
+  const secure = (c: Context) =>
+    deps.publicUrl().startsWith('https:') || new URL(c.req.url).protocol === 'https:';
+
+  const session = async (c: Context): Promise<Session | null> =>
+    readSession(deps.config(), await deps.secret(), getCookie(c, SESSION_COOKIE), deps.now().getTime());
+
+  const toLogin = (c: Context) => {
+    const url = new URL(c.req.url);
+    return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+  };
+
+  const viewerOf = async (s: Session): Promise<Viewer> =>
+    viewer(
+      deps.config(),
+      { tokenName: s.token.name, person: s.person },
+      deps.now().getTime(),
+      csrfToken(await deps.secret(), s),
+    );
+
+  /** The flash message of the last action (a 30-second cookie, read once). */
+  const takeFlash = (c: Context): { error: boolean; text: string } | null => {
+    const raw = getCookie(c, FLASH_COOKIE);
+    if (!raw) return null;
+    deleteCookie(c, FLASH_COOKIE, { path: '/' });
+    const error = raw.startsWith('!');
+    return { error, text: (error ? raw.slice(1) : raw).slice(0, 300) };
+  };
+  const setFlash = (c: Context, text: string, error: boolean) =>
+    setCookie(c, FLASH_COOKIE, `${error ? '!' : ''}${text}`, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: secure(c),
+      maxAge: 30,
+    });
+
+  /** A POST's form, after the session, Origin and CSRF checks; a Response when one fails. */
+  const formPost = async (
+    c: Context,
+  ): Promise<{ session: Session; form: Record<string, string> } | Response> => {
+    const s = await session(c);
+    if (!s) return toLogin(c);
+    if (!sameOrigin(c.req.header('origin'), c.req.url, deps.publicUrl()))
+      return c.text('cross-origin form posts are refused', 403);
+    const form = await readForm(c);
+    if (!csrfValid(await deps.secret(), s, form.csrf)) {
+      return c.text('this form has expired; go back, reload the page and try again', 403);
+    }
+    return { session: s, form };
+  };
+
+  // Forms are small: a note is at most 4000 characters.
+  const limit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('this form is too large', 413) });
+  app.use('/login', limit);
+  app.use('/logout', limit);
+  app.use('/i/*', limit);
+
+  app.get('/static/hark.css', (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    c.header(
+      'Cache-Control',
+      c.req.query('v') === CSS_VERSION ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
+    return c.body(CSS);
+  });
+
+  app.get('/login', async (c) => {
+    pageHeaders(c);
+    const next = safeNext(c.req.query('next'));
+    if (await session(c)) return c.redirect(next, 303);
+    return c.html(<LoginPage next={next} error={null} />);
+  });
+
+  app.post('/login', async (c) => {
+    pageHeaders(c);
+    if (!sameOrigin(c.req.header('origin'), c.req.url, deps.publicUrl()))
+      return c.text('cross-origin sign-in is refused', 403);
+    const form = await readForm(c);
+    const next = safeNext(form.next);
+    const token = findToken(deps.config(), form.token ?? '');
+    if (!token) {
+      deps.log.warn({ ip: c.req.header('x-forwarded-for') ?? null }, 'web sign-in refused: unknown token');
+      return c.html(<LoginPage next={next} error="That is not one of the API tokens in hark.yaml." />, 401);
+    }
+    const now = deps.now().getTime();
+    setCookie(c, SESSION_COOKIE, sessionCookieValue(await deps.secret(), token, now), {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: secure(c),
+      maxAge: Math.floor(SESSION_MS / 1000),
+    });
+    deps.log.info({ token: token.name }, 'web sign-in');
+    return c.redirect(next, 303);
+  });
+
+  app.post('/logout', async (c) => {
+    const checked = await formPost(c);
+    if (checked instanceof Response) return checked;
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure(c) });
+    return c.redirect('/login', 303);
+  });
+
+  app.get('/', async (c) => {
+    pageHeaders(c);
+    const s = await session(c);
+    if (!s) return toLogin(c);
+    const v = await viewerOf(s);
+    const registry = deps.schedules();
+    await registry.refresh();
+    const from = DateTime.fromMillis(v.now, { zone: v.zone }).startOf('day');
+    const to = from.plus({ days: TIMELINE_DAYS }).toMillis();
+    const secret = await deps.secret();
+    const base = deps.publicUrl() || new URL(c.req.url).origin;
+    const schedules: ScheduleBlock[] = [];
+    for (const name of registry.names()) {
+      const compiled = registry.get(name)!;
+      const view = registry.view(name)!;
+      schedules.push({
+        name,
+        zone: compiled.zone.name,
+        oncall: whoRows(compiled, v.now, view).map(({ row, holding }) => ({
+          role: row.role,
+          person: holding.person,
+          since: holding.since,
+          until: holding.until,
+        })),
+        bars: roleBars(view, compiled.roles, from.toMillis(), to),
+        ticks: dayTicks(from.toMillis(), to, v.zone),
+        feedUrl: feedUrl(base, secret, 'schedule', name),
+      });
+    }
+    const [triggered, acknowledged] = await Promise.all([
+      deps.store.list({ state: 'triggered', limit: 200 }),
+      deps.store.list({ state: 'acknowledged', limit: 200 }),
+    ]);
+    return c.html(
+      <Dashboard
+        viewer={v}
+        open={[...triggered, ...acknowledged]}
+        schedules={schedules}
+        from={from.toMillis()}
+        to={to}
+        flash={takeFlash(c)}
+        myFeedUrl={v.person ? feedUrl(base, secret, 'person', v.person) : null}
+      />,
+    );
+  });
+
+  app.get('/i/:id', async (c) => {
+    pageHeaders(c);
+    const s = await session(c);
+    if (!s) return toLogin(c);
+    const v = await viewerOf(s);
+    const id = incidentId(c.req.param('id'));
+    const incident = id === null ? null : await deps.store.get(id);
+    if (!incident)
+      return c.html(<NotFound viewer={v} what={`There is no incident #${c.req.param('id')}.`} />, 404);
+    const rb = incident.runbook;
+    const runbookHref =
+      rb === null ? null : /^https?:\/\//.test(rb) ? rb : `/runbooks/${encodeURIComponent(rb)}`;
+    return c.html(
+      <IncidentPage viewer={v} incident={incident} runbookHref={runbookHref} flash={takeFlash(c)} />,
+    );
+  });
+
+  app.post('/i/:id/:action{acknowledge|resolve|unacknowledge|escalate}', async (c) => {
+    const checked = await formPost(c);
+    if (checked instanceof Response) return checked;
+    const { session: s, form } = checked;
+    const id = incidentId(c.req.param('id'));
+    const back = safeNext(form.back ?? `/i/${c.req.param('id')}`);
+    if (id === null) return c.redirect(back, 303);
+    const action = c.req.param('action') as WebAction;
+    const actor = s.person ? `person:${s.person}` : `token:${s.token.name}`;
+    const now = deps.now();
+    let outcome: ActionOutcome | { ok: false; message: string };
+    switch (action) {
+      case 'acknowledge':
+        outcome = await deps.ops.acknowledge(id, actor, s.person, now);
+        break;
+      case 'resolve':
+        outcome = await deps.ops.resolve(id, actor, now);
+        break;
+      case 'unacknowledge':
+        outcome = await deps.ops.unacknowledge(id, actor, now);
+        break;
+      case 'escalate': {
+        const r = await deps.ops.escalate(id, actor, now);
+        outcome = r.ok
+          ? r
+          : {
+              ok: false,
+              message:
+                r.reason === 'missing'
+                  ? `There is no incident #${id}.`
+                  : r.reason === 'not-triggered'
+                    ? `#${id} is ${r.state ?? 'not triggered'}; only a triggered incident escalates.`
+                    : `#${id}: no further step is pending (the policy has run out).`,
+            };
+        break;
+      }
+    }
+    setFlash(c, flashText(id, action, outcome), !outcome.ok);
+    return c.redirect(back, 303);
+  });
+
+  app.post('/i/:id/notes', async (c) => {
+    const checked = await formPost(c);
+    if (checked instanceof Response) return checked;
+    const { session: s, form } = checked;
+    const id = incidentId(c.req.param('id'));
+    if (id === null) return c.redirect('/', 303);
+    const text = (form.text ?? '').trim().slice(0, 4000);
+    if (text) {
+      const actor = s.person ? `person:${s.person}` : `token:${s.token.name}`;
+      const r = await deps.ops.addNote(id, actor, text, deps.now());
+      setFlash(c, r.ok ? 'Note added.' : `Could not add the note: #${id} is missing.`, !r.ok);
+    }
+    return c.redirect(`/i/${id}`, 303);
+  });
+
+  app.get('/runbooks/:name', async (c) => {
+    pageHeaders(c);
+    const s = await session(c);
+    if (!s) return toLogin(c);
+    const v = await viewerOf(s);
+    const runbook = deps.config().runbooks.get(c.req.param('name'));
+    if (!runbook)
+      return c.html(<NotFound viewer={v} what={`There is no runbook "${c.req.param('name')}".`} />, 404);
+    return c.html(<RunbookPage runbook={runbook} signedInAs={v.name} csrf={v.csrf} />);
+  });
+}
+
+function NotFound(p: { viewer: Viewer; what: string }) {
+  return (
+    <Layout title="Not found" signedInAs={p.viewer.name} csrf={p.viewer.csrf}>
+      <h1>Not found</h1>
+      <p>{p.what}</p>
+      <p>
+        <a href="/">Back to the dashboard</a>
+      </p>
+    </Layout>
+  );
+}
+
+function incidentId(text: string): number | null {
+  return /^[1-9]\d{0,15}$/.test(text) ? Number(text) : null;
+}
+
+const DONE: Readonly<Record<WebAction, string>> = {
+  acknowledge: 'Acknowledged',
+  resolve: 'Resolved',
+  unacknowledge: 'Un-acknowledged',
+  escalate: 'Escalated',
+};
+const VERB: Readonly<Record<WebAction, string>> = {
+  acknowledge: 'acknowledge',
+  resolve: 'resolve',
+  unacknowledge: 'un-acknowledge',
+  escalate: 'escalate',
+};
+
+function flashText(
+  id: number,
+  action: WebAction,
+  outcome: ActionOutcome | { ok: false; message: string },
+): string {
+  if (outcome.ok) return `${DONE[action]} #${id} ${outcome.incident.service}: ${outcome.incident.title}`;
+  if ('message' in outcome) return outcome.message;
+  if (outcome.reason === 'missing') return `There is no incident #${id}.`;
+  const by = outcome.by ? ` by ${actorName(outcome.by)}` : '';
+  return `Cannot ${VERB[action]} #${id}: it is already ${outcome.state}${by}.`;
+}
+
+/** An urlencoded or multipart form as strings (files and repeated names are ignored). */
+async function readForm(c: Context): Promise<Record<string, string>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return {};
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

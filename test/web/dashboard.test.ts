@@ -1,0 +1,288 @@
+/**
+ * The web dashboard in a real browser: Debian's Chromium driven by playwright-core, against a
+ * real Hark HTTP server and the test run's Redis. Sign in, read the on-call table and the 14-day
+ * timeline, acknowledge with the button, see it on the incident's timeline. A phone-sized
+ * screenshot goes to test-artifacts/ (ignored by git) for people to look at.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
+import { startTestHark, type TestHark } from '../support/harness.js';
+
+const API = 'web-token-alice-0123456789abcdef';
+const ROBOT = 'web-token-robot-0123456789abcdef';
+const GENERIC = 'generic-token-web-0123456789';
+const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
+/** Debian's package; CHROMIUM_PATH for elsewhere. .ci/run installs it. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// Dates relative to today (UTC): the primary rotation started on the Monday two weeks ago, so
+// alice (members[0]) holds this week; carol has a git override from tomorrow 09:00 for a day;
+// the secondary covers weekdays 09:00–17:00 only, so its timeline has gaps.
+const monday = DateTime.utc().startOf('week').minus({ weeks: 2 });
+const tomorrow = DateTime.utc().startOf('day').plus({ days: 1 });
+const local = (d: DateTime) => d.toFormat("yyyy-LL-dd'T'HH:mm");
+
+let hark: TestHark;
+let browser: Browser;
+
+beforeAll(async () => {
+  const dir = tmpConfig({
+    'hark.yaml': lines(
+      'people:',
+      '  alice: {name: Alice Adams, timezone: UTC, sms: "+15555550301"}',
+      '  bob: {name: Bob Brown, sms: "+15555550302"}',
+      '  carol: {name: Carol Chen, sms: "+15555550303"}',
+      'services:',
+      '  - {name: web, escalation_policy: main, runbook: web-down}',
+      'integrations:',
+      `  - {name: scripts, type: generic, token: "${GENERIC}"}`,
+      'api_tokens:',
+      `  - {name: alice-phone, token: "${API}", person: alice}`,
+      `  - {name: robot, token: "${ROBOT}"}`,
+    ),
+    'schedules/main.yaml': lines(
+      'timezone: UTC',
+      'rotations:',
+      `  - {name: weekly, members: [alice, bob], start: ${local(monday)}, handoff: FREQ=WEEKLY}`,
+      `  - name: office`,
+      `    role: secondary`,
+      `    members: [bob]`,
+      `    start: ${local(monday)}`,
+      `    handoff: FREQ=WEEKLY`,
+      `    coverage: [{days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00"}]`,
+      'overrides:',
+      `  - {role: primary, person: carol, from: ${local(tomorrow.plus({ hours: 9 }))}, to: ${local(tomorrow.plus({ hours: 33 }))}}`,
+    ),
+    'escalation-policies/main.yaml': lines(
+      'steps:',
+      '  - notify: [{schedule: main}]',
+      '    escalate_after: 5m',
+    ),
+    'runbooks/web-down.md': lines(
+      '---',
+      'title: Web is down',
+      '---',
+      '1. Check the **load balancer**.',
+      '2. <script>alert(1)</script> is shown, not run.',
+    ),
+  });
+  hark = await startTestHark(dir);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await hark?.close();
+  cleanupTmpConfigs();
+});
+
+/** The element's text as written (textContent: not changed by CSS text-transform), trimmed. */
+const txt = async (l: Locator): Promise<string> =>
+  ((await l.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
+async function fire(summary: string): Promise<number> {
+  const res = await fetch(`${hark.url}/v1/alerts/scripts`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${GENERIC}` },
+    body: JSON.stringify({ status: 'firing', summary, severity: 'critical' }),
+  });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { incidents: { id: number }[] }).incidents[0]!.id;
+}
+
+async function signIn(ctx: BrowserContext, next = '/'): Promise<Page> {
+  const page = await ctx.newPage();
+  await page.goto(`${hark.url}${next}`);
+  expect(new URL(page.url()).pathname).toBe('/login');
+  await page.fill('#token', API);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${hark.url}${next}`);
+  return page;
+}
+
+describe('web dashboard (Chromium)', () => {
+  it('signs in, shows who is on call and the timeline, and acknowledges with the button', async () => {
+    const id = await fire('Checkout returns 502');
+    const ctx = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    try {
+      const page = await ctx.newPage();
+      // Not signed in: the sign-in page, and a wrong token is refused there.
+      await page.goto(`${hark.url}/`);
+      expect(new URL(page.url()).pathname).toBe('/login');
+      await page.fill('#token', 'not-a-token');
+      await page.click('button[type=submit]');
+      expect(await txt(page.locator('.flash.error'))).toBe('That is not one of the API tokens in hark.yaml.');
+      await page.fill('#token', API);
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${hark.url}/`);
+
+      const cookie = (await ctx.cookies()).find((c) => c.name === 'hark_session')!;
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+      expect(cookie.value).not.toContain(API);
+      expect(await txt(page.locator('header .who'))).toBe('Alice Adams');
+
+      // On call now: alice holds primary this week; the secondary row says who or nobody.
+      const primary = page.locator('tr[data-schedule=main][data-role=primary]');
+      expect(await txt(primary.locator('td').nth(1))).toBe('Alice Adams');
+      // Until the week's handoff, or carol's override tomorrow 09:00 if that comes first.
+      const nextMonday = DateTime.utc().startOf('week').plus({ weeks: 1 });
+      const until = DateTime.min(nextMonday, tomorrow.plus({ hours: 9 }));
+      expect(await txt(primary.locator('td').nth(2))).toContain(until.toFormat('ccc d LLL HH:mm'));
+      const secondary = page.locator('tr[data-schedule=main][data-role=secondary] td').nth(1);
+      const hour = DateTime.utc();
+      const inOffice = hour.weekday <= 5 && hour.hour >= 9 && hour.hour < 17;
+      expect(await txt(secondary)).toBe(inOffice ? 'Bob Brown' : 'nobody');
+
+      // The timeline: carol's override is drawn as one, and the secondary has gaps.
+      const timeline = page.locator('[data-timeline=main]');
+      const override = timeline.locator('.seg.override');
+      expect(await override.count()).toBe(1);
+      expect(await txt(override)).toBe('Carol Chen');
+      expect(await timeline.locator('.seg.gap').count()).toBeGreaterThan(5);
+      expect(await timeline.locator('.seg.rotation[data-person=bob]').count()).toBeGreaterThan(5);
+      // Nothing sticks out sideways on a phone.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+
+      // The open incident, acknowledged with its button.
+      const card = page.locator(`article[data-incident="${id}"]`);
+      expect(await txt(card.locator('.title'))).toBe('Checkout returns 502');
+      expect(await txt(card.locator('.state'))).toBe('triggered');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
+      await card.locator('button[data-action=acknowledge]').click();
+      await page.waitForURL(`${hark.url}/`);
+      expect(await txt(page.locator('.flash'))).toBe(`Acknowledged #${id} web: Checkout returns 502`);
+      expect(await txt(card.locator('.state'))).toBe('acknowledged');
+      expect(await card.locator('button[data-action=acknowledge]').count()).toBe(0);
+
+      const stored = await hark.store.get(id);
+      expect(stored).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'person:alice' });
+
+      // The incident page (the link in every SMS): the acknowledgement is on its timeline.
+      await card.locator('.title a').click();
+      await page.waitForURL(`${hark.url}/i/${id}`);
+      const ack = page.locator('ol.timeline li[data-type="incident.acknowledged"]');
+      expect(await ack.count()).toBe(1);
+      expect(await txt(ack)).toContain('Acknowledged');
+      expect(await txt(ack)).toContain('alice');
+      await page.fill('#note', 'Rolled back deploy 1234');
+      await page.click('form[action$="/notes"] button');
+      expect(await txt(page.locator('ol.timeline li[data-type="note.added"]'))).toContain(
+        'Rolled back deploy 1234',
+      );
+      await page.screenshot({ path: join(ARTIFACTS, 'incident-phone.png'), fullPage: true });
+
+      // Resolve from the incident page; a second resolve is refused with the reason.
+      await page.click('button[data-action=resolve]');
+      expect(await txt(page.locator('.flash'))).toBe(`Resolved #${id} web: Checkout returns 502`);
+      expect((await hark.store.get(id))!.state).toBe('resolved');
+      expect(await page.locator('button[data-action]').count()).toBe(0);
+
+      // Sign out: the session is gone.
+      await page.click('header button');
+      await page.waitForURL(/\/login$/);
+      await page.goto(`${hark.url}/`);
+      expect(new URL(page.url()).pathname).toBe('/login');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('takes a person from an SMS link to the incident after signing in', async () => {
+    const id = await fire('Link from an SMS');
+    const ctx = await browser.newContext();
+    try {
+      const page = await signIn(ctx, `/i/${id}`);
+      expect(await txt(page.locator('h1.title'))).toBe('Link from an SMS');
+      await page.click('a[href="/runbooks/web-down"]');
+      expect(await txt(page.locator('h1'))).toBe('Web is down');
+      expect(await txt(page.locator('.runbook strong'))).toBe('load balancer');
+      expect(await txt(page.locator('.runbook'))).toContain('<script>alert(1)</script> is shown, not run.');
+      expect(await page.locator('.runbook script').count()).toBe(0);
+      await page.goto(`${hark.url}/i/99999`);
+      expect(await txt(page.locator('main h1'))).toBe('Not found');
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
+describe('web forms are CSRF-safe', () => {
+  async function session(): Promise<{ cookie: string; csrf: string }> {
+    const res = await fetch(`${hark.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: API, next: '/' }),
+    });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await (await fetch(`${hark.url}/`, { headers: { cookie } })).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    return { cookie, csrf };
+  }
+  const post = (path: string, cookie: string, form: Record<string, string>, origin?: string) =>
+    fetch(`${hark.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        ...(origin ? { Origin: origin } : {}),
+      },
+      body: new URLSearchParams(form),
+    });
+
+  it('refuses a POST without the form token, from another origin, or without a session', async () => {
+    const id = await fire('CSRF target');
+    const { cookie, csrf } = await session();
+    const before = await hark.snapshot();
+    expect((await post(`/i/${id}/resolve`, cookie, {})).status).toBe(403);
+    expect((await post(`/i/${id}/resolve`, cookie, { csrf: `${csrf.slice(0, -1)}x` })).status).toBe(403);
+    expect((await post(`/i/${id}/resolve`, cookie, { csrf }, 'https://evil.example')).status).toBe(403);
+    const anonymous = await post(`/i/${id}/resolve`, '', { csrf });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toMatch(/^\/login\?next=/);
+    expect(await hark.snapshot()).toEqual(before);
+
+    const ok = await post(`/i/${id}/resolve`, cookie, { csrf, back: '//evil.example/x' }, hark.url);
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe('/');
+    expect((await hark.store.get(id))!.state).toBe('resolved');
+  });
+
+  it('refuses forged session cookies and serves strict headers', async () => {
+    const forged = await fetch(`${hark.url}/`, {
+      redirect: 'manual',
+      headers: { cookie: `hark_session=v1.alice-phone.${Date.now() + 1e9}.${'A'.repeat(43)}` },
+    });
+    expect(forged.status).toBe(303);
+    const { cookie } = await session();
+    const page = await fetch(`${hark.url}/`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('lets a token without a person act under the token name', async () => {
+    const id = await fire('Robot ack');
+    const res = await fetch(`${hark.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: ROBOT }),
+    });
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const html = await (await fetch(`${hark.url}/`, { headers: { cookie } })).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    expect((await post(`/i/${id}/acknowledge`, cookie, { csrf })).status).toBe(303);
+    expect(await hark.store.get(id)).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'token:robot' });
+  });
+});
