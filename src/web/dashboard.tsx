@@ -2,6 +2,8 @@
 import type { Incident } from '../incidents/model.js';
 import { IncidentActions, StateBadge } from './incident.js';
 import { Layout } from './layout.js';
+import { OverrideForm, OverrideList } from './overrides.js';
+import type { RuntimeOverride } from '../schedules/overrides.js';
 import type { RoleBar, Tick } from './timeline.js';
 import { shortLength, type Viewer } from './view.js';
 
@@ -19,6 +21,9 @@ export interface ScheduleBlock {
   readonly bars: readonly RoleBar[];
   readonly ticks: readonly Tick[];
   readonly feedUrl: string | null;
+  readonly roles: readonly string[];
+  /** Live runtime overrides, with Remove buttons. */
+  readonly overrides: readonly RuntimeOverride[];
 }
 
 export interface DashboardProps {
@@ -28,6 +33,8 @@ export interface DashboardProps {
   readonly from: number;
   readonly to: number;
   readonly flash: { readonly error: boolean; readonly text: string } | null;
+  /** Everyone who can be put on call, for the override form. */
+  readonly people: readonly { readonly name: string; readonly label: string }[];
   /** The viewer's own shifts as an iCal feed (null: the token has no person). */
   readonly myFeedUrl: string | null;
 }
@@ -135,13 +142,13 @@ export function Dashboard(p: DashboardProps) {
                   </span>
                 ))}
               </div>
-              {nowLeft >= 0 && nowLeft <= 100 ? (
-                <div class="now" style={`left:${nowLeft}%`} title="now" />
-              ) : null}
               {s.bars.map((b) => (
                 <div>
                   <div class="role">{b.role}</div>
                   <div class="bar">
+                    {nowLeft >= 0 && nowLeft <= 100 ? (
+                      <div class="now" style={`left:${nowLeft}%`} title="now" />
+                    ) : null}
                     {b.segments.map((seg) => {
                       const who = seg.person ? v.personName(seg.person) : 'nobody';
                       const what = seg.kind === 'gap' ? 'nobody on call' : `${who} (${seg.source})`;
@@ -176,6 +183,8 @@ export function Dashboard(p: DashboardProps) {
                 )}
               </ul>
             </details>
+            <OverrideList schedule={s.name} overrides={s.overrides} viewer={v} />
+            <OverrideForm schedule={s.name} roles={s.roles} people={p.people} viewer={v} />
             {s.feedUrl ? (
               <p class="small">
                 <a href={s.feedUrl}>Subscribe in a calendar</a> (iCal, read-only link)

@@ -114,7 +114,7 @@ table.oncall td.nobody { color: var(--trig); font-weight: 600; }
 .tl .seg.override { background-image: repeating-linear-gradient(135deg, rgba(0,0,0,.18) 0 4px, transparent 4px 9px);
   box-shadow: inset 0 0 0 2px #111; font-weight: 700; }
 .tl .seg.gap { background: repeating-linear-gradient(135deg, var(--gap) 0 6px, #fff 6px 12px); color: var(--trig); font-weight: 700; }
-.tl .now { position: absolute; top: 18px; bottom: 0; width: 2px; background: var(--trig); z-index: 2; }
+.tl .now { position: absolute; top: 0; bottom: 0; width: 2px; background: var(--trig); z-index: 2; }
 .legend { display: flex; flex-wrap: wrap; gap: 12px; font-size: 13px; color: var(--muted); margin: 4px 0 8px; }
 .legend i { display: inline-block; width: 22px; height: 12px; vertical-align: middle; margin-right: 4px; border-radius: 3px; }
 .legend i.rotation { background: #8ecae6; }
@@ -133,6 +133,16 @@ textarea { min-height: 70px; }
 .runbook { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 4px 16px 16px; }
 .runbook pre { background: #f1f3f5; padding: 10px; overflow-x: auto; border-radius: 6px; }
 .runbook code { font-size: 14px; }
+h4 { font-size: 14px; margin: 12px 0 4px; }
+.overrides ul { list-style: none; padding: 0; margin: 0; }
+.overrides li { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 6px;
+  padding: 6px 0; border-bottom: 1px solid var(--line); font-size: 14px; }
+button.small-button { min-height: 36px; padding: 4px 10px; font-size: 14px; }
+.override-form { display: grid; gap: 8px; margin: 6px 0; }
+.override-form label { display: grid; gap: 2px; font-size: 14px; color: var(--muted); }
+select { font: inherit; padding: 8px; border: 1px solid var(--line); border-radius: 8px; background: #fff; color: var(--fg); }
+@media (min-width: 720px) { .override-form { grid-template-columns: repeat(4, 1fr); align-items: end; }
+  .override-form .actions { margin: 0; } }
 details summary { cursor: pointer; color: var(--accent); font-size: 14px; margin: 6px 0; }
 @media (min-width: 720px) {
   .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }

@@ -15,6 +15,10 @@ import type { ActionOutcome, IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { feedUrl } from '../schedules/feed-token.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
+import { OverrideError, OverrideStore } from '../schedules/override-store.js';
+import { parseDuration } from '../config/duration.js';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
 import { whoRows } from '../schedules/report.js';
 import { Dashboard, type ScheduleBlock } from './dashboard.js';
 import { IncidentPage, type WebAction } from './incident.js';
@@ -47,6 +51,8 @@ export interface WebDeps {
   readonly secret: () => Promise<string>;
   /** HARK_PUBLIC_URL: cookies are Secure when it is https; feed links use it. */
   readonly publicUrl: () => string;
+  readonly redis: Redis;
+  readonly keys: Keys;
 }
 
 const FLASH_COOKIE = 'hark_flash';
@@ -64,6 +70,7 @@ function pageHeaders(c: Context): void {
 }
 
 export function webRoutes(app: Hono, deps: WebDeps): void {
+  const overrideStore = new OverrideStore(deps.redis, deps.keys, deps.config, () => deps.now().getTime());
   const secure = (c: Context) =>
     deps.publicUrl().startsWith('https:') || new URL(c.req.url).protocol === 'https:';
 
@@ -120,6 +127,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
   app.use('/login', limit);
   app.use('/logout', limit);
   app.use('/i/*', limit);
+  app.use('/schedules/*', limit);
 
   app.get('/static/hark.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
@@ -179,6 +187,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     const secret = await deps.secret();
     const base = deps.publicUrl() || new URL(c.req.url).origin;
     const schedules: ScheduleBlock[] = [];
+    const overrides = await overrideStore.list();
     for (const name of registry.names()) {
       const compiled = registry.get(name)!;
       const view = registry.view(name)!;
@@ -194,6 +203,8 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
         bars: roleBars(view, compiled.roles, from.toMillis(), to),
         ticks: dayTicks(from.toMillis(), to, v.zone),
         feedUrl: feedUrl(base, secret, 'schedule', name),
+        roles: compiled.roles,
+        overrides: overrides.filter((o) => o.schedule === name),
       });
     }
     const [triggered, acknowledged] = await Promise.all([
@@ -209,6 +220,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
         to={to}
         flash={takeFlash(c)}
         myFeedUrl={v.person ? feedUrl(base, secret, 'person', v.person) : null}
+        people={[...deps.config().people.values()].map((x) => ({ name: x.name, label: x.displayName }))}
       />,
     );
   });
@@ -238,7 +250,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     const back = safeNext(form.back ?? `/i/${c.req.param('id')}`);
     if (id === null) return c.redirect(back, 303);
     const action = c.req.param('action') as WebAction;
-    const actor = s.person ? `person:${s.person}` : `token:${s.token.name}`;
+    const actor = actorOf(s);
     const now = deps.now();
     let outcome: ActionOutcome | { ok: false; message: string };
     switch (action) {
@@ -279,11 +291,57 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     if (id === null) return c.redirect('/', 303);
     const text = (form.text ?? '').trim().slice(0, 4000);
     if (text) {
-      const actor = s.person ? `person:${s.person}` : `token:${s.token.name}`;
-      const r = await deps.ops.addNote(id, actor, text, deps.now());
+      const r = await deps.ops.addNote(id, actorOf(s), text, deps.now());
       setFlash(c, r.ok ? 'Note added.' : `Could not add the note: #${id} is missing.`, !r.ok);
     }
     return c.redirect(`/i/${id}`, 303);
+  });
+
+  app.post('/schedules/:name/overrides', async (c) => {
+    const checked = await formPost(c);
+    if (checked instanceof Response) return checked;
+    const { session: s, form } = checked;
+    const now = deps.now().getTime();
+    const duration = form.duration ? parseDuration(form.duration) : null;
+    if (form.duration && !duration) {
+      setFlash(c, `Not done: "${form.duration.slice(0, 20)}" is not a duration.`, true);
+      return c.redirect('/#shifts', 303);
+    }
+    try {
+      const o = await overrideStore.create({
+        schedule: c.req.param('name'),
+        role: form.role || undefined,
+        person: form.person ?? '',
+        from: now,
+        ...(duration ? { to: now + duration } : {}),
+        createdBy: actorOf(s),
+        reason: form.reason?.trim() || 'from the web UI',
+      });
+      const zone = deps.config().schedules.get(o.schedule)?.timezone ?? 'UTC';
+      const name = deps.config().people.get(o.person)?.displayName ?? o.person;
+      setFlash(
+        c,
+        `${name} is ${o.role} on call for ${o.schedule} until ${DateTime.fromMillis(o.to, { zone }).toFormat('ccc d LLL HH:mm ZZZZ')} (${o.id}).`,
+        false,
+      );
+    } catch (e) {
+      if (!(e instanceof OverrideError)) throw e;
+      setFlash(c, `Not done: ${e.message}`, true);
+    }
+    return c.redirect('/#shifts', 303);
+  });
+
+  app.post('/schedules/:name/overrides/:id/remove', async (c) => {
+    const checked = await formPost(c);
+    if (checked instanceof Response) return checked;
+    const removed = await overrideStore.remove(c.req.param('id'), c.req.param('name'));
+    deps.log.info({ override: c.req.param('id'), by: actorOf(checked.session) }, 'override removed (web)');
+    setFlash(
+      c,
+      removed ? `Removed override ${removed.id}.` : `There is no override ${c.req.param('id')}.`,
+      !removed,
+    );
+    return c.redirect('/#shifts', 303);
   });
 
   app.get('/runbooks/:name', async (c) => {
@@ -297,6 +355,9 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     return c.html(<RunbookPage runbook={runbook} signedInAs={v.name} csrf={v.csrf} />);
   });
 }
+
+/** The timeline actor of a web session: its person, else the token's name. */
+const actorOf = (s: Session) => (s.person ? `person:${s.person}` : `token:${s.token.name}`);
 
 function NotFound(p: { viewer: Viewer; what: string }) {
   return (

@@ -214,6 +214,47 @@ describe('web dashboard (Chromium)', () => {
   });
 });
 
+describe('runtime overrides from the dashboard', () => {
+  it('puts a person on call for a while and removes the override again', async () => {
+    const ctx = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    try {
+      const page = await signIn(ctx);
+      const secondary = page.locator('tr[data-schedule=main][data-role=secondary] td').nth(1);
+      const before = await txt(secondary);
+      const card = page.locator('[data-timeline=main]');
+      await card.locator('details.take summary').click();
+      await card.locator('select[name=person]').selectOption('carol');
+      await card.locator('select[name=role]').selectOption('secondary');
+      await card.locator('select[name=duration]').selectOption('1h');
+      await card.locator('input[name=reason]').fill('covering for bob');
+      await card.locator('.override-form button[type=submit]').click();
+      await page.waitForURL(`${hark.url}/#shifts`);
+      expect(await txt(page.locator('.flash'))).toMatch(
+        /^Carol Chen is secondary on call for main until .+ \(o\w+\)\.$/,
+      );
+      expect(await txt(secondary)).toBe('Carol Chen');
+      const listed = card.locator('.overrides li');
+      expect(await listed.count()).toBe(1);
+      expect(await txt(listed)).toContain('covering for bob');
+      expect(await txt(listed)).toContain('by alice');
+      // The timeline draws it as an override now.
+      expect(await card.locator('.seg.override[data-person=carol]').count()).toBe(2);
+
+      await listed.locator('button[data-remove]').click();
+      await page.waitForURL(`${hark.url}/#shifts`);
+      expect(await txt(page.locator('.flash'))).toMatch(/^Removed override o\w+\.$/);
+      expect(await txt(secondary)).toBe(before);
+      expect(await card.locator('.overrides li').count()).toBe(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
 describe('web forms are CSRF-safe', () => {
   async function session(): Promise<{ cookie: string; csrf: string }> {
     const res = await fetch(`${hark.url}/login`, {
