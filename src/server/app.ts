@@ -74,15 +74,7 @@ export function createApp(deps: AppDeps): Hono {
       throw e;
     }));
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    try {
-      await deps.redis.ping();
-      return c.json({ status: 'ready' });
-    } catch {
-      return c.json({ status: 'unavailable', redis: 'unreachable' }, 503);
-    }
-  });
+  operatorRoutes(app, deps);
 
   const receiver = { ...deps, limiter: new RateLimiter() };
   const counted = async (integration: string, handle: () => Promise<Response>): Promise<Response> => {
@@ -99,16 +91,6 @@ export function createApp(deps: AppDeps): Hono {
     counted(c.req.param('integration'), () => receiveByName(c, receiver, c.req.param('integration'))),
   );
   app.post('/v2/enqueue', (c) => counted('(v2/enqueue)', () => receiveEnqueue(c, receiver)));
-  app.get('/metrics', async (c) => {
-    const metrics = deps.metrics;
-    if (!metrics) return c.text('metrics are off', 404);
-    if (deps.escalations) {
-      const counts = await deps.escalations.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
-      for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
-    }
-    c.header('Content-Type', metrics.registry.contentType);
-    return c.body(await metrics.registry.metrics());
-  });
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl?.())));
   incidentRoutes(app, deps);
   oncallRoutes(app, deps);
@@ -123,5 +105,47 @@ export function createApp(deps: AppDeps): Hono {
   replyRoutes(app, { ...deps, ...twilio, now: deps.now, handoffs: deps.handoffs ?? null });
   actionPageRoutes(app, { ops: deps.ops, now: deps.now, secret: appSecret });
   webRoutes(app, { ...deps, secret: appSecret, publicUrl: deps.publicUrl ?? (() => '') });
+  return app;
+}
+
+export interface OperatorDeps {
+  readonly redis: Redis;
+  readonly metrics?: Metrics;
+  readonly escalations?: Escalations | null;
+}
+
+/** `/healthz`, `/readyz` and `/metrics`: every Hark process serves these, `--worker` ones too. */
+export function operatorRoutes(app: Hono, deps: OperatorDeps): void {
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await deps.redis.ping();
+      return c.json({ status: 'ready' });
+    } catch {
+      return c.json({ status: 'unavailable', redis: 'unreachable' }, 503);
+    }
+  });
+  app.get('/metrics', async (c) => {
+    const metrics = deps.metrics;
+    if (!metrics) return c.text('metrics are off', 404);
+    if (deps.escalations) {
+      const counts = await deps.escalations.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+      for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
+    }
+    c.header('Content-Type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+}
+
+/** The HTTP app of a `--worker` process: only the operator endpoints. */
+export function createOperatorApp(deps: OperatorDeps): Hono {
+  const app = new Hono();
+  operatorRoutes(app, deps);
+  app.notFound((c) =>
+    c.json(
+      errorBody('not_found', `no route for ${c.req.method} ${c.req.path} (this is a worker: --worker)`),
+      404,
+    ),
+  );
   return app;
 }

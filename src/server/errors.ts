@@ -23,11 +23,14 @@ export function sendError(c: Context, e: ApiError): Response {
   return c.json(errorBody(e.code, e.message, e.field), e.status);
 }
 
-/** Whether an error means Redis could not be reached (→ 503, so senders retry). */
+/**
+ * Whether an error means Redis could not be reached or take the write (→ 503, so senders retry):
+ * down, loading, a read-only replica, or full at `maxmemory` under `noeviction`.
+ */
 export function isRedisDown(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   const text = `${e.name} ${e.message}`;
-  return /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|LOADING|READONLY|connect/i.test(
+  return /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|LOADING|READONLY|OOM command not allowed|connect/i.test(
     text,
   );
 }

@@ -23,7 +23,8 @@ import { keys as makeKeys, type Keys } from '../redis/keys.js';
 import { startManagedRedis, type ManagedRedis } from '../redis/managed.js';
 import { OverrideStore } from '../schedules/override-store.js';
 import { ScheduleRegistry } from '../schedules/registry.js';
-import { createApp } from './app.js';
+import type { Hono } from 'hono';
+import { createApp, createOperatorApp } from './app.js';
 
 export interface ServeOptions {
   readonly configDir: string;
@@ -36,8 +37,10 @@ export interface ServeOptions {
 export interface RunningServer {
   /** The public URL (HARK_PUBLIC_URL, settings.public_url, else the local one). */
   readonly url: string;
-  /** Where the HTTP server listens, or null with --worker only. */
-  readonly listening: string | null;
+  /** Where the HTTP server listens (with --worker only: just /healthz, /readyz and /metrics). */
+  readonly listening: string;
+  /** Whether this process serves the API (false with --worker only). */
+  readonly api: boolean;
   /** The running config (a new object after each successful reload). */
   readonly config: Config;
   readonly port: number;
@@ -75,7 +78,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     registry = new ScheduleRegistry(next, overrideStore);
   });
 
-  let server: ServerType | null = null;
   let port = Number(opts.env.PORT ?? 8080);
   const host = opts.env.HOST ?? '0.0.0.0';
   const publicUrl = () =>
@@ -107,8 +109,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     () => live.config.settings.ackTimeoutMs,
     metrics,
   );
+  let api: Hono | null = null;
   if (opts.api) {
-    const app = createApp({
+    api = createApp({
       handoffs: smsHandoffs(
         overrideStore,
         () => registry,
@@ -128,20 +131,23 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       now: () => new Date(),
       reloadConfig: reloads.everywhere,
     });
-    server = await new Promise<ServerType>((res, rej) => {
-      const s = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
-        port = info.port;
-        res(s);
-      });
-      s.once('error', rej);
-    });
   }
+  // A worker serves only /healthz, /readyz and /metrics (its pages, escalation lag, sweeps).
+  const app = api ?? createOperatorApp({ redis, metrics, escalations: escalation.escalations });
+  const server = await new Promise<ServerType>((res, rej) => {
+    const s = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
+      port = info.port;
+      res(s);
+    });
+    s.once('error', rej);
+  });
   log.info({ url: publicUrl(), api: opts.api, worker: opts.worker }, 'hark is running');
 
   let stopping: Promise<void> | null = null;
   return {
     url: publicUrl(),
-    listening: server ? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}` : null,
+    listening: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`,
+    api: opts.api,
     get config() {
       return live.config;
     },
@@ -149,7 +155,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     reload: reloads.here,
     stop: () => {
       stopping ??= (async () => {
-        if (server) await new Promise<void>((res) => server!.close(() => res()));
+        await new Promise<void>((res) => server.close(() => res()));
         await reloads.close();
         await escalation.close();
         await transports.close();

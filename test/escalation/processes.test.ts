@@ -101,7 +101,10 @@ function serve(dir: string, prefix: string, flags: string[] = []): Promise<Runni
       out += c.toString();
       const m = /Hark is listening on (\S+)\n[\s\S]*\n$/.exec(out);
       if (m) res({ child, url: m[1]!, output: () => out });
-      else if (/Hark escalation worker is running/.test(out)) res({ child, url: '', output: () => out });
+      else {
+        const w = /Hark escalation worker is running \(--worker\): .* on (\S+)\n/.exec(out);
+        if (w) res({ child, url: w[1]!, output: () => out });
+      }
     };
     child.stdout!.on('data', on);
     child.stderr!.on('data', on);
@@ -200,10 +203,17 @@ describe('hark serve processes', () => {
     const dir = config('1h');
     const prefix = `{split-${Date.now()}}:`;
     const api = await serve(dir, prefix, ['--api']);
-    await serve(dir, prefix, ['--worker']);
+    const worker = await serve(dir, prefix, ['--worker']);
     const id = await fire(api.url, 'Split roles');
     await twilio.waitFor(to(ALICE, id), 15_000);
     await until(async () => (await timeline(api.url, id)).includes('page.sent'));
     expect(sent(ALICE, id)).toBe(1);
+    // The worker serves only the operator endpoints; its /metrics counts the page it sent.
+    expect((await fetch(`${worker.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${worker.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${worker.url}/v1/incidents`)).status).toBe(404);
+    const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+    expect(metrics).toMatch(/^hark_pages_total\{channel="sms",status="sent"\} 1$/m);
+    expect(await (await fetch(`${api.url}/metrics`)).text()).not.toMatch(/^hark_pages_total\{/m);
   });
 });

@@ -264,4 +264,27 @@ describe('health', () => {
       await own.stop();
     }
   });
+
+  it('answers 503 when Redis is full (maxmemory with noeviction), and stores nothing', async () => {
+    const own = await startManagedRedis(pino({ level: 'silent' }), {
+      dir: mkdtempSync(join(tmpdir(), 'hark-oom-')),
+    });
+    const h = await startTestHark(dir, { redisUrl: own.url });
+    try {
+      await h.redis.config('SET', 'maxmemory-policy', 'noeviction');
+      await h.redis.config('SET', 'maxmemory', '1');
+      const res = await fetch(`${h.url}/v1/alerts/scripts`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKENS.generic}` },
+        body: JSON.stringify({ status: 'firing', summary: 'redis is full' }),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      await h.redis.config('SET', 'maxmemory', '0');
+      expect(await h.snapshot()).toEqual({});
+    } finally {
+      await h.close();
+      await own.stop();
+    }
+  });
 });

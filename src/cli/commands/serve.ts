@@ -35,8 +35,10 @@ export async function serveCommand(flags: ServeFlags, cli: CliEnv): Promise<void
     worker: both || flags.worker === true,
   });
   const showToken = process.stdout.isTTY === true && cli.env.NODE_ENV !== 'production';
-  if (!running.listening) {
-    cli.out.stdout('\nHark escalation worker is running (no HTTP: --worker)\n');
+  if (!running.api) {
+    cli.out.stdout(
+      `\nHark escalation worker is running (--worker): /healthz, /readyz and /metrics on ${running.listening}\n`,
+    );
   } else {
     const curl = exampleCurl(running.listening, running.config, showToken);
     const banner = [
