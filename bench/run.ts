@@ -2,11 +2,13 @@
 import { benchIngest } from './ingest.js';
 import { benchPaging } from './paging.js';
 import { benchSchedule } from './schedule.js';
+import { benchWeb } from './web.js';
 
 const sections: [string, () => Record<string, string> | Promise<Record<string, string>>][] = [
   ['schedule', benchSchedule],
   ['ingest', benchIngest],
   ['paging', benchPaging],
+  ['web', benchWeb],
 ];
 const only = process.argv.slice(2);
 for (const [name, fn] of sections) {

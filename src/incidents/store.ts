@@ -250,26 +250,60 @@ export class IncidentStore {
     return toIncident(h, alerts, statuses, timeline);
   }
 
-  /** Newest first. */
+  /**
+   * Newest first. Reads a page of ids at a time with one pipeline for their state and service and
+   * one for the matching incidents: a few round trips however many incidents are stored.
+   */
   async list(filter: ListFilter = {}): Promise<Incident[]> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
     const out: Incident[] = [];
-    let offset = 0;
-    const page = 200;
-    for (;;) {
-      const ids = await this.redis.zrevrange(this.keys.incidents, offset, offset + page - 1);
-      if (ids.length === 0) break;
-      for (const id of ids) {
-        const incident = await this.get(Number(id), false);
-        if (!incident) continue;
-        if (filter.state && incident.state !== filter.state) continue;
-        if (filter.service && incident.service !== filter.service) continue;
-        out.push(incident);
-        if (out.length >= limit) return out;
+    const k = this.keys;
+    const page = 500;
+    for (let offset = 0; ; offset += page) {
+      const ids = (await this.redis.zrevrange(k.incidents, offset, offset + page - 1)).map(Number);
+      if (ids.length === 0) return out;
+      let wanted = ids;
+      if (filter.state || filter.service) {
+        const p = this.redis.pipeline();
+        for (const id of ids) p.hmget(k.incident(id), 'state', 'service');
+        const fields = await p.exec();
+        wanted = ids.filter((_, i) => {
+          const [err, value] = fields![i]!;
+          if (err) throw err;
+          const [state, service] = value as [string | null, string | null];
+          return (
+            state !== null &&
+            (!filter.state || state === filter.state) &&
+            (!filter.service || service === filter.service)
+          );
+        });
       }
-      offset += page;
+      // Details for as many as may be needed (a few spare, in case some moved on meanwhile).
+      wanted = wanted.slice(0, limit - out.length + 10);
+      if (wanted.length > 0) {
+        // One transaction: each incident's hash and alerts are read as of the same moment.
+        const p = this.redis.multi();
+        for (const id of wanted)
+          p.hgetall(k.incident(id)).hgetall(k.incidentAlerts(id)).hgetall(k.incidentAlertStatus(id));
+        const results = (await p.exec())!.map(([err, value]) => {
+          if (err) throw err;
+          return value as Record<string, string>;
+        });
+        for (let i = 0; i < wanted.length; i++) {
+          const [h, alerts, statuses] = results.slice(i * 3, i * 3 + 3) as [
+            Record<string, string>,
+            Record<string, string>,
+            Record<string, string>,
+          ];
+          // A state read from the first pipeline may have moved on since: filter again.
+          if (!h.state) continue;
+          if (filter.state && h.state !== filter.state) continue;
+          out.push(toIncident(h, alerts, statuses, undefined));
+          if (out.length >= limit) return out;
+        }
+      }
+      if (out.length >= limit || ids.length < page) return out;
     }
-    return out;
   }
 
   private async act(

@@ -1,6 +1,6 @@
 /** What every page needs about who is looking: their name, zone, CSRF token, and formatters. */
-import { DateTime } from 'luxon';
 import type { Config } from '../config/types.js';
+import { isoUtc, zonedParts } from '../time/format.js';
 import { PERSON_COLOURS } from './layout.js';
 
 export interface Viewer {
@@ -41,8 +41,14 @@ export function viewer(
       const i = order.indexOf(p);
       return PERSON_COLOURS[(i < 0 ? 0 : i) % PERSON_COLOURS.length]!;
     },
-    time: (t) => DateTime.fromMillis(t, { zone }).toFormat('ccc d LLL HH:mm ZZZZ'),
-    shortTime: (t) => DateTime.fromMillis(t, { zone }).toFormat('ccc d LLL HH:mm'),
+    time: (t) => {
+      const p = zonedParts(t, zone);
+      return p ? `${p.weekday} ${Number(p.day)} ${p.month} ${p.hour}:${p.minute} ${p.zone}` : isoUtc(t);
+    },
+    shortTime: (t) => {
+      const p = zonedParts(t, zone);
+      return p ? `${p.weekday} ${Number(p.day)} ${p.month} ${p.hour}:${p.minute}` : isoUtc(t);
+    },
   };
 }
 

@@ -80,6 +80,33 @@ describe('incident API', () => {
     expect((await call('GET', '/v1/incidents?limit=0')).status).toBe(400);
   });
 
+  it('filters by state and service across more than one page of stored incidents', async () => {
+    const h = await startTestHark(dir);
+    try {
+      const fire = (summary: string, team: string) =>
+        fetch(`${h.url}/v1/alerts/scripts`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKENS.generic}` },
+          body: JSON.stringify({ status: 'firing', summary, labels: { team } }),
+        });
+      // #1 and #2 stay open; 700 newer ones are resolved (more than one page of ids).
+      await fire('old open web', 'web');
+      await fire('old open other', 'ops');
+      for (let i = 0; i < 700; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, j) => fire(`noise ${i + j}`, 'web')));
+      }
+      for (const id of await h.redis.zrange(h.keys.incidents, '2', '-1')) {
+        await h.ops.resolve(Number(id), 'token:cli', new Date());
+      }
+      const triggered = await h.store.list({ state: 'triggered' });
+      expect(triggered.map((i) => i.title)).toEqual(['old open other', 'old open web']);
+      expect((await h.store.list({ state: 'triggered', service: 'web' })).map((i) => i.id)).toEqual([1]);
+      expect((await h.store.list({ state: 'resolved', limit: 3 })).map((i) => i.id)).toEqual([702, 701, 700]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('gets one incident with its timeline, or 404', async () => {
     const id = await openIncident('get me');
     const r = await call('GET', `/v1/incidents/${id}`);

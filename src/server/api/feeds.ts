@@ -79,6 +79,7 @@ function feedRange(q: z.output<typeof feedQuery>, zone: string, now: number): Fe
 }
 
 export function feedRoutes(app: Hono, deps: FeedApiDeps): void {
+  const cache = new FeedCache();
   const feed = async (c: Context, kind: FeedKind): Promise<Response> => {
     const name = c.req.param('file')!.slice(0, -'.ics'.length);
     if (!verifyFeedToken(await deps.secret(), kind, name, c.req.query('token'))) {
@@ -98,12 +99,15 @@ export function feedRoutes(app: Hono, deps: FeedApiDeps): void {
       if (!schedule) throw new ApiError(404, 'not_found', `there is no schedule "${name}"`);
       const range = feedRange(parseQuery(c, feedQuery), schedule.zone.name, now);
       await registry.refresh();
-      body = scheduleCalendar({
-        ...range,
-        source: { schedule, view: registry.view(name)! },
-        displayName: (p) => config.people.get(p)?.displayName ?? p,
-        generatedAt: now,
-      });
+      const view = registry.view(name)!;
+      body = cache.get(`schedule:${name}:${range.from}:${range.to}`, [config, view], () =>
+        scheduleCalendar({
+          ...range,
+          source: { schedule, view },
+          displayName: (p) => config.people.get(p)?.displayName ?? p,
+          generatedAt: now,
+        }),
+      );
     } else {
       const person = config.people.get(name);
       if (!person) throw new ApiError(404, 'not_found', `there is no person "${name}"`);
@@ -112,13 +116,18 @@ export function feedRoutes(app: Hono, deps: FeedApiDeps): void {
       const sources: FeedSource[] = registry
         .names()
         .map((n) => ({ schedule: registry.get(n)!, view: registry.view(n)! }));
-      body = personCalendar({
-        ...range,
-        person: name,
-        displayName: person.displayName,
-        sources,
-        generatedAt: now,
-      });
+      body = cache.get(
+        `person:${name}:${range.from}:${range.to}`,
+        [config, ...sources.map((x) => x.view)],
+        () =>
+          personCalendar({
+            ...range,
+            person: name,
+            displayName: person.displayName,
+            sources,
+            generatedAt: now,
+          }),
+      );
     }
     c.header('Content-Type', 'text/calendar; charset=utf-8');
     c.header('Cache-Control', FEED_CACHE_CONTROL);
@@ -128,4 +137,29 @@ export function feedRoutes(app: Hono, deps: FeedApiDeps): void {
 
   app.get(`/v1/schedules/${FILE}`, (c) => feed(c, 'schedule'));
   app.get(`/v1/people/${FILE}`, (c) => feed(c, 'person'));
+}
+
+/**
+ * Feeds already written, by feed and range, for as long as the config and the schedule views
+ * they were made from are the same objects (a view is replaced when runtime overrides change, the
+ * config on a reload). Writing a year of a busy schedule takes tens of milliseconds (ical-generator
+ * folds lines character by character) and calendar apps poll: the default range moves a day at a
+ * time, so most polls are answered from here without blocking the event loop that pages people.
+ */
+export class FeedCache {
+  private readonly entries = new Map<string, { inputs: readonly object[]; body: string }>();
+
+  constructor(private readonly max = 200) {}
+
+  get(key: string, inputs: readonly object[], make: () => string): string {
+    const hit = this.entries.get(key);
+    this.entries.delete(key);
+    const body =
+      hit && hit.inputs.length === inputs.length && hit.inputs.every((x, i) => x === inputs[i])
+        ? hit.body
+        : make();
+    this.entries.set(key, { inputs, body });
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+    return body;
+  }
 }
