@@ -1,4 +1,5 @@
 /** The dashboard (`/`): open incidents with their buttons, who is on call now, the next 14 days. */
+import type { Config } from '../config/types.js';
 import type { Incident } from '../incidents/model.js';
 import { IncidentActions, StateBadge } from './incident.js';
 import { Layout } from './layout.js';
@@ -162,7 +163,13 @@ export function Dashboard(p: DashboardProps) {
                           }`}
                           title={`${b.role}: ${what}, ${v.time(seg.start)} → ${v.time(seg.end)}`}
                         >
-                          {seg.kind === 'gap' ? 'nobody' : who}
+                          {seg.kind === 'gap'
+                            ? seg.width < 6
+                              ? ''
+                              : 'nobody'
+                            : seg.width < 6
+                              ? initials(who)
+                              : who}
                         </div>
                       );
                     })}
@@ -194,5 +201,25 @@ export function Dashboard(p: DashboardProps) {
         ))}
       </section>
     </Layout>
+  );
+}
+
+/** `Alice Example` → `AE`: what fits in a narrow timeline segment (the title has the whole name). */
+export function initials(name: string): string {
+  const words = name.split(/[\s_-]+/).filter(Boolean);
+  return words.length > 1
+    ? words
+        .map((w) => w[0]!.toUpperCase())
+        .join('')
+        .slice(0, 3)
+    : name.slice(0, 2);
+}
+
+/** Triggered before acknowledged, then the highest severity first, then the newest. */
+export function bySeverity(incidents: readonly Incident[], config: Config): Incident[] {
+  const rank = new Map(config.severities.map((sev, i) => [sev.name, i]));
+  const r = (i: Incident) => rank.get(i.severity) ?? rank.size;
+  return [...incidents].sort(
+    (a, b) => (a.state === b.state ? 0 : a.state === 'triggered' ? -1 : 1) || r(a) - r(b) || b.id - a.id,
   );
 }

@@ -20,7 +20,7 @@ import { parseDuration } from '../config/duration.js';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { whoRows } from '../schedules/report.js';
-import { Dashboard, type ScheduleBlock } from './dashboard.js';
+import { bySeverity, Dashboard, type ScheduleBlock } from './dashboard.js';
 import { IncidentPage, type WebAction } from './incident.js';
 import { CSS, CSS_VERSION, Layout } from './layout.js';
 import { LoginPage } from './login.js';
@@ -214,7 +214,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     return c.html(
       <Dashboard
         viewer={v}
-        open={[...triggered, ...acknowledged]}
+        open={bySeverity([...triggered, ...acknowledged], deps.config())}
         schedules={schedules}
         from={from.toMillis()}
         to={to}
