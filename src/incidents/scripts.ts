@@ -13,7 +13,8 @@
  *       2 alert id, 3 alert JSON, 4 kind (firing | resolved | acknowledge | renotify),
  *       5 now ISO, 6 now ms, 7 auto-resolve (1|0), 8 alert index TTL ms, 9 actor,
  *       10 the timeline event's JSON after its type: `"at":...,"actor":...}`,
- *       11 JSON array of field/value pairs of a new incident
+ *       11 JSON array of field/value pairs of a new incident, 12 retention ms (a resolved
+ *       incident's keys expire after it)
  * Returns {id (0: no incident), new (1|0), state, changed (1|0)}.
  */
 export const INGEST = `
@@ -84,6 +85,7 @@ if auto == '1' then
   redis.call('DEL', redis.call('HGET', k(1, id), 'openKey'))
   redis.call('ZREM', KEYS[5], id)
   redis.call('RPUSH', k(4, id), '{"type":"incident.resolved","reason":"all alerts resolved",' .. ARGV[10])
+  for i = 1, 4 do redis.call('PEXPIRE', k(i, id), ARGV[12]) end
   return {tonumber(id), 0, 'resolved', 1}
 end
 return {tonumber(id), 0, state, changed}
@@ -91,10 +93,11 @@ return {tonumber(id), 0, state, changed}
 
 /**
  * A person's (or token's) action on an incident.
- * KEYS: 1 incident hash, 2 timeline, 3 escalation-due zset
+ * KEYS: 1 incident hash, 2 timeline, 3 escalation-due zset, 4 alerts hash, 5 alert-status hash
  * ARGV: 1 action (acknowledge | unacknowledge | ack-timeout | resolve | note | role), 2 now ISO,
  *       3 now ms, 4 actor, 5 event JSON, 6 person (acknowledge: commander if none; role: holder;
- *       ack-timeout: the acknowledgedAt it was set for), 7 role name
+ *       ack-timeout: the acknowledgedAt it was set for), 7 role name, 8 retention ms (resolve:
+ *       the incident's keys expire after it; writes afterwards keep that expiry)
  * Returns {outcome, state, by}: outcome is ok, missing, or the state that refused the action.
  */
 export const ACT = `
@@ -130,5 +133,8 @@ elseif action == 'role' then
   redis.call('HSET', KEYS[1], 'role:' .. ARGV[7], ARGV[6])
 end
 redis.call('RPUSH', KEYS[2], event)
+if action == 'resolve' then
+  for i = 1, 5 do if i ~= 3 then redis.call('PEXPIRE', KEYS[i], ARGV[8]) end end
+end
 return {'ok', redis.call('HGET', KEYS[1], 'state'), actor}
 `;

@@ -80,14 +80,21 @@ export class IncidentStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-    /** How long alert index keys live (settings.retention); a getter, so a config reload applies. */
-    private readonly alertIndexTtlMs: number | (() => number),
+    /**
+     * settings.retention: how long a resolved incident (and an alert's index entry) is kept; a
+     * getter, so a config reload applies.
+     */
+    private readonly retention: number | (() => number),
   ) {
     redis.defineCommand('harkIngest', { numberOfKeys: 5, lua: INGEST });
-    redis.defineCommand('harkAct', { numberOfKeys: 3, lua: ACT });
+    redis.defineCommand('harkAct', { numberOfKeys: 5, lua: ACT });
     const fns = redis as unknown as Record<string, ScriptFn>;
     this.ingestScript = fns.harkIngest!.bind(redis);
     this.actScript = fns.harkAct!.bind(redis);
+  }
+
+  private retentionMs(): number {
+    return typeof this.retention === 'number' ? this.retention : this.retention();
   }
 
   private templates(): string {
@@ -174,10 +181,11 @@ export class IncidentStore {
       at,
       now.getTime(),
       autoResolve ? '1' : '0',
-      typeof this.alertIndexTtlMs === 'number' ? this.alertIndexTtlMs : this.alertIndexTtlMs(),
+      this.retentionMs(),
       actor,
       event,
       JSON.stringify(fields),
+      this.retentionMs(),
     )) as [number, number, string, number];
     const [id, isNew, state, changed] = raw;
     let key = route.incidentKey;
@@ -257,20 +265,27 @@ export class IncidentStore {
   async list(filter: ListFilter = {}): Promise<Incident[]> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
     const out: Incident[] = [];
+    // Ids whose incident has expired (resolved longer ago than settings.retention) leave the index.
+    const gone: number[] = [];
+    const done = async () => {
+      if (gone.length > 0) await this.redis.zrem(this.keys.incidents, ...gone);
+      return out;
+    };
     const k = this.keys;
     const page = 500;
     for (let offset = 0; ; offset += page) {
       const ids = (await this.redis.zrevrange(k.incidents, offset, offset + page - 1)).map(Number);
-      if (ids.length === 0) return out;
+      if (ids.length === 0) return done();
       let wanted = ids;
       if (filter.state || filter.service) {
         const p = this.redis.pipeline();
         for (const id of ids) p.hmget(k.incident(id), 'state', 'service');
         const fields = await p.exec();
-        wanted = ids.filter((_, i) => {
+        wanted = ids.filter((_id, i) => {
           const [err, value] = fields![i]!;
           if (err) throw err;
           const [state, service] = value as [string | null, string | null];
+          if (state === null) gone.push(ids[i]!);
           return (
             state !== null &&
             (!filter.state || state === filter.state) &&
@@ -296,13 +311,16 @@ export class IncidentStore {
             Record<string, string>,
           ];
           // A state read from the first pipeline may have moved on since: filter again.
-          if (!h.state) continue;
+          if (!h.state) {
+            if (!filter.state && !filter.service) gone.push(wanted[i]!);
+            continue;
+          }
           if (filter.state && h.state !== filter.state) continue;
           out.push(toIncident(h, alerts, statuses, undefined));
-          if (out.length >= limit) return out;
+          if (out.length >= limit) return done();
         }
       }
-      if (out.length >= limit || ids.length < page) return out;
+      if (out.length >= limit || ids.length < page) return done();
     }
   }
 
@@ -321,6 +339,8 @@ export class IncidentStore {
       k.incident(id),
       k.incidentTimeline(id),
       k.escalationDue,
+      k.incidentAlerts(id),
+      k.incidentAlertStatus(id),
       action,
       at,
       now.getTime(),
@@ -328,6 +348,7 @@ export class IncidentStore {
       JSON.stringify({ at, actor, ...event }),
       person,
       role,
+      this.retentionMs(),
     )) as [string, string, string];
     if (outcome === 'missing') return { ok: false, reason: 'missing' };
     if (outcome !== 'ok')
