@@ -1,6 +1,6 @@
 /** The dashboard (`/`): open incidents with their buttons, who is on call now, the next 14 days. */
 import type { Config } from '../config/types.js';
-import type { Incident } from '../incidents/model.js';
+import { actorName, type Incident } from '../incidents/model.js';
 import { IncidentActions, StateBadge } from './incident.js';
 import { Layout } from './layout.js';
 import { OverrideForm, OverrideList } from './overrides.js';
@@ -46,9 +46,11 @@ export function Dashboard(p: DashboardProps) {
   return (
     <Layout title="On call" signedInAs={v.name} csrf={v.csrf}>
       {p.flash ? <p class={p.flash.error ? 'flash error' : 'flash'}>{p.flash.text}</p> : null}
+      {v.person ? <YouLine viewer={v} schedules={p.schedules} /> : null}
       <section id="open">
         <h1>
-          Open incidents <span class="muted">({p.open.length})</span>
+          Open incidents <span class="muted">({p.open.length})</span>{' '}
+          <span class="muted small">as of {v.shortTime(v.now).slice(-5)}</span>
         </h1>
         {p.open.length === 0 ? <p class="empty">Nothing is open.</p> : null}
         {p.open.map((i) => (
@@ -57,7 +59,7 @@ export function Dashboard(p: DashboardProps) {
               <StateBadge state={i.state} /> <span class="sev">{i.severity}</span>{' '}
               <span class="muted small">
                 #{i.id} · {i.service} · opened {shortLength(v.now - Date.parse(i.createdAt))} ago
-                {i.acknowledgedBy ? ` · ack ${v.personName(i.acknowledgedBy)}` : ''}
+                {i.acknowledgedBy ? ` · ack ${v.personName(actorName(i.acknowledgedBy))}` : ''}
               </span>
             </div>
             <div class="title">
@@ -221,5 +223,51 @@ export function bySeverity(incidents: readonly Incident[], config: Config): Inci
   const r = (i: Incident) => rank.get(i.severity) ?? rank.size;
   return [...incidents].sort(
     (a, b) => (a.state === b.state ? 0 : a.state === 'triggered' ? -1 : 1) || r(a) - r(b) || b.id - a.id,
+  );
+}
+
+/** The signed-in person's own situation: on call now (and until when), or their next shift. */
+function YouLine(p: { viewer: Viewer; schedules: readonly ScheduleBlock[] }) {
+  const v = p.viewer;
+  const mine = p.schedules.flatMap((s) =>
+    s.bars.flatMap((b) =>
+      b.segments
+        .filter((seg) => seg.person === v.person && seg.end > v.now)
+        .map((seg) => ({ schedule: s.name, role: b.role, start: seg.start, end: seg.end })),
+    ),
+  );
+  const now = mine.filter((m) => m.start <= v.now);
+  if (now.length > 0) {
+    return (
+      <p class="you on" id="you">
+        You are on call:{' '}
+        {now.map((m, i) => (
+          <span>
+            {i > 0 ? '; ' : ''}
+            <strong>
+              {m.schedule} {m.role}
+            </strong>{' '}
+            until {v.shortTime(m.end)}
+          </span>
+        ))}
+        .
+      </p>
+    );
+  }
+  const next = mine.sort((a, b) => a.start - b.start)[0];
+  return (
+    <p class="you" id="you">
+      {next ? (
+        <span>
+          You are not on call now. Next:{' '}
+          <strong>
+            {next.schedule} {next.role}
+          </strong>{' '}
+          from {v.shortTime(next.start)} (in {shortLength(next.start - v.now)}).
+        </span>
+      ) : (
+        'You are not on call now, nor in the next 14 days.'
+      )}
+    </p>
   );
 }

@@ -76,6 +76,8 @@ h3 { font-size: 16px; margin: 14px 0 6px; }
 .small { font-size: 13px; }
 .nowrap { white-space: nowrap; }
 .empty { color: var(--muted); font-style: italic; }
+.you { margin: 4px 0 0; padding: 8px 12px; border-radius: 8px; background: #fff; border: 1px solid var(--line); font-size: 15px; }
+.you.on { background: #fff4e6; border-color: #ffc078; }
 .flash { padding: 10px 12px; border-radius: 8px; margin: 8px 0; background: #e7f5ff; border: 1px solid #a5d8ff; }
 .flash.error { background: #fff5f5; border-color: #ffc9c9; }
 button, .button { font: inherit; font-weight: 600; border-radius: 8px; border: 1px solid var(--line);

@@ -135,6 +135,10 @@ describe('web dashboard (Chromium)', () => {
       const nextMonday = DateTime.utc().startOf('week').plus({ weeks: 1 });
       const until = DateTime.min(nextMonday, tomorrow.plus({ hours: 9 }));
       expect(await txt(primary.locator('td').nth(2))).toContain(until.toFormat('ccc d LLL HH:mm'));
+      // The line about the signed-in person.
+      expect(await txt(page.locator('#you'))).toBe(
+        `You are on call: main primary until ${until.toFormat('ccc d LLL HH:mm')}.`,
+      );
       const secondary = page.locator('tr[data-schedule=main][data-role=secondary] td').nth(1);
       const hour = DateTime.utc();
       const inOffice = hour.weekday <= 5 && hour.hour >= 9 && hour.hour < 17;
@@ -161,6 +165,7 @@ describe('web dashboard (Chromium)', () => {
       expect(await txt(page.locator('.flash'))).toBe(`Acknowledged #${id} web: Checkout returns 502`);
       expect(await txt(card.locator('.state'))).toBe('acknowledged');
       expect(await card.locator('button[data-action=acknowledge]').count()).toBe(0);
+      expect(await txt(card)).toContain('ack Alice Adams');
 
       const stored = await hark.store.get(id);
       expect(stored).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'person:alice' });
