@@ -13,8 +13,10 @@
  * fax). A failed page moves the person on to their next notify rule at once (`moveOn`). Twilio may
  * repeat a callback or send them out of order: a repeat changes nothing, an older status never
  * overwrites a newer one, and the outcome is decided once — atomically, in one Lua script, so two
- * Hark instances receiving the same callback write one timeline event. An unknown SID is answered
- * 200 and ignored (Twilio would retry a non-2xx answer).
+ * Hark instances receiving the same callback write one timeline event. A bundle (one SMS for the
+ * pages a rate limit held) maps its SID to all of its pages, and a report applies to each. A SID
+ * not recorded yet is waited for a moment (Twilio can call back before the send is recorded); a SID
+ * still unknown then is answered 200 and ignored.
  *
  * `GET|POST /v1/twilio/voice/:incident?person=<name>`: the page call's TwiML (voiceTwiml), whose
  * `<Gather>` posts the key to `/v1/twilio/voice/:incident/gather?person=<name>`. A call answered by
@@ -44,7 +46,15 @@ export interface TwilioRoutesDeps {
   readonly publicUrl: () => string;
   readonly log: Logger;
   readonly now: () => Date;
+  /** How long a status callback for a SID not yet recorded waits for it (default 2 s). */
+  readonly earlyCallbackWaitMs?: number;
 }
+
+/**
+ * Twilio can report on a message before the request that sent it has returned and Hark has
+ * recorded its SID; such a callback waits this long for the record before it is ignored.
+ */
+const EARLY_CALLBACK_WAIT_MS = 2000;
 
 /** Twilio's webhooks are small form posts; anything bigger is not Twilio. */
 const MAX_BODY = 64 * 1024;
@@ -282,11 +292,36 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
     answeredByParam: string | null,
     errorCode: string | null,
   ): Promise<void> => {
-    const pageKey = sid ? await redis.get(keys.providerMessage(sid)) : null;
-    if (!sid || !pageKey) {
+    const pages = sid ? await pagesOf(sid) : null;
+    if (!sid || !pages) {
       log.info({ sid }, 'Twilio reported on an unknown message or call: ignored');
       return;
     }
+    // A bundle is one message for several pages: the report applies to each.
+    for (const pageKey of pages.split('\n'))
+      await reportPage(sid, pageKey, statusOf, answeredByParam, errorCode);
+  };
+
+  /**
+   * The page keys of a provider message. Twilio may call back before Hark has recorded the SID it
+   * got from the same request (a fast failure): then wait a little for the record.
+   */
+  const pagesOf = async (sid: string): Promise<string | null> => {
+    const deadline = Date.now() + (deps.earlyCallbackWaitMs ?? EARLY_CALLBACK_WAIT_MS);
+    for (;;) {
+      const pages = await redis.get(keys.providerMessage(sid));
+      if (pages || Date.now() >= deadline) return pages;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  const reportPage = async (
+    sid: string,
+    pageKey: string,
+    statusOf: (channel: string) => string | null,
+    answeredByParam: string | null,
+    errorCode: string | null,
+  ): Promise<void> => {
     const record = keys.page(pageKey);
     const [channel, person, incidentField] = await redis.hmget(record, 'channel', 'person', 'incident');
     const fields = parsePageKey(pageKey);

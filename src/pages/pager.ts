@@ -103,7 +103,9 @@ export class Pager implements PageSender {
 
   /**
    * Sends what a rate limit held back for a person on a channel: one bundle message listing the
-   * incidents still triggered (or the plain page when one is left).
+   * incidents still triggered (or the plain page when one is left). The held pages leave their
+   * queue only once the provider took the message: a provider error fails the job, BullMQ retries
+   * it, and nothing held is lost (at least once, like every page).
    */
   async sendBundle(personName: string, channel: PageJob['channel']): Promise<PageOutcome> {
     const { redis, keys } = this.deps;
@@ -113,11 +115,8 @@ export class Pager implements PageSender {
     if ((await redis.zcard(heldKey)) === 0) return { outcome: 'skipped' };
     const until = await this.limiter.tryTake(keys.pagesSent(personName, channel), limits, now);
     if (until !== null) return { outcome: 'held', until };
-    const [[, held]] = (await redis.multi().zrange(heldKey, '0', '-1').del(heldKey).exec()) as [
-      [Error | null, string[]],
-    ];
+    const held = await redis.zrange(heldKey, '0', '-1');
     const person = this.deps.config().people.get(personName);
-    if (!person || held.length === 0) return { outcome: 'skipped' };
     const byIncident = new Map<number, string[]>();
     for (const key of held) {
       const id = Number(key.split('-')[0]);
@@ -128,10 +127,24 @@ export class Pager implements PageSender {
       const incident = await this.deps.store.get(id, false);
       if (incident?.state === 'triggered') incidents.push(incident);
     }
-    for (const key of held) await redis.hset(keys.page(key), 'status', 'bundled');
-    if (incidents.length === 0) return { outcome: 'skipped' };
+    const included = new Set(incidents.flatMap((i) => byIncident.get(i.id) ?? []));
+    const done = (status: (key: string) => string, extra: (string | number)[] = []) => {
+      const m = redis.multi();
+      if (held.length > 0) m.zrem(heldKey, ...held);
+      for (const key of held) m.hset(keys.page(key), 'status', status(key), ...extra);
+      return m.exec();
+    };
+    if (!person || incidents.length === 0) {
+      // Nobody to tell, or every incident was acknowledged or resolved meanwhile.
+      await done(() => 'skipped');
+      return { outcome: 'skipped' };
+    }
     const base = this.deps.publicUrl();
     const first = incidents[0]!;
+    // Recorded before the provider call: `aa` may come back before the send is recorded.
+    const pagedTo = redis.multi();
+    for (const incident of incidents) pagedTo.zadd(keys.pagedTo(personName), now, String(incident.id));
+    await pagedTo.pexpire(keys.pagedTo(personName), this.deps.config().settings.retentionMs).exec();
     let receipt: SentReceipt;
     if (channel === 'sms') {
       const body =
@@ -159,11 +172,21 @@ export class Pager implements PageSender {
         first,
       );
     }
-    this.deps.metrics?.pages.inc({ channel, status: 'bundled' });
     const at = new Date(this.deps.now()).toISOString();
-    // `aa` (ack all) in reply to the bundle acknowledges every incident in it.
-    for (const incident of incidents)
-      await redis.zadd(keys.pagedTo(personName), Date.parse(at), String(incident.id));
+    await done(
+      (key) => (included.has(key) ? 'bundled' : 'skipped'),
+      ['providerId', receipt.providerId ?? '', 'sentAt', at],
+    );
+    if (receipt.providerId) {
+      // Delivery callbacks for the bundle apply to every page in it (a failure moves each on).
+      await redis.set(
+        keys.providerMessage(receipt.providerId),
+        [...included].join('\n'),
+        'PX',
+        this.deps.config().settings.retentionMs,
+      );
+    }
+    this.deps.metrics?.pages.inc({ channel, status: 'bundled' });
     for (const incident of incidents) {
       await this.deps.store.appendTimeline(incident.id, {
         at,
@@ -174,6 +197,7 @@ export class Pager implements PageSender {
         via: receipt.via,
         providerId: receipt.providerId,
         incidents: incidents.map((i) => i.id),
+        page: byIncident.get(incident.id)![0],
       });
     }
     return { outcome: 'sent' };

@@ -32,7 +32,7 @@ const HANG_UP_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/>
 const EMAIL_SAM = /^\[page\] EMAIL to sam@example\.com: /;
 const EMAIL_VIC = /^\[page\] EMAIL to vic@example\.com: /;
 
-const configDir = () =>
+const configDir = (settings: readonly string[] = []) =>
   tmpConfig({
     'hark.yaml': lines(
       'people:',
@@ -46,6 +46,7 @@ const configDir = () =>
       '  - {name: calls, escalation_policy: calls, match: {labels: {who: vic}}}',
       'integrations:',
       `  - {name: scripts, type: generic, token: "${GENERIC}"}`,
+      ...(settings.length > 0 ? ['settings:', ...settings.map((l) => `  ${l}`)] : []),
     ),
     'escalation-policies/texts.yaml': lines(
       'steps:',
@@ -77,7 +78,9 @@ afterAll(async () => {
 });
 
 /** A Hark sending sms and voice through the fake Twilio, email to the console. */
-async function start(opts: { twilioConfigured?: boolean; publicUrl?: string } = {}): Promise<TestHark> {
+async function start(
+  opts: { twilioConfigured?: boolean; publicUrl?: string; settings?: readonly string[] } = {},
+): Promise<TestHark> {
   log = new PageLog();
   const twilio = createTwilioTransports({
     accountSid: fake.accountSid,
@@ -86,7 +89,7 @@ async function start(opts: { twilioConfigured?: boolean; publicUrl?: string } = 
     apiUrl: fake.url,
   });
   const transports: Transports = { sms: twilio, voice: twilio, email: consoleTransports(log.write).email };
-  const h = await startTestHark(configDir(), {
+  const h = await startTestHark(configDir(opts.settings), {
     escalation: { transports, formats: createPageFormats('test-secret') },
     ...(opts.twilioConfigured === false ? {} : { twilioAuthToken: fake.authToken }),
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
@@ -437,6 +440,67 @@ describe('POST /v1/twilio/status', () => {
     expect(call.status).toBe(200);
     expect(await harkState()).toEqual(before);
     expect(await nextRuleState(id, SAM.name)).toBe('delayed');
+  });
+});
+
+describe('early callbacks and bundles', () => {
+  it('applies a callback that arrives before the send is recorded', async () => {
+    await start();
+    const { id, msg, key } = await smsPage();
+    // As if Twilio answered the callback before Hark recorded the SID it got back.
+    await hark.redis.del(hark.keys.providerMessage(msg.sid));
+    const late = new Promise<void>((res) =>
+      setTimeout(() => {
+        void hark.redis.set(hark.keys.providerMessage(msg.sid), key).then(() => res());
+      }, 400),
+    );
+    const cb = await fake.sendStatus(msg.sid, 'undelivered');
+    await late;
+    expect(cb.status).toBe(200);
+    expect(await timeline(id, 'page.failed')).toHaveLength(1);
+    await log.waitFor(EMAIL_SAM, 10_000);
+  });
+
+  const BUNDLE = /^\d+ new incidents: /;
+  const bundleMessage = () =>
+    fake.waitFor(
+      (r): r is RecordedMessage => r.kind === 'message' && r.to === SAM.sms && BUNDLE.test(r.body),
+      15_000,
+    );
+
+  it('keeps held pages when the bundle fails to send, and sends it on the retry', async () => {
+    await start({ settings: ['page_limits: {sms: [{count: 1, per: 2s}]}'] });
+    await smsPage('Storm 1');
+    fake.failNext(1, 500); // the next request to Twilio is the bundle
+    const second = await fire('Storm 2', 'sam');
+    const third = await fire('Storm 3', 'sam');
+    const bundle = await bundleMessage();
+    expect(bundle.body).toMatch(new RegExp(`^2 new incidents: #${second} #${third}`));
+    expect(fake.requests.filter((r) => r.status === 500)).toHaveLength(1);
+    await recorded(bundle.sid);
+    // Twilio accepted two messages for sam: the first page and the bundle (once).
+    expect(fake.messages.filter((m) => m.to === SAM.sms)).toHaveLength(2);
+  });
+
+  it("applies a bundle's delivery callbacks to every page in it: a failure moves each on", async () => {
+    await start({ settings: ['page_limits: {sms: [{count: 1, per: 2s}]}'] });
+    await smsPage('Storm 1');
+    const second = await fire('Storm 2', 'sam');
+    const third = await fire('Storm 3', 'sam');
+    const bundle = await bundleMessage();
+    const keys = (await recorded(bundle.sid)).split('\n');
+    expect(keys).toEqual([
+      pageKey({ incident: second, cycle: 0, loop: 0, step: 0, person: SAM.name, rule: 0 }),
+      pageKey({ incident: third, cycle: 0, loop: 0, step: 0, person: SAM.name, rule: 0 }),
+    ]);
+    expect((await fake.sendStatus(bundle.sid, 'undelivered')).status).toBe(200);
+    for (const id of [second, third]) {
+      expect(await timeline(id, 'page.failed')).toHaveLength(1);
+      expect(await nextRuleState(id, SAM.name)).not.toBe('delayed');
+    }
+    for (const key of keys) expect((await record(key)).status).toBe('undelivered');
+    await log.waitFor(EMAIL_SAM, 10_000);
+    await until('both emails', async () => log.count(EMAIL_SAM) === 2, 10_000);
   });
 });
 
