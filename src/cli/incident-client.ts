@@ -12,9 +12,9 @@ import { IncidentOperations } from '../incidents/operations.js';
 import { IncidentStore } from '../incidents/store.js';
 import { createLogger } from '../log.js';
 import { ScheduleRegistry } from '../schedules/registry.js';
-import { connectRedis, whenReady } from '../redis/connect.js';
+import { connectTarget, whenReady } from '../redis/connect.js';
 import { keys as makeKeys } from '../redis/keys.js';
-import { findManagedRedis } from '../redis/managed.js';
+import { cliRedisTarget } from '../redis/target.js';
 import { CheckFailed, UsageError } from './output.js';
 
 export interface IncidentClient {
@@ -97,19 +97,19 @@ export async function connectIncidents(opts: ConnectOptions): Promise<IncidentCl
       close: async () => {},
     };
   }
-  const url = opts.env.REDIS_URL ?? findManagedRedis();
-  if (!url) {
+  const target = cliRedisTarget(opts.env);
+  if (!target) {
     throw new CheckFailed(
       'hark: no Redis to read incidents from: set REDIS_URL, run this where `hark serve` runs, or use --server URL --token T',
     );
   }
-  const redis = connectRedis(url);
+  const redis = connectTarget(target);
   redis.on('error', () => {});
   try {
     await whenReady(redis, 3000);
   } catch {
     redis.disconnect();
-    throw new CheckFailed(`hark: Redis at ${url.replace(/\/\/[^@]*@/, '//***@')} is not reachable`);
+    throw new CheckFailed(`hark: Redis at ${target.label} is not reachable`);
   }
   const config = opts.config;
   const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);

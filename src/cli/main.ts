@@ -193,7 +193,7 @@ export async function run(argv: readonly string[], cli: CliEnv): Promise<number>
       cli.out.stderr(e.message);
       return 1;
     }
-    if (e instanceof Error && e.name === 'RedisMissingError') {
+    if (e instanceof Error && (e.name === 'RedisMissingError' || e.name === 'RedisConfigError')) {
       cli.out.stderr(`hark: ${e.message}`);
       return 1;
     }

@@ -171,6 +171,8 @@ export class Escalations {
   constructor(private readonly deps: EscalationDeps) {
     this.connection = ownConnection(deps.redis);
     this.queue = new Queue(QUEUE, { connection: this.connection, prefix: deps.keys.bullPrefix });
+    // Without a listener BullMQ prints connection errors to the console; they are logged already.
+    this.queue.on('error', () => {});
   }
 
   /** Starts (or restarts) an incident's escalation at step 1 now. Adding twice is harmless. */
@@ -267,6 +269,7 @@ export class EscalationWorker {
       ownConnection(deps.redis, { maxRetriesPerRequest: null, enableOfflineQueue: true }),
     ];
     this.queue = new Queue(QUEUE, { connection: this.connections[0]!, prefix: deps.keys.bullPrefix });
+    this.queue.on('error', () => {}); // logged by the main connection's handler
     this.worker = new Worker(QUEUE, (job: Job<EscalationJob>) => this.process(job), {
       connection: this.connections[1]!,
       prefix: deps.keys.bullPrefix,

@@ -28,6 +28,11 @@ export interface IngestResult {
   readonly changed: boolean;
 }
 
+/** A write the primary took but not enough replicas confirmed in time (answered 503: retry). */
+export class NotReplicatedError extends Error {
+  override readonly name = 'NotReplicatedError';
+}
+
 export type ActionOutcome =
   | { readonly ok: true; readonly incident: Incident }
   | { readonly ok: false; readonly reason: 'missing' }
@@ -85,6 +90,14 @@ export class IncidentStore {
      * getter, so a config reload applies.
      */
     private readonly retention: number | (() => number),
+    /**
+     * HARK_REDIS_WAIT_REPLICAS: an alert is answered only once this many replicas have it (Redis
+     * WAIT), so a failover cannot lose an alert Hark has accepted. 0: the primary alone.
+     */
+    private readonly durability: { readonly replicas: number; readonly timeoutMs: number } = {
+      replicas: 0,
+      timeoutMs: 1000,
+    },
   ) {
     redis.defineCommand('harkIngest', { numberOfKeys: 5, lua: INGEST });
     redis.defineCommand('harkAct', { numberOfKeys: 5, lua: ACT });
@@ -188,6 +201,14 @@ export class IncidentStore {
       this.retentionMs(),
     )) as [number, number, string, number];
     const [id, isNew, state, changed] = raw;
+    if (this.durability.replicas > 0) {
+      const acked = await this.redis.wait(this.durability.replicas, this.durability.timeoutMs);
+      if (acked < this.durability.replicas) {
+        throw new NotReplicatedError(
+          `not replicated: ${acked} of ${this.durability.replicas} replicas confirmed the write within ${this.durability.timeoutMs} ms`,
+        );
+      }
+    }
     let key = route.incidentKey;
     if (id !== 0 && !isNew) key = (await this.redis.hget(k.incident(id), 'key')) ?? key;
     return {

@@ -17,7 +17,8 @@ import { IncidentStore } from '../incidents/store.js';
 import { actionSecret, createPageFormats } from '../pages/page-formats.js';
 import { transportsFromEnv } from '../pages/transports.js';
 import { createLogger, type Logger } from '../log.js';
-import { connectRedis, whenReady } from '../redis/connect.js';
+import { connectTarget, whenReady } from '../redis/connect.js';
+import { durabilityFromEnv, redisTarget } from '../redis/target.js';
 import type { Redis } from 'ioredis';
 import { keys as makeKeys, type Keys } from '../redis/keys.js';
 import { startManagedRedis, type ManagedRedis } from '../redis/managed.js';
@@ -56,12 +57,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const live = new LiveConfig(config, opts.env);
 
   let managed: ManagedRedis | null = null;
-  let redisUrl = opts.env.REDIS_URL;
-  if (!redisUrl) {
+  const durability = durabilityFromEnv(opts.env); // checked before anything starts
+  let target = redisTarget(opts.env);
+  if (!target) {
     managed = await startManagedRedis(log);
-    redisUrl = managed.url;
+    target = { url: managed.url, options: {}, label: managed.url };
   }
-  const redis = connectRedis(redisUrl);
+  const redis = connectTarget(target);
   redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
   try {
     await whenReady(redis);
@@ -71,7 +73,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     throw e;
   }
   const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
-  const store = new IncidentStore(redis, keys, () => live.config.settings.retentionMs);
+  const store = new IncidentStore(
+    redis,
+    keys,
+    () => live.config.settings.retentionMs,
+    durability,
+  );
   const overrideStore = new OverrideStore(redis, keys, () => live.config);
   let registry = new ScheduleRegistry(config, overrideStore);
   live.onReload((next) => {

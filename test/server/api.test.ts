@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startManagedRedis } from '../../src/redis/managed.js';
 import { cleanupTmpConfigs } from '../config/tmpconfig.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
@@ -313,5 +313,37 @@ describe('health', () => {
       await h.close();
       await own.stop();
     }
+  });
+
+  it('answers 503 when fewer replicas than HARK_REDIS_WAIT_REPLICAS confirm the write', async () => {
+    const { startServer } = await import('../../src/server/serve.js');
+    const running = await startServer({
+      configDir: dir,
+      env: {
+        REDIS_URL: inject('redisUrl'),
+        HARK_REDIS_PREFIX: `{wait-${Date.now()}}:`,
+        HARK_REDIS_WAIT_REPLICAS: '1',
+        HARK_REDIS_WAIT_MS: '100',
+        PORT: '0',
+        HOST: '127.0.0.1',
+      },
+      api: true,
+      worker: false,
+      log: pino({ level: 'silent' }),
+    });
+    try {
+      const res = await fetch(`${running.listening}/v1/alerts/scripts`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKENS.generic}` },
+        body: JSON.stringify({ status: 'firing', summary: 'no replica to confirm' }),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+    } finally {
+      await running.stop();
+    }
+    await expect(
+      startServer({ configDir: dir, env: { HARK_REDIS_WAIT_REPLICAS: 'two' }, api: true, worker: false }),
+    ).rejects.toThrow('HARK_REDIS_WAIT_REPLICAS must be a whole number from 0 to 16');
   });
 });

@@ -5,9 +5,9 @@
  * redis-server a `hark serve` started here); the base is HARK_PUBLIC_URL, else settings.public_url.
  */
 import { actionSecret } from '../../pages/page-formats.js';
-import { connectRedis, whenReady } from '../../redis/connect.js';
+import { connectTarget, whenReady } from '../../redis/connect.js';
 import { keys as makeKeys } from '../../redis/keys.js';
-import { findManagedRedis } from '../../redis/managed.js';
+import { cliRedisTarget } from '../../redis/target.js';
 import { feedUrl, type FeedKind } from '../../schedules/feed-token.js';
 import { configDir, load, type CliEnv } from '../context.js';
 import { CheckFailed, json, UsageError } from '../output.js';
@@ -35,12 +35,12 @@ export async function feedUrlCommand(
   const base =
     cli.env.HARK_PUBLIC_URL || config.settings.publicUrl || `http://localhost:${cli.env.PORT || 8080}`;
 
-  const redisUrl = cli.env.REDIS_URL || findManagedRedis();
-  if (!redisUrl)
+  const target = cliRedisTarget(cli.env);
+  if (!target)
     throw new CheckFailed(
       'hark: the feed token needs the secret in Redis: set REDIS_URL or run this where `hark serve` runs',
     );
-  const redis = connectRedis(redisUrl);
+  const redis = connectTarget(target);
   redis.on('error', () => {});
   let secret: string;
   try {
@@ -48,7 +48,7 @@ export async function feedUrlCommand(
     secret = await actionSecret(redis, makeKeys(cli.env.HARK_REDIS_PREFIX || undefined));
   } catch {
     redis.disconnect();
-    throw new CheckFailed(`hark: Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//***@')} is not reachable`);
+    throw new CheckFailed(`hark: Redis at ${target.label} is not reachable`);
   }
   await redis.quit().catch(() => redis.disconnect());
   const url = feedUrl(base, secret, kind, name);

@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import { DURATION_HELP, parseDuration } from '../../config/duration.js';
 import type { Config } from '../../config/types.js';
 import { keys as makeKeys } from '../../redis/keys.js';
-import { findManagedRedis } from '../../redis/managed.js';
+import { cliRedisTarget, type RedisTarget } from '../../redis/target.js';
 import {
   DEFAULT_OVERRIDE_MS,
   OverrideError,
@@ -68,13 +68,11 @@ interface OverrideClient {
   close(): Promise<void>;
 }
 
-const redacted = (url: string) => url.replace(/\/\/[^@]*@/, '//***@');
-
 /** A Redis connection, or null at once if there is none to be had within `timeoutMs`. */
-async function tryRedis(url: string, timeoutMs: number): Promise<Redis | null> {
+async function tryRedis(target: RedisTarget, timeoutMs: number): Promise<Redis | null> {
   // Loaded only when there is a Redis to try: `hark who` without one starts as fast as before.
-  const { connectRedis } = await import('../../redis/connect.js');
-  const redis = connectRedis(url, { retryStrategy: () => null, connectTimeout: timeoutMs });
+  const { connectTarget } = await import('../../redis/connect.js');
+  const redis = connectTarget(target, { retryStrategy: () => null, connectTimeout: timeoutMs });
   redis.on('error', () => {});
   const ready = await new Promise<boolean>((res) => {
     const timer = setTimeout(() => res(false), timeoutMs);
@@ -98,9 +96,14 @@ async function tryRedis(url: string, timeoutMs: number): Promise<Redis | null> {
  * otherwise none, silently: commands that read config work without Redis (SPEC 8).
  */
 export async function runtimeOverrides(config: Config, cli: CliEnv): Promise<RuntimeOverride[]> {
-  const url = cli.env.REDIS_URL || findManagedRedis();
-  if (!url) return [];
-  const redis = await tryRedis(url, 1500);
+  let target: RedisTarget | null;
+  try {
+    target = cliRedisTarget(cli.env);
+  } catch {
+    return []; // a bad HARK_REDIS_OPTIONS: the commands that need Redis say so
+  }
+  if (!target) return [];
+  const redis = await tryRedis(target, 1500);
   if (!redis) return [];
   try {
     const keys = makeKeys(cli.env.HARK_REDIS_PREFIX || undefined);
@@ -113,14 +116,14 @@ export async function runtimeOverrides(config: Config, cli: CliEnv): Promise<Run
 }
 
 async function redisClient(config: Config, cli: CliEnv): Promise<OverrideClient> {
-  const url = cli.env.REDIS_URL || findManagedRedis();
-  if (!url) {
+  const target = cliRedisTarget(cli.env);
+  if (!target) {
     throw new CheckFailed(
       'hark: no Redis for runtime overrides: set REDIS_URL, run this where `hark serve` runs, or use --server URL --token T',
     );
   }
-  const redis = await tryRedis(url, 3000);
-  if (!redis) throw new CheckFailed(`hark: Redis at ${redacted(url)} is not reachable`);
+  const redis = await tryRedis(target, 3000);
+  if (!redis) throw new CheckFailed(`hark: Redis at ${target.label} is not reachable`);
   const keys = makeKeys(cli.env.HARK_REDIS_PREFIX || undefined);
   const store = new OverrideStore(redis, keys, () => config, cli.now);
   return {
