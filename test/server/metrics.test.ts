@@ -1,4 +1,5 @@
 /** /metrics changes as alerts, pages and acknowledgements happen, in Prometheus text format. */
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleTransports } from '../../src/pages/console.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';
@@ -72,5 +73,36 @@ describe('/metrics', () => {
     expect(delta('hark_time_to_resolve_seconds_count')).toBe(1);
     expect(after.get('hark_escalation_lag_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(after.has('hark_queue_jobs{state="delayed"}')).toBe(true);
+  });
+
+  it('is valid Prometheus text exposition: every family has HELP and TYPE, histograms are cumulative', async () => {
+    const text = await (await fetch(`${hark.url}/metrics`)).text();
+    const families = parsePrometheusTextFormat(text);
+    const byName = new Map(families.map((f) => [f.name, f]));
+    for (const [name, type] of [
+      ['hark_alerts_received_total', 'COUNTER'],
+      ['hark_incidents_opened_total', 'COUNTER'],
+      ['hark_pages_total', 'COUNTER'],
+      ['hark_time_to_acknowledge_seconds', 'HISTOGRAM'],
+      ['hark_time_to_resolve_seconds', 'HISTOGRAM'],
+      ['hark_escalation_lag_seconds', 'HISTOGRAM'],
+      ['hark_sweep_catchups_total', 'COUNTER'],
+      ['hark_queue_jobs', 'GAUGE'],
+      ['hark_config_reloads_total', 'COUNTER'],
+    ] as const) {
+      const family = byName.get(name);
+      expect(family, name).toBeDefined();
+      expect(family!.type, name).toBe(type);
+      expect(family!.help, name).not.toBe('');
+    }
+    for (const family of families.filter((f) => f.type === 'HISTOGRAM')) {
+      for (const metric of family.metrics as { buckets: Record<string, string>; count: string }[]) {
+        const counts = Object.entries(metric.buckets)
+          .sort(([a], [b]) => (a === '+Inf' ? 1 : b === '+Inf' ? -1 : Number(a) - Number(b)))
+          .map(([, v]) => Number(v));
+        for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]!);
+        expect(counts.at(-1)).toBe(Number(metric.count));
+      }
+    }
   });
 });
