@@ -133,6 +133,29 @@ describe('hark serve', () => {
 });
 
 describe('hark route', () => {
+  it('dry-runs with the runtime overrides in Redis, as the escalation would page', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hark-route-')), 'alert.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ status: 'firing', summary: 'x', severity: 'critical', labels: { team: 'payments' } }),
+    );
+    const env = {
+      HARK_CONFIG: ROOT,
+      REDIS_URL: inject('redisUrl'),
+      HARK_REDIS_PREFIX: `{route-${Date.now()}}:`,
+    };
+    const step1 = async () => {
+      const r = await cli(['route', file, '--integration', 'scripts', '--json'], env);
+      expect(r.code).toBe(0);
+      const [plan] = JSON.parse(r.stdout) as { steps: { people: { person: string }[] }[] }[];
+      return plan!.steps[0]!.people.map((p) => p.person);
+    };
+    expect(await step1()).not.toEqual(['dave']);
+    const take = await cli(['take', 'platform', '--as', 'dave', '--for', '2h'], env);
+    expect(take.code).toBe(0);
+    expect(await step1()).toEqual(['dave']);
+  });
+
   it('dry-runs an alert: service, severity, runbook, policy and who each step pages when', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hark-route-')), 'alert.json');
     writeFileSync(

@@ -9,6 +9,7 @@ import { formatDuration } from '../../config/duration.js';
 import { resolveStep } from '../../escalation/targets.js';
 import { route } from '../../routing/route.js';
 import { ScheduleRegistry } from '../../schedules/registry.js';
+import { runtimeOverrides } from './overrides.js';
 import { isoUtc } from '../../time/format.js';
 import { configDir, load, timeArg, type CliEnv } from '../context.js';
 import { CheckFailed, json, UsageError } from '../output.js';
@@ -20,7 +21,7 @@ export interface RouteFlags {
   readonly config?: string;
 }
 
-export function routeCommand(file: string, flags: RouteFlags, cli: CliEnv): void {
+export async function routeCommand(file: string, flags: RouteFlags, cli: CliEnv): Promise<void> {
   const config = load(configDir(cli.env, flags.config), cli);
   const integration = config.integrations.find((i) => i.name === flags.integration);
   if (!integration) {
@@ -37,7 +38,15 @@ export function routeCommand(file: string, flags: RouteFlags, cli: CliEnv): void
   const result = normalize(integration, body);
   if (!result.ok) throw new CheckFailed(`hark: ${result.error.field}: ${result.error.message}`);
   const start = timeArg('--at', flags.at ?? 'now', config.settings.timezone, cli.now());
-  const registry = new ScheduleRegistry(config);
+  // Runtime overrides too, when a Redis is reachable (as `hark who` does): the dry run pages whom
+  // the escalation would.
+  const runtime = await runtimeOverrides(config, cli);
+  const registry = new ScheduleRegistry(config, {
+    now: () => cli.now(),
+    version: async () => 0,
+    load: async () => ({ version: 0, overrides: runtime }),
+  });
+  await registry.refresh();
   const plans = result.alerts.map((alert) => {
     const r = route(config, alert);
     if (!r) return { alert: alert.summary, status: alert.status, service: null };
