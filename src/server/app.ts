@@ -26,7 +26,7 @@ import { oncallRoutes } from './api/oncall.js';
 import { overrideRoutes } from './api/overrides.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
-import { webRoutes } from '../web/routes.js';
+import { errorPage, isWebPath, UNAVAILABLE_TEXT, webRoutes } from '../web/routes.js';
 
 export interface AppDeps {
   readonly config: () => Config;
@@ -55,12 +55,16 @@ export function createApp(deps: AppDeps): Hono {
 
   app.onError((e, c) => {
     if (e instanceof ApiError) return sendError(c, e);
+    // A person in a browser (the web UI) gets a page; everything else the JSON error.
+    const page = isWebPath(c.req.path);
     if (isRedisDown(e)) {
       deps.log.error({ err: e.message, path: c.req.path }, 'Redis is unreachable');
       c.header('Retry-After', '5');
+      if (page) return c.html(errorPage(UNAVAILABLE_TEXT), 503);
       return c.json(errorBody('unavailable', 'storage is unavailable; nothing was stored, retry later'), 503);
     }
     deps.log.error({ err: e, path: c.req.path }, 'request failed');
+    if (page) return c.html(errorPage("Something went wrong on this page. It is in Hark's log."), 500);
     return c.json(errorBody('internal', 'internal error'), 500);
   });
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));

@@ -173,7 +173,9 @@ export function IncidentPage(p: IncidentPageProps) {
                 </time>
                 <div>
                   <span class="type">{EVENT_LABELS[e.type] ?? e.type}</span>{' '}
-                  <span class="muted">{actorName(e.actor)}</span>
+                  <span class="muted">
+                    {e.actor.startsWith('person:') ? v.personName(actorName(e.actor)) : actorName(e.actor)}
+                  </span>
                   {describeEvent(e) ? <div class="small">{describeEvent(e)}</div> : null}
                 </div>
               </li>

@@ -1,4 +1,5 @@
 /** The page frame of the web UI and its one stylesheet (served at /static/hark.css). */
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 
 export interface LayoutProps {
@@ -11,32 +12,35 @@ export interface LayoutProps {
 
 export function Layout(props: LayoutProps) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="same-origin" />
-        <title>{`${props.title} · Hark`}</title>
-        <link rel="stylesheet" href={`/static/hark.css?v=${CSS_VERSION}`} />
-      </head>
-      <body>
-        <header class="top">
-          <a class="brand" href="/">
-            Hark
-          </a>
-          {props.signedInAs ? (
-            <form method="post" action="/logout" class="signout">
-              <input type="hidden" name="csrf" value={props.csrf ?? ''} />
-              <span class="who">{props.signedInAs}</span>
-              <button type="submit" class="link">
-                Sign out
-              </button>
-            </form>
-          ) : null}
-        </header>
-        <main>{props.children}</main>
-      </body>
-    </html>
+    <>
+      {raw('<!doctype html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="same-origin" />
+          <title>{`${props.title} · Hark`}</title>
+          <link rel="stylesheet" href={`/static/hark.css?v=${CSS_VERSION}`} />
+        </head>
+        <body>
+          <header class="top">
+            <a class="brand" href="/">
+              Hark
+            </a>
+            {props.signedInAs ? (
+              <form method="post" action="/logout" class="signout">
+                <input type="hidden" name="csrf" value={props.csrf ?? ''} />
+                <span class="who">{props.signedInAs}</span>
+                <button type="submit" class="link">
+                  Sign out
+                </button>
+              </form>
+            ) : null}
+          </header>
+          <main>{props.children}</main>
+        </body>
+      </html>
+    </>
   );
 }
 

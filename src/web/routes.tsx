@@ -359,6 +359,27 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
 /** The timeline actor of a web session: its person, else the token's name. */
 const actorOf = (s: Session) => (s.person ? `person:${s.person}` : `token:${s.token.name}`);
 
+/** Whether a path is one of the web UI's (its errors are pages, not JSON). */
+export function isWebPath(path: string): boolean {
+  return /^\/($|login$|logout$|i\/|runbooks\/|schedules\/)/.test(path);
+}
+
+export const UNAVAILABLE_TEXT =
+  'Hark cannot reach its storage (Redis) right now, so it cannot show or change anything. Escalations carry on once it is back. Try again in a moment.';
+
+/** A plain page for an error (no session needed). */
+export function errorPage(text: string): string {
+  return (
+    <Layout title="Unavailable">
+      <h1>Not now</h1>
+      <p>{text}</p>
+      <p>
+        <a href="">Try again</a>
+      </p>
+    </Layout>
+  ).toString();
+}
+
 function NotFound(p: { viewer: Viewer; what: string }) {
   return (
     <Layout title="Not found" signedInAs={p.viewer.name} csrf={p.viewer.csrf}>

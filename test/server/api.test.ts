@@ -270,6 +270,13 @@ describe('health', () => {
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('5');
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+      // A person in the web UI gets a page saying so, not JSON.
+      const page = await fetch(`${h.url}/i/1`);
+      expect(page.status).toBe(503);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const html = await page.text();
+      expect(html.startsWith('<!doctype html>')).toBe(true);
+      expect(html).toContain('Hark cannot reach its storage (Redis) right now');
       // Redis comes back with its AOF: nothing from the refused request is there.
       const back = spawn(
         'redis-server',

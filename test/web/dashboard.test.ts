@@ -176,7 +176,7 @@ describe('web dashboard (Chromium)', () => {
       const ack = page.locator('ol.timeline li[data-type="incident.acknowledged"]');
       expect(await ack.count()).toBe(1);
       expect(await txt(ack)).toContain('Acknowledged');
-      expect(await txt(ack)).toContain('alice');
+      expect(await txt(ack)).toContain('Alice Adams');
       await page.fill('#note', 'Rolled back deploy 1234');
       await page.click('form[action$="/notes"] button');
       expect(await txt(page.locator('ol.timeline li[data-type="note.added"]'))).toContain(
