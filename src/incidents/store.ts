@@ -257,6 +257,22 @@ export class IncidentStore {
   }
 
   /** The next step the incident's escalation recorded (step 1 of loop 1 if none yet). */
+  /**
+   * What the escalation of a triggered incident does next: which step (0-based) of which round,
+   * when, and of how many; null when nothing is due (acknowledged, resolved, or the policy ran out).
+   */
+  async nextEscalation(
+    id: number,
+  ): Promise<{ loop: number; step: number; at: number; policy: PolicySnapshot } | null> {
+    const [due, view] = await Promise.all([
+      this.redis.zscore(this.keys.escalationDue, String(id)),
+      this.escalationView(id).catch(() => null),
+    ]);
+    if (due === null || !view || view.incident.state !== 'triggered') return null;
+    const { loop, step } = await this.nextStep(id);
+    return { loop, step, at: Number(due), policy: view.policy };
+  }
+
   async nextStep(id: number): Promise<{ loop: number; step: number }> {
     const [loop, step] = await this.redis.hmget(this.keys.incident(id), 'nextLoop', 'nextStep');
     return { loop: Number(loop ?? 0), step: Number(step ?? 0) };

@@ -30,6 +30,8 @@ export interface ScheduleBlock {
 export interface DashboardProps {
   readonly viewer: Viewer;
   readonly open: readonly Incident[];
+  /** Resolved in the last 24 hours, newest first. */
+  readonly resolved: readonly Incident[];
   readonly schedules: readonly ScheduleBlock[];
   readonly from: number;
   readonly to: number;
@@ -50,7 +52,9 @@ export function Dashboard(p: DashboardProps) {
       <section id="open">
         <h1>
           Open incidents <span class="muted">({p.open.length})</span>{' '}
-          <span class="muted small">as of {v.shortTime(v.now).slice(-5)}</span>
+          <span class="muted small">
+            as of {v.shortTime(v.now).slice(-5)} · <a href="/">refresh</a>
+          </span>
         </h1>
         {p.open.length === 0 ? <p class="empty">Nothing is open.</p> : null}
         {p.open.map((i) => (
@@ -69,6 +73,25 @@ export function Dashboard(p: DashboardProps) {
           </article>
         ))}
       </section>
+
+      {p.resolved.length > 0 ? (
+        <details id="resolved">
+          <summary>Resolved in the last 24 hours ({p.resolved.length})</summary>
+          <ul class="small">
+            {p.resolved.map((i) => (
+              <li>
+                <a href={`/i/${i.id}`}>
+                  #{i.id} {i.title}
+                </a>{' '}
+                <span class="muted">
+                  {i.severity} · {i.service} · resolved {v.shortTime(Date.parse(i.resolvedAt!))}
+                  {i.resolvedBy ? ` by ${v.personName(actorName(i.resolvedBy))}` : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
 
       <section id="oncall">
         <h2>On call now</h2>

@@ -3,7 +3,7 @@ import { describeEvent } from '../incidents/describe.js';
 import { actorName, type Incident, type IncidentState } from '../incidents/model.js';
 import { humanLength } from '../time/format.js';
 import { Layout } from './layout.js';
-import type { Viewer } from './view.js';
+import { shortLength, type Viewer } from './view.js';
 
 export type WebAction = 'acknowledge' | 'resolve' | 'unacknowledge' | 'escalate';
 
@@ -70,9 +70,22 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   'escalation.caught-up': 'Late step caught up',
 };
 
+/** What the escalation does next, for a triggered incident. */
+export interface NextEscalation {
+  /** 1-based */
+  readonly step: number;
+  readonly steps: number;
+  /** 1-based round of the policy; `repeat` rounds after the first. */
+  readonly round: number;
+  readonly at: number;
+  /** Whom the step names: `schedule platform/secondary`, `person dave`. */
+  readonly targets: readonly string[];
+}
+
 export interface IncidentPageProps {
   readonly viewer: Viewer;
   readonly incident: Incident;
+  readonly next: NextEscalation | null;
   /** Where the runbook is: `/runbooks/<name>`, an external URL, or null. */
   readonly runbookHref: string | null;
   readonly flash: { readonly error: boolean; readonly text: string } | null;
@@ -128,6 +141,19 @@ export function IncidentPage(p: IncidentPageProps) {
             ) : null}
             <dt>Policy</dt>
             <dd>{i.escalationPolicy}</dd>
+            {p.next ? (
+              <>
+                <dt>Next</dt>
+                <dd data-next-step={p.next.step}>
+                  step {p.next.step} of {p.next.steps}
+                  {p.next.round > 1 ? ` (round ${p.next.round})` : ''}: {p.next.targets.join(', ')}, at{' '}
+                  {v.shortTime(p.next.at)}{' '}
+                  <span class="muted small">
+                    ({p.next.at <= v.now ? 'due now' : `in ${shortLength(p.next.at - v.now)}`})
+                  </span>
+                </dd>
+              </>
+            ) : null}
             <dt>Runbook</dt>
             <dd>
               {p.runbookHref ? <a href={p.runbookHref}>{i.runbook}</a> : <span class="muted">none</span>}

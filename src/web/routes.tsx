@@ -207,14 +207,17 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
         overrides: overrides.filter((o) => o.schedule === name),
       });
     }
-    const [triggered, acknowledged] = await Promise.all([
+    const [triggered, acknowledged, resolved] = await Promise.all([
       deps.store.list({ state: 'triggered', limit: 200 }),
       deps.store.list({ state: 'acknowledged', limit: 200 }),
+      deps.store.list({ state: 'resolved', limit: 50 }),
     ]);
+    const dayAgo = v.now - 24 * 3600_000;
     return c.html(
       <Dashboard
         viewer={v}
         open={bySeverity([...triggered, ...acknowledged], deps.config())}
+        resolved={resolved.filter((i) => i.resolvedAt !== null && Date.parse(i.resolvedAt) >= dayAgo)}
         schedules={schedules}
         from={from.toMillis()}
         to={to}
@@ -237,8 +240,26 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     const rb = incident.runbook;
     const runbookHref =
       rb === null ? null : /^https?:\/\//.test(rb) ? rb : `/runbooks/${encodeURIComponent(rb)}`;
+    const due = await deps.store.nextEscalation(incident.id);
+    const next = due
+      ? {
+          step: due.step + 1,
+          steps: due.policy.steps.length,
+          round: due.loop + 1,
+          at: due.at,
+          targets: (due.policy.steps[due.step]?.notify ?? []).map((t) =>
+            t.kind === 'person' ? `person ${t.person}` : `schedule ${t.schedule}/${t.role}`,
+          ),
+        }
+      : null;
     return c.html(
-      <IncidentPage viewer={v} incident={incident} runbookHref={runbookHref} flash={takeFlash(c)} />,
+      <IncidentPage
+        viewer={v}
+        incident={incident}
+        runbookHref={runbookHref}
+        flash={takeFlash(c)}
+        next={next}
+      />,
     );
   });
 

@@ -189,6 +189,11 @@ describe('web dashboard (Chromium)', () => {
       expect(await txt(page.locator('.flash'))).toBe(`Resolved #${id} web: Checkout returns 502`);
       expect((await hark.store.get(id))!.state).toBe('resolved');
       expect(await page.locator('button[data-action]').count()).toBe(0);
+      // Back on the dashboard it is under "Resolved in the last 24 hours".
+      await page.click('a[href="/"]');
+      await page.click('#resolved summary');
+      expect(await txt(page.locator(`#resolved a[href="/i/${id}"]`))).toBe(`#${id} Checkout returns 502`);
+      expect(await txt(page.locator('#resolved li').first())).toContain('by Alice Adams');
 
       // Sign out: the session is gone.
       await page.click('header button');
@@ -206,6 +211,10 @@ describe('web dashboard (Chromium)', () => {
     try {
       const page = await signIn(ctx, `/i/${id}`);
       expect(await txt(page.locator('h1.title'))).toBe('Link from an SMS');
+      // What the escalation does next (the first step is due as the incident opens).
+      expect(await txt(page.locator('[data-next-step]'))).toMatch(
+        /^step 1 of 1: schedule main\/primary, at .+ \(due now\)$/,
+      );
       await page.click('a[href="/runbooks/web-down"]');
       expect(await txt(page.locator('h1'))).toBe('Web is down');
       expect(await txt(page.locator('.runbook strong'))).toBe('load balancer');
