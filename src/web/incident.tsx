@@ -188,7 +188,12 @@ export function IncidentPage(p: IncidentPageProps) {
       </div>
 
       <section>
-        <h2>Timeline</h2>
+        <h2>
+          Timeline{' '}
+          <a class="small" href={`/i/${i.id}/postmortem.md`}>
+            post-mortem draft (markdown)
+          </a>
+        </h2>
         <ol class="timeline">
           {(i.timeline ?? []).map((e) => {
             const t = Date.parse(e.at);

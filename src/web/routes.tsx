@@ -13,6 +13,7 @@ import type { IncidentOperations } from '../incidents/operations.js';
 import { actorName } from '../incidents/model.js';
 import type { ActionOutcome, IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
+import { postmortemMarkdown } from '../postmortem/draft.js';
 import { feedUrl } from '../schedules/feed-token.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import { OverrideError, OverrideStore } from '../schedules/override-store.js';
@@ -261,6 +262,22 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
         next={next}
       />,
     );
+  });
+
+  // The post-mortem draft of `hark postmortem`, as a markdown file to start the write-up from.
+  app.get('/i/:id/postmortem.md', async (c) => {
+    pageHeaders(c);
+    const s = await session(c);
+    if (!s) return toLogin(c);
+    const id = incidentId(c.req.param('id'));
+    const incident = id === null ? null : await deps.store.get(id);
+    if (!incident) return c.text(`There is no incident #${c.req.param('id')}.`, 404);
+    const base = deps.publicUrl() || new URL(c.req.url).origin;
+    const rb = incident.runbook;
+    const runbook = rb && !/^https?:\/\//.test(rb) ? `${base}/runbooks/${encodeURIComponent(rb)}` : rb;
+    c.header('Content-Type', 'text/markdown; charset=utf-8');
+    c.header('Content-Disposition', `attachment; filename="postmortem-${incident.id}.md"`);
+    return c.body(postmortemMarkdown(incident, runbook));
   });
 
   app.post('/i/:id/:action{acknowledge|resolve|unacknowledge|escalate}', async (c) => {

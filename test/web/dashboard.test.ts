@@ -183,6 +183,14 @@ describe('web dashboard (Chromium)', () => {
         'Rolled back deploy 1234',
       );
       await page.screenshot({ path: join(ARTIFACTS, 'incident-phone.png'), fullPage: true });
+      // The post-mortem draft, as `hark postmortem` writes it.
+      const draft = await page.request.get(`${hark.url}/i/${id}/postmortem.md`);
+      expect(draft.status()).toBe(200);
+      expect(draft.headers()['content-type']).toContain('text/markdown');
+      const markdown = await draft.text();
+      expect(markdown).toContain(`# Post-mortem: #${id} web: Checkout returns 502`);
+      expect(markdown).toContain('Rolled back deploy 1234');
+      expect(markdown).toContain(`${hark.url}/runbooks/web-down`);
 
       // Resolve from the incident page; a second resolve is refused with the reason.
       await page.click('button[data-action=resolve]');
