@@ -57,6 +57,9 @@ describe('hark serve', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'hark-serve-'));
     const first = await serve({ HARK_PUBLIC_URL: 'https://hark.example.com', HARK_CONFIG: dir }, cwd);
     expect(first.output()).toContain('Public URL (links in pages): https://hark.example.com');
+    expect(first.output()).toContain(
+      `Dashboard: ${first.url}/ (sign in with an API token from hark.yaml (cli))`,
+    );
     expect(first.output()).toContain(`Fire a test alert:\n  curl -X POST ${first.url}/v1/alerts/scripts`);
     const portFile = join(cwd, '.hark/redis/port');
     const port = Number(readFileSync(portFile, 'utf8'));

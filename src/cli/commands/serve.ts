@@ -45,6 +45,11 @@ export async function serveCommand(flags: ServeFlags, cli: CliEnv): Promise<void
       `\nHark is listening on ${running.listening}`,
       `Public URL (links in pages): ${running.url}`,
     ];
+    const apiToken = running.config.apiTokens[0];
+    if (apiToken) {
+      const signIn = showToken ? apiToken.token : `an API token from hark.yaml (${apiToken.name})`;
+      banner.push(`Dashboard: ${running.listening}/ (sign in with ${signIn})`);
+    }
     if (curl) {
       banner.push(
         `Fire a test alert:\n  ${curl}`,
