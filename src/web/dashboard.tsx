@@ -38,6 +38,8 @@ export interface DashboardProps {
   readonly flash: { readonly error: boolean; readonly text: string } | null;
   /** Everyone who can be put on call, for the override form. */
   readonly people: readonly { readonly name: string; readonly label: string }[];
+  /** `/?refresh=60`: the page reloads itself (a wall display); null: it does not. */
+  readonly refreshSeconds: number | null;
   /** The viewer's own shifts as an iCal feed (null: the token has no person). */
   readonly myFeedUrl: string | null;
 }
@@ -46,14 +48,15 @@ export function Dashboard(p: DashboardProps) {
   const v = p.viewer;
   const nowLeft = ((v.now - p.from) / (p.to - p.from)) * 100;
   return (
-    <Layout title="On call" signedInAs={v.name} csrf={v.csrf}>
+    <Layout title="On call" signedInAs={v.name} csrf={v.csrf} refreshSeconds={p.refreshSeconds ?? undefined}>
       {p.flash ? <p class={p.flash.error ? 'flash error' : 'flash'}>{p.flash.text}</p> : null}
       {v.person ? <YouLine viewer={v} schedules={p.schedules} /> : null}
       <section id="open">
         <h1>
           Open incidents <span class="muted">({p.open.length})</span>{' '}
           <span class="muted small">
-            as of {v.shortTime(v.now).slice(-5)} · <a href="/">refresh</a>
+            as of {v.shortTime(v.now).slice(-5)} · <a href="/">refresh</a> ·{' '}
+            {p.refreshSeconds ? <a href="/">stop refreshing</a> : <a href="/?refresh=60">every minute</a>}
           </span>
         </h1>
         {p.open.length === 0 ? <p class="empty">Nothing is open.</p> : null}

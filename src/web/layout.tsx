@@ -7,6 +7,8 @@ export interface LayoutProps {
   /** Who is signed in (null: the sign-in page). */
   readonly signedInAs?: string | null;
   readonly csrf?: string;
+  /** Reload the page every this many seconds (a wall display); unset: never. */
+  readonly refreshSeconds?: number;
   readonly children?: Child;
 }
 
@@ -19,6 +21,7 @@ export function Layout(props: LayoutProps) {
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="referrer" content="same-origin" />
+          {props.refreshSeconds ? <meta http-equiv="refresh" content={String(props.refreshSeconds)} /> : null}
           <title>{`${props.title} · Hark`}</title>
           <link rel="stylesheet" href={`/static/hark.css?v=${CSS_VERSION}`} />
         </head>

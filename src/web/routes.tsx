@@ -224,6 +224,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
         to={to}
         flash={takeFlash(c)}
         myFeedUrl={v.person ? feedUrl(base, secret, 'person', v.person) : null}
+        refreshSeconds={refreshSeconds(c.req.query('refresh'))}
         people={[...deps.config().people.values()].map((x) => ({ name: x.name, label: x.displayName }))}
       />,
     );
@@ -428,6 +429,12 @@ function NotFound(p: { viewer: Viewer; what: string }) {
       </p>
     </Layout>
   );
+}
+
+/** `?refresh=N` for a wall display: 10 s to 1 h, else none. */
+function refreshSeconds(text: string | undefined): number | null {
+  const n = text !== undefined && /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+  return n >= 10 && n <= 3600 ? n : null;
 }
 
 function incidentId(text: string): number | null {

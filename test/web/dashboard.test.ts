@@ -327,6 +327,15 @@ describe('web forms are CSRF-safe', () => {
     expect((await hark.store.get(id))!.state).toBe('resolved');
   });
 
+  it('reloads itself for a wall display only when asked, within bounds', async () => {
+    const { cookie } = await session();
+    const html = async (q: string) => (await fetch(`${hark.url}/${q}`, { headers: { cookie } })).text();
+    expect(await html('?refresh=30')).toContain('<meta http-equiv="refresh" content="30"/>');
+    for (const q of ['', '?refresh=5', '?refresh=99999', '?refresh=abc']) {
+      expect(await html(q)).not.toContain('http-equiv="refresh"');
+    }
+  });
+
   it('refuses forged session cookies and serves strict headers', async () => {
     const forged = await fetch(`${hark.url}/`, {
       redirect: 'manual',
