@@ -78,9 +78,12 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
   const session = async (c: Context): Promise<Session | null> =>
     readSession(deps.config(), await deps.secret(), getCookie(c, SESSION_COOKIE), deps.now().getTime());
 
+  /** To the sign-in page, and back here after it (for a form post: to the page the form was on). */
   const toLogin = (c: Context) => {
     const url = new URL(c.req.url);
-    return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+    const here =
+      c.req.method === 'GET' ? url.pathname + url.search : (/^\/i\/\d+/.exec(url.pathname)?.[0] ?? '/');
+    return c.redirect(`/login?next=${encodeURIComponent(here)}`, 303);
   };
 
   const viewerOf = async (s: Session): Promise<Viewer> =>

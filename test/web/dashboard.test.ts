@@ -318,7 +318,8 @@ describe('web forms are CSRF-safe', () => {
     expect((await post(`/i/${id}/resolve`, cookie, { csrf }, 'https://evil.example')).status).toBe(403);
     const anonymous = await post(`/i/${id}/resolve`, '', { csrf });
     expect(anonymous.status).toBe(303);
-    expect(anonymous.headers.get('location')).toMatch(/^\/login\?next=/);
+    // After signing in, back to the incident's page, not to the form's action.
+    expect(anonymous.headers.get('location')).toBe(`/login?next=${encodeURIComponent(`/i/${id}`)}`);
     expect(await hark.snapshot()).toEqual(before);
 
     const ok = await post(`/i/${id}/resolve`, cookie, { csrf, back: '//evil.example/x' }, hark.url);
