@@ -53,3 +53,12 @@ export interface Incident {
 export function actorName(actor: string): string {
   return actor.replace(/^(person|token|integration):/, '');
 }
+
+/**
+ * Where an incident's runbook is: an external URL as it is, a local runbook at
+ * `<base>/runbooks/<name>` (`base` '' gives a path on this site); null without one.
+ */
+export function runbookLink(runbook: string | null, base: string): string | null {
+  if (!runbook) return null;
+  return /^https?:\/\//.test(runbook) ? runbook : `${base}/runbooks/${encodeURIComponent(runbook)}`;
+}

@@ -1,6 +1,7 @@
 /** The page texts escalation sends, with links on this Hark's public URL (SPEC section 4). */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { runbookLink } from '../incidents/model.js';
 import type { Keys } from '../redis/keys.js';
 import { ACTION_TOKEN_TTL_MS, signActionToken } from './action-token.js';
 import { bundleSmsText, emailFor, smsText } from './format.js';
@@ -22,11 +23,7 @@ export function createPageFormats(secret: string, now: () => number = Date.now):
       const expiresAt = now() + ACTION_TOKEN_TTL_MS;
       const link = (action: 'acknowledge' | 'resolve') =>
         `${base}/a/${signActionToken({ incident: incident.id, person: person.name, action, expiresAt }, secret)}`;
-      const runbook = incident.runbook
-        ? /^https?:\/\//.test(incident.runbook)
-          ? incident.runbook
-          : `${base}/runbooks/${encodeURIComponent(incident.runbook)}`
-        : null;
+      const runbook = runbookLink(incident.runbook, base);
       return emailFor(incident, person, {
         incident: `${base}/i/${incident.id}`,
         runbook,

@@ -10,7 +10,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/types.js';
 import type { IncidentOperations } from '../incidents/operations.js';
-import { actorName } from '../incidents/model.js';
+import { actorName, runbookLink } from '../incidents/model.js';
 import type { ActionOutcome, IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { postmortemMarkdown } from '../postmortem/draft.js';
@@ -242,9 +242,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     const incident = id === null ? null : await deps.store.get(id);
     if (!incident)
       return c.html(<NotFound viewer={v} what={`There is no incident #${c.req.param('id')}.`} />, 404);
-    const rb = incident.runbook;
-    const runbookHref =
-      rb === null ? null : /^https?:\/\//.test(rb) ? rb : `/runbooks/${encodeURIComponent(rb)}`;
+    const runbookHref = runbookLink(incident.runbook, '');
     const due = await deps.store.nextEscalation(incident.id);
     const next = due
       ? {
@@ -277,8 +275,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     const incident = id === null ? null : await deps.store.get(id);
     if (!incident) return c.text(`There is no incident #${c.req.param('id')}.`, 404);
     const base = deps.publicUrl() || new URL(c.req.url).origin;
-    const rb = incident.runbook;
-    const runbook = rb && !/^https?:\/\//.test(rb) ? `${base}/runbooks/${encodeURIComponent(rb)}` : rb;
+    const runbook = runbookLink(incident.runbook, base);
     c.header('Content-Type', 'text/markdown; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="postmortem-${incident.id}.md"`);
     return c.body(postmortemMarkdown(incident, runbook));

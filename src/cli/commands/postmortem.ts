@@ -1,5 +1,6 @@
 /** `hark postmortem <id> [-o file.md]`: a blameless post-mortem draft from the incident's timeline. */
 import { writeFileSync } from 'node:fs';
+import { runbookLink } from '../../incidents/model.js';
 import { postmortemMarkdown } from '../../postmortem/draft.js';
 import { CheckFailed, UsageError } from '../output.js';
 import { configDir, load, type CliEnv } from '../context.js';
@@ -19,10 +20,8 @@ export async function postmortemCommand(
     const incident = await client.get(id);
     if (!incident) throw new CheckFailed(`hark: there is no incident #${id}`);
     const base = (cli.env.HARK_PUBLIC_URL || config.settings.publicUrl || '').replace(/\/+$/, '');
-    const runbook =
-      incident.runbook && !/^https?:\/\//.test(incident.runbook) && base
-        ? `${base}/runbooks/${encodeURIComponent(incident.runbook)}`
-        : incident.runbook;
+    // Without a public URL a local runbook is named, not linked.
+    const runbook = base ? runbookLink(incident.runbook, base) : incident.runbook;
     const markdown = postmortemMarkdown(incident, runbook);
     if (flags.output) {
       writeFileSync(flags.output, markdown);
