@@ -5,38 +5,14 @@
  * doing one Redis round trip.
  */
 import autocannon, { type Result } from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { startManagedRedis } from '../src/redis/managed.js';
+import { ROOT, startProcess } from './spawn.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const TOKEN = 'bench-token-0123456789';
-
-function start(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  ready: RegExp,
-): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(cmd, args, {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((res, rej) => {
-    const on = (c: Buffer) => {
-      out += c.toString();
-      const m = ready.exec(out);
-      if (m) res({ child, match: m });
-    };
-    child.stdout!.on('data', on);
-    child.stderr!.on('data', on);
-    child.once('exit', (code) => rej(new Error(`${cmd} exited ${code}: ${out}`)));
-  });
-}
 
 function benchConfig(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hark-bench-config-'));
@@ -100,13 +76,13 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 export async function benchIngest(): Promise<Record<string, string>> {
   const redisDir = mkdtempSync(join(tmpdir(), 'hark-bench-redis-'));
   const redis = await startManagedRedis(pino({ level: 'silent' }), { dir: redisDir });
-  const hark = await start(
+  const hark = await startProcess(
     process.execPath,
     [join(ROOT, 'bin/hark'), 'serve', '--api'],
     { REDIS_URL: redis.url, HARK_CONFIG: benchConfig(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     /Hark is listening on (\S+)/,
   );
-  const floor = await start(
+  const floor = await startProcess(
     process.execPath,
     [join(ROOT, 'bench/floor.mjs'), redis.url],
     {},

@@ -3,15 +3,14 @@
  * and escalation timer error (how late step 2 pages after its escalate_after), for `hark serve`
  * against a local Redis and the test suite's strict fake Twilio.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { startManagedRedis } from '../src/redis/managed.js';
 import { startFakeTwilio } from '../test/support/fake-twilio.js';
+import { startHark, stop } from './spawn.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const TOKEN = 'bench-token-0123456789';
 const STEP_MS = 2000;
 
@@ -54,29 +53,16 @@ export async function benchPaging(): Promise<Record<string, string>> {
     dir: mkdtempSync(join(tmpdir(), 'hark-bench-r-')),
   });
   const twilio = await startFakeTwilio();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/hark'), 'serve'], {
-    env: {
-      PATH: process.env.PATH,
-      REDIS_URL: redis.url,
-      HARK_CONFIG: config(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      TWILIO_ACCOUNT_SID: twilio.accountSid,
-      TWILIO_AUTH_TOKEN: twilio.authToken,
-      TWILIO_FROM: '+15555550100',
-      TWILIO_API_URL: twilio.url,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /Hark is listening on (\S+)/.exec(out);
-      if (m) res(m[1]!);
-    });
-    child.once('exit', (code) => rej(new Error(`hark exited ${code}`)));
+  const { child, url } = await startHark({
+    REDIS_URL: redis.url,
+    HARK_CONFIG: config(),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_FROM: '+15555550100',
+    TWILIO_API_URL: twilio.url,
   });
   const n = 200;
   const firstPage: number[] = [];
@@ -126,8 +112,7 @@ export async function benchPaging(): Promise<Record<string, string>> {
     }
     await Promise.all(pending);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stop(child);
     await twilio.close();
     await redis.stop();
   }

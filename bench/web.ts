@@ -4,34 +4,15 @@
  * against a local Redis. Requests per second with 10 connections, and latency p50 / p99.
  */
 import autocannon, { type Result } from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { startManagedRedis } from '../src/redis/managed.js';
+import { ROOT, startHark, stop } from './spawn.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const API = 'example-api-token-change-me';
 const GENERIC = 'example-generic-token';
-
-function serve(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/hark'), 'serve'], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((res, rej) => {
-    const on = (c: Buffer) => {
-      out += c.toString();
-      const m = /Hark is listening on (\S+)/.exec(out);
-      if (m) res({ child, url: m[1]! });
-    };
-    child.stdout!.on('data', on);
-    child.stderr!.on('data', on);
-    child.once('exit', (code) => rej(new Error(`hark serve exited ${code}: ${out.slice(-2000)}`)));
-  });
-}
 
 const load = (url: string, headers: Record<string, string> = {}): Promise<Result> =>
   new Promise((res, rej) =>
@@ -47,7 +28,7 @@ export async function benchWeb(): Promise<Record<string, string>> {
     dir: mkdtempSync(join(tmpdir(), 'hark-bench-web-')),
   });
   const env = { REDIS_URL: redis.url, HARK_CONFIG: ROOT, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
-  const hark = await serve(env);
+  const hark = await startHark(env);
   try {
     for (let i = 0; i < 50; i++) {
       await fetch(`${hark.url}/v1/alerts/scripts`, {
@@ -79,8 +60,7 @@ export async function benchWeb(): Promise<Record<string, string>> {
       ),
     };
   } finally {
-    hark.child.kill('SIGTERM');
-    await new Promise((r) => hark.child.once('exit', r));
+    await stop(hark.child);
     await redis.stop();
   }
 }
