@@ -239,11 +239,11 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     if (!s) return toLogin(c);
     const v = await viewerOf(s);
     const id = incidentId(c.req.param('id'));
-    const incident = id === null ? null : await deps.store.get(id);
+    const [incident, due] =
+      id === null ? [null, null] : await Promise.all([deps.store.get(id), deps.store.nextEscalation(id)]);
     if (!incident)
       return c.html(<NotFound viewer={v} what={`There is no incident #${c.req.param('id')}.`} />, 404);
     const runbookHref = runbookLink(incident.runbook, '');
-    const due = await deps.store.nextEscalation(incident.id);
     const next = due
       ? {
           step: due.step + 1,
