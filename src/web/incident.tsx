@@ -1,6 +1,6 @@
 /** The incident page (`/i/<id>`, linked from every SMS and email) and the pieces the dashboard shares. */
 import { describeEvent } from '../incidents/describe.js';
-import { actorName, type Incident, type IncidentState } from '../incidents/model.js';
+import { actorName, INCIDENT_ROLES, type Incident, type IncidentState } from '../incidents/model.js';
 import { humanLength } from '../time/format.js';
 import { Layout } from './layout.js';
 import { shortLength, type Viewer } from './view.js';
@@ -85,6 +85,8 @@ export interface NextEscalation {
 export interface IncidentPageProps {
   readonly viewer: Viewer;
   readonly incident: Incident;
+  /** Everyone an incident role can go to (config key and name). */
+  readonly people: readonly { readonly name: string; readonly label: string }[];
   readonly next: NextEscalation | null;
   /** Where the runbook is: `/runbooks/<name>`, an external URL, or null. */
   readonly runbookHref: string | null;
@@ -213,6 +215,35 @@ export function IncidentPage(p: IncidentPageProps) {
             );
           })}
         </ol>
+        <details class="card">
+          <summary>Hand over an incident role</summary>
+          <form method="post" action={`/i/${i.id}/roles`} class="override-form">
+            <input type="hidden" name="csrf" value={v.csrf} />
+            <label>
+              Role
+              <select name="role">
+                {INCIDENT_ROLES.map((r) => (
+                  <option value={r}>{r}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              To
+              <select name="person">
+                {p.people.map((x) => (
+                  <option value={x.name} selected={x.name === v.person}>
+                    {x.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <div class="actions">
+              <button type="submit" class="primary">
+                Hand over
+              </button>
+            </div>
+          </form>
+        </details>
         <form method="post" action={`/i/${i.id}/notes`} class="card">
           <input type="hidden" name="csrf" value={v.csrf} />
           <label for="note" class="small muted">

@@ -10,7 +10,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/types.js';
 import type { IncidentOperations } from '../incidents/operations.js';
-import { actorName, runbookLink } from '../incidents/model.js';
+import { actorName, INCIDENT_ROLES, runbookLink } from '../incidents/model.js';
 import type { ActionOutcome, IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { postmortemMarkdown } from '../postmortem/draft.js';
@@ -262,6 +262,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
         runbookHref={runbookHref}
         flash={takeFlash(c)}
         next={next}
+        people={[...deps.config().people.values()].map((x) => ({ name: x.name, label: x.displayName }))}
       />,
     );
   });
@@ -381,6 +382,29 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
       !removed,
     );
     return c.redirect('/#shifts', 303);
+  });
+
+  app.post('/i/:id/roles', async (c) => {
+    const checked = await formPost(c);
+    if (checked instanceof Response) return checked;
+    const { session: s, form } = checked;
+    const id = incidentId(c.req.param('id'));
+    if (id === null) return c.redirect('/', 303);
+    const role = INCIDENT_ROLES.find((r) => r === form.role);
+    const person = deps.config().people.get(form.person ?? '');
+    if (!role || !person) {
+      setFlash(c, `Not done: choose one of the roles (${INCIDENT_ROLES.join(', ')}) and a person.`, true);
+      return c.redirect(`/i/${id}`, 303);
+    }
+    const r = await deps.ops.assignRole(id, actorOf(s), role, person.name, deps.now());
+    setFlash(
+      c,
+      r.ok
+        ? `${person.displayName} is now ${role} of #${id}; they are told.`
+        : `There is no incident #${id}.`,
+      !r.ok,
+    );
+    return c.redirect(`/i/${id}`, 303);
   });
 
   app.get('/runbooks/:name', async (c) => {

@@ -223,6 +223,15 @@ describe('web dashboard (Chromium)', () => {
       expect(await txt(page.locator('[data-next-step]'))).toMatch(
         /^step 1 of 1: schedule main\/primary, at .+ \(due now\)$/,
       );
+      // Hand the comms role to bob.
+      await page.click('text=Hand over an incident role');
+      await page.selectOption('form[action$="/roles"] select[name=role]', 'comms');
+      await page.selectOption('form[action$="/roles"] select[name=person]', 'bob');
+      await page.click('form[action$="/roles"] button');
+      await page.waitForURL(`${hark.url}/i/${id}`);
+      expect(await txt(page.locator('.flash'))).toBe(`Bob Brown is now comms of #${id}; they are told.`);
+      expect((await hark.store.get(id))!.roles).toMatchObject({ comms: 'bob' });
+      expect(await txt(page.locator('dl.facts'))).toContain('comms: Bob Brown');
       await page.click('a[href="/runbooks/web-down"]');
       expect(await txt(page.locator('h1'))).toBe('Web is down');
       expect(await txt(page.locator('.runbook strong'))).toBe('load balancer');
