@@ -67,7 +67,12 @@ export function createApp(deps: AppDeps): Hono {
     if (page) return c.html(errorPage("Something went wrong on this page. It is in Hark's log."), 500);
     return c.json(errorBody('internal', 'internal error'), 500);
   });
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => {
+    // A browser following a stale or mistyped link gets a page; API clients the JSON error.
+    const browser = (c.req.header('accept') ?? '').includes('text/html') && !/^\/v\d\//.test(c.req.path);
+    if (browser) return c.html(errorPage(`There is no page at ${c.req.path}.`, 'Not found'), 404);
+    return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+  });
 
   // The per-install secret (email action links, feed tokens, web sessions), read once; a failed
   // read (Redis down: 503) is retried on the next request.

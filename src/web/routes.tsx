@@ -431,13 +431,13 @@ export const UNAVAILABLE_TEXT =
   'Hark cannot reach its storage (Redis) right now, so it cannot show or change anything. Escalations carry on once it is back. Try again in a moment.';
 
 /** A plain page for an error (no session needed). */
-export function errorPage(text: string): string {
+export function errorPage(text: string, heading = 'Not now'): string {
   return (
-    <Layout title="Unavailable">
-      <h1>Not now</h1>
+    <Layout title={heading}>
+      <h1>{heading}</h1>
       <p>{text}</p>
       <p>
-        <a href="">Try again</a>
+        <a href="">Try again</a> · <a href="/">Dashboard</a>
       </p>
     </Layout>
   ).toString();

@@ -239,6 +239,12 @@ describe('web dashboard (Chromium)', () => {
       expect(await page.locator('.runbook script').count()).toBe(0);
       await page.goto(`${hark.url}/i/99999`);
       expect(await txt(page.locator('main h1'))).toBe('Not found');
+      // A mistyped link gets a page too, not JSON; the API keeps its JSON 404.
+      const missing = await page.goto(`${hark.url}/nope`);
+      expect(missing!.status()).toBe(404);
+      expect(await txt(page.locator('main h1'))).toBe('Not found');
+      const api = await fetch(`${hark.url}/v1/nope`, { headers: { accept: 'text/html' } });
+      expect(api.headers.get('content-type')).toContain('application/json');
     } finally {
       await ctx.close();
     }
