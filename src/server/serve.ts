@@ -73,12 +73,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     throw e;
   }
   const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
-  const store = new IncidentStore(
-    redis,
-    keys,
-    () => live.config.settings.retentionMs,
-    durability,
-  );
+  const store = new IncidentStore(redis, keys, () => live.config.settings.retentionMs, durability);
   const overrideStore = new OverrideStore(redis, keys, () => live.config);
   let registry = new ScheduleRegistry(config, overrideStore);
   live.onReload((next) => {
