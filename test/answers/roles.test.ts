@@ -1,6 +1,6 @@
 /** Incident roles: `hark incident 42 comms vic` hands the role over, and vic is told. */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import { fakeTwilioTransports, startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
@@ -38,16 +38,10 @@ afterAll(async () => {
   cleanupTmpConfigs();
 });
 
-async function cli(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
+const cli = (argv: string[]) =>
+  runCli(argv, {
     env: { HARK_CONFIG: dir, REDIS_URL: inject('redisUrl'), HARK_REDIS_PREFIX: hark.keys.prefix },
-    out: { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
-    now: () => Date.now(),
   });
-  return { code, stdout, stderr };
-}
 
 describe('incident roles', () => {
   it('hands a role over from the CLI, puts it on the timeline and tells the new holder', async () => {

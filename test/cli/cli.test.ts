@@ -4,24 +4,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const exec = promisify(execFile);
 
-async function hark(argv: string[], opts: { env?: NodeJS.ProcessEnv; now?: string } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
+const hark = (argv: string[], opts: { env?: NodeJS.ProcessEnv; now?: string } = {}) =>
+  runCli(argv, {
     env: { HARK_CONFIG: ROOT, ...opts.env },
-    out: {
-      stdout: (t) => (stdout += t.endsWith('\n') ? t : `${t}\n`),
-      stderr: (t) => (stderr += t.endsWith('\n') ? t : `${t}\n`),
-    },
     now: () => Date.parse(opts.now ?? '2026-11-25T15:00:00Z'),
+    lines: true,
   });
-  return { code, stdout, stderr };
-}
 
 /** A copy of the example config with one file changed. */
 function exampleWith(file: string, edit: (text: string) => string): string {

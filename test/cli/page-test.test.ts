@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
 
@@ -20,9 +20,7 @@ afterAll(async () => {
   cleanupTmpConfigs();
 });
 
-async function pageTest(args: string[], twilioEnv = true) {
-  let stdout = '';
-  let stderr = '';
+function pageTest(args: string[], twilioEnv = true) {
   const env: NodeJS.ProcessEnv = {
     HARK_CONFIG: dir,
     ...(twilioEnv
@@ -34,12 +32,7 @@ async function pageTest(args: string[], twilioEnv = true) {
         }
       : {}),
   };
-  const code = await run(['page-test', ...args], {
-    env,
-    out: { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
-    now: () => Date.now(),
-  });
-  return { code, stdout, stderr };
+  return runCli(['page-test', ...args], { env });
 }
 
 describe('hark page-test', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { cleanupTmpConfigs } from '../config/tmpconfig.js';
 import { serverTestConfig, TOKENS } from '../server/config.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
@@ -18,21 +18,15 @@ afterAll(async () => {
   cleanupTmpConfigs();
 });
 
-async function cli(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
+const cli = (argv: string[]) =>
+  runCli(argv, {
     env: {
       HARK_CONFIG: dir,
       REDIS_URL: inject('redisUrl'),
       HARK_REDIS_PREFIX: hark.keys.prefix,
       HARK_PUBLIC_URL: 'https://hark.example.com',
     },
-    out: { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
-    now: () => Date.now(),
   });
-  return { code, stdout, stderr };
-}
 
 async function post(path: string, body: unknown, token: string) {
   const res = await fetch(`${hark.url}${path}`, {

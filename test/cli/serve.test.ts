@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { serverTestConfig, TOKENS } from '../server/config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -37,19 +37,7 @@ function serve(
   });
 }
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    env,
-    out: {
-      stdout: (t) => (stdout += t.endsWith('\n') ? t : `${t}\n`),
-      stderr: (t) => (stderr += t.endsWith('\n') ? t : `${t}\n`),
-    },
-    now: () => Date.now(),
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: NodeJS.ProcessEnv) => runCli(argv, { env, lines: true });
 
 describe('hark serve', () => {
   it('starts and stops its own redis-server when REDIS_URL is unset, keeping data across restarts', async () => {

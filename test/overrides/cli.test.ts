@@ -3,7 +3,7 @@
  * `hark who` / `hark shifts` seeing runtime overrides when a Redis is reachable.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { cleanupTmpConfigs } from '../config/tmpconfig.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 import { API_TOKEN, freshPrefix, HOUR, overrideTestConfig } from './support.js';
@@ -20,19 +20,12 @@ beforeEach(() => {
 
 const NOW = '2026-03-04T12:00:00Z'; // platform: carol primary until Mon 9 Mar 09:00, alice secondary
 
-async function hark(argv: string[], opts: { env?: NodeJS.ProcessEnv; now?: () => number } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
+const hark = (argv: string[], opts: { env?: NodeJS.ProcessEnv; now?: () => number } = {}) =>
+  runCli(argv, {
     env: { HARK_CONFIG: dir, REDIS_URL: inject('redisUrl'), HARK_REDIS_PREFIX: prefix, ...opts.env },
-    out: {
-      stdout: (t) => (stdout += t.endsWith('\n') ? t : `${t}\n`),
-      stderr: (t) => (stderr += t.endsWith('\n') ? t : `${t}\n`),
-    },
     now: opts.now ?? (() => Date.parse(NOW)),
+    lines: true,
   });
-  return { code, stdout, stderr };
-}
 
 async function who(role = 'primary', extra: string[] = []) {
   const r = await hark(['who', 'platform', '--json', ...extra]);

@@ -5,7 +5,7 @@
  * `hark feed-url` prints a URL that opens it.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { actionSecret } from '../../src/pages/page-formats.js';
 import { CompiledSchedule } from '../../src/schedules/engine.js';
 import { feedToken } from '../../src/schedules/feed-token.js';
@@ -283,21 +283,15 @@ describe('hark feed-url', () => {
     await fresh.close();
   });
 
-  async function hark(argv: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(argv, {
+  const hark = (argv: string[]) =>
+    runCli(argv, {
       env: {
         HARK_CONFIG: dir,
         REDIS_URL: inject('redisUrl'),
         HARK_REDIS_PREFIX: fresh.keys.prefix,
         HARK_PUBLIC_URL: `${fresh.url}/`,
       },
-      out: { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
-      now: () => Date.now(),
     });
-    return { code, stdout, stderr };
-  }
 
   it('prints a URL whose token opens the feed', async () => {
     const r = await hark(['feed-url', 'schedule', 'platform']);
