@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startManagedRedis } from '../../src/redis/managed.js';
 import { cleanupTmpConfigs } from '../config/tmpconfig.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
-import { serverTestConfig, TOKENS } from './config.js';
+import { serverTestConfig, SPEC_INCIDENT_FIELDS, TOKENS } from './config.js';
 
 let hark: TestHark;
 let dir: string;
@@ -112,22 +112,7 @@ describe('incident API', () => {
     const r = await call('GET', `/v1/incidents/${id}`);
     expect(r.status).toBe(200);
     const incident = r.body.incident as Record<string, unknown>;
-    for (const field of [
-      'id',
-      'key',
-      'state',
-      'service',
-      'severity',
-      'urgency',
-      'title',
-      'runbook',
-      'alerts',
-      'createdAt',
-      'acknowledgedAt',
-      'acknowledgedBy',
-      'resolvedAt',
-      'commander',
-    ]) {
+    for (const field of SPEC_INCIDENT_FIELDS) {
       expect(incident).toHaveProperty(field);
     }
     expect(incident).toMatchObject({

@@ -1,6 +1,24 @@
 /** The config the server tests run against. */
 import { lines, tmpConfig } from '../config/tmpconfig.js';
 
+/** The fields SPEC 7 says an Incident has at least. */
+export const SPEC_INCIDENT_FIELDS = [
+  'id',
+  'key',
+  'state',
+  'service',
+  'severity',
+  'urgency',
+  'title',
+  'runbook',
+  'alerts',
+  'createdAt',
+  'acknowledgedAt',
+  'acknowledgedBy',
+  'resolvedAt',
+  'commander',
+] as const;
+
 export const TOKENS = {
   am: 'am-token-0123456789',
   grafana: 'grafana-token-0123456789',
