@@ -46,8 +46,6 @@ export interface TwilioRoutesDeps {
   readonly publicUrl: () => string;
   readonly log: Logger;
   readonly now: () => Date;
-  /** How long a status callback for a SID not yet recorded waits for it (default 2 s). */
-  readonly earlyCallbackWaitMs?: number;
 }
 
 /**
@@ -307,7 +305,7 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
    * got from the same request (a fast failure): then wait a little for the record.
    */
   const pagesOf = async (sid: string): Promise<string | null> => {
-    const deadline = Date.now() + (deps.earlyCallbackWaitMs ?? EARLY_CALLBACK_WAIT_MS);
+    const deadline = Date.now() + EARLY_CALLBACK_WAIT_MS;
     for (;;) {
       const pages = await redis.get(keys.providerMessage(sid));
       if (pages || Date.now() >= deadline) return pages;

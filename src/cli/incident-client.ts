@@ -12,9 +12,8 @@ import { IncidentOperations } from '../incidents/operations.js';
 import { IncidentStore } from '../incidents/store.js';
 import { createLogger } from '../log.js';
 import { ScheduleRegistry } from '../schedules/registry.js';
-import { connectTarget, whenReady } from '../redis/connect.js';
 import { keys as makeKeys } from '../redis/keys.js';
-import { cliRedisTarget } from '../redis/target.js';
+import { connectCliRedis } from './redis.js';
 import { CheckFailed, UsageError } from './output.js';
 
 export interface IncidentClient {
@@ -97,23 +96,13 @@ export async function connectIncidents(opts: ConnectOptions): Promise<IncidentCl
       close: async () => {},
     };
   }
-  const target = cliRedisTarget(opts.env);
-  if (!target) {
-    throw new CheckFailed(
-      'hark: no Redis to read incidents from: set REDIS_URL, run this where `hark serve` runs, or use --server URL --token T',
-    );
-  }
-  const redis = connectTarget(target);
-  redis.on('error', () => {});
-  try {
-    await whenReady(redis, 3000);
-  } catch {
-    redis.disconnect();
-    throw new CheckFailed(`hark: Redis at ${target.label} is not reachable`);
-  }
+  const redis = await connectCliRedis(
+    opts.env,
+    'hark: no Redis to read incidents from: set REDIS_URL, run this where `hark serve` runs, or use --server URL --token T',
+  );
   const config = opts.config;
   const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
-  const store = new IncidentStore(redis, keys, config.settings.retentionMs);
+  const store = new IncidentStore(redis, keys, () => config.settings.retentionMs);
   // The same operations as the server: acknowledging here also cancels pending pages.
   const escalations = new Escalations({
     redis,

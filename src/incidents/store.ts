@@ -89,7 +89,7 @@ export class IncidentStore {
      * settings.retention: how long a resolved incident (and an alert's index entry) is kept; a
      * getter, so a config reload applies.
      */
-    private readonly retention: number | (() => number),
+    private readonly retentionMs: () => number,
     /**
      * HARK_REDIS_WAIT_REPLICAS: an alert is answered only once this many replicas have it (Redis
      * WAIT), so a failover cannot lose an alert Hark has accepted. 0: the primary alone.
@@ -104,10 +104,6 @@ export class IncidentStore {
     const fns = redis as unknown as Record<string, ScriptFn>;
     this.ingestScript = fns.harkIngest!.bind(redis);
     this.actScript = fns.harkAct!.bind(redis);
-  }
-
-  private retentionMs(): number {
-    return typeof this.retention === 'number' ? this.retention : this.retention();
   }
 
   private templates(): string {
@@ -256,7 +252,6 @@ export class IncidentStore {
     return this.redis.zrangebyscore(this.keys.escalationDue, '-inf', before, 'LIMIT', 0, limit);
   }
 
-  /** The next step the incident's escalation recorded (step 1 of loop 1 if none yet). */
   /**
    * What the escalation of a triggered incident does next: which step (0-based) of which round,
    * when, and of how many; null when nothing is due (acknowledged, resolved, or the policy ran out).
@@ -273,6 +268,7 @@ export class IncidentStore {
     return { loop, step, at: Number(due), policy: view.policy };
   }
 
+  /** The next step the incident's escalation recorded (step 1 of loop 1 if none yet). */
   async nextStep(id: number): Promise<{ loop: number; step: number }> {
     const [loop, step] = await this.redis.hmget(this.keys.incident(id), 'nextLoop', 'nextStep');
     return { loop: Number(loop ?? 0), step: Number(step ?? 0) };

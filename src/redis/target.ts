@@ -36,6 +36,11 @@ const sentinelOptions = z
     path: ['name'],
   });
 
+/** A plain URL (the managed local redis-server). */
+export function urlTarget(url: string): RedisTarget {
+  return { url, options: {}, label: url.replace(/\/\/[^@]*@/, '//***@') };
+}
+
 /** REDIS_URL and HARK_REDIS_OPTIONS, or null when neither says where Redis is. */
 export function redisTarget(env: NodeJS.ProcessEnv): RedisTarget | null {
   const url = env.REDIS_URL || null;
@@ -62,10 +67,9 @@ export function redisTarget(env: NodeJS.ProcessEnv): RedisTarget | null {
     if (options.sentinels) options = { failoverDetector: true, ...options };
   }
   if (!url && !options.sentinels) return null;
-  const label = options.sentinels
-    ? `Sentinel master "${options.name}" (${options.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')})`
-    : url!.replace(/\/\/[^@]*@/, '//***@');
-  return { url, options, label };
+  if (!options.sentinels) return { ...urlTarget(url!), options };
+  const sentinels = options.sentinels.map((s) => `${s.host}:${s.port}`).join(', ');
+  return { url, options, label: `Sentinel master "${options.name}" (${sentinels})` };
 }
 
 /** For the CLI: the environment's Redis, else the one a local `hark serve` started here. */
@@ -73,7 +77,7 @@ export function cliRedisTarget(env: NodeJS.ProcessEnv): RedisTarget | null {
   const target = redisTarget(env);
   if (target) return target;
   const url = findManagedRedis();
-  return url ? { url, options: {}, label: url } : null;
+  return url ? urlTarget(url) : null;
 }
 
 /** HARK_REDIS_WAIT_REPLICAS (default 0) and HARK_REDIS_WAIT_MS (default 1000). */

@@ -18,7 +18,7 @@ import { actionSecret, createPageFormats } from '../pages/page-formats.js';
 import { transportsFromEnv } from '../pages/transports.js';
 import { createLogger, type Logger } from '../log.js';
 import { connectTarget, whenReady } from '../redis/connect.js';
-import { durabilityFromEnv, redisTarget } from '../redis/target.js';
+import { durabilityFromEnv, redisTarget, urlTarget } from '../redis/target.js';
 import type { Redis } from 'ioredis';
 import { keys as makeKeys, type Keys } from '../redis/keys.js';
 import { startManagedRedis, type ManagedRedis } from '../redis/managed.js';
@@ -61,7 +61,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let target = redisTarget(opts.env);
   if (!target) {
     managed = await startManagedRedis(log);
-    target = { url: managed.url, options: {}, label: managed.url };
+    target = urlTarget(managed.url);
   }
   const redis = connectTarget(target);
   redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));

@@ -2,7 +2,7 @@
 import { describeEvent } from '../incidents/describe.js';
 import { actorName, INCIDENT_ROLES, type Incident, type IncidentState } from '../incidents/model.js';
 import { humanLength } from '../time/format.js';
-import { Layout } from './layout.js';
+import { Layout, PersonSelect } from './layout.js';
 import { shortLength, type Viewer } from './view.js';
 
 export type WebAction = 'acknowledge' | 'resolve' | 'unacknowledge' | 'escalate';
@@ -229,13 +229,7 @@ export function IncidentPage(p: IncidentPageProps) {
             </label>
             <label>
               To
-              <select name="person">
-                {p.people.map((x) => (
-                  <option value={x.name} selected={x.name === v.person}>
-                    {x.label}
-                  </option>
-                ))}
-              </select>
+              <PersonSelect people={p.people} selected={v.person} />
             </label>
             <div class="actions">
               <button type="submit" class="primary">

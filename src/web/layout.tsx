@@ -47,6 +47,22 @@ export function Layout(props: LayoutProps) {
   );
 }
 
+/** A person to choose in a form (`name="person"`), the signed-in one first selected. */
+export function PersonSelect(p: {
+  people: readonly { readonly name: string; readonly label: string }[];
+  selected: string | null;
+}) {
+  return (
+    <select name="person">
+      {p.people.map((x) => (
+        <option value={x.name} selected={x.name === p.selected}>
+          {x.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** Person colours for the timeline: distinct, and dark text reads on all of them. */
 export const PERSON_COLOURS = [
   '#8ecae6',

@@ -4,6 +4,7 @@
  * OverrideStore as `hark take` / `handoff`, SMS and the API.
  */
 import type { RuntimeOverride } from '../schedules/overrides.js';
+import { PersonSelect } from './layout.js';
 import type { Viewer } from './view.js';
 
 /** The durations offered; "" is until the current holder's shift ends (a handoff). */
@@ -65,13 +66,7 @@ export function OverrideForm(p: {
         <input type="hidden" name="csrf" value={v.csrf} />
         <label>
           Who
-          <select name="person">
-            {p.people.map((x) => (
-              <option value={x.name} selected={x.name === v.person}>
-                {x.label}
-              </option>
-            ))}
-          </select>
+          <PersonSelect people={p.people} selected={v.person} />
         </label>
         <label>
           Role

@@ -53,7 +53,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   redis.on('error', () => {});
   await whenReady(redis);
   const keys = makeKeys(opts.prefix ?? `{test-${randomUUID().slice(0, 8)}}:`);
-  const store = new IncidentStore(redis, keys, config.settings.retentionMs);
+  const store = new IncidentStore(redis, keys, () => config.settings.retentionMs);
   const overrideStore = new OverrideStore(redis, keys, () => config);
   const registry = new ScheduleRegistry(config, overrideStore);
   const metrics = new Metrics(false);

@@ -5,12 +5,11 @@
  * redis-server a `hark serve` started here); the base is HARK_PUBLIC_URL, else settings.public_url.
  */
 import { actionSecret } from '../../pages/page-formats.js';
-import { connectTarget, whenReady } from '../../redis/connect.js';
 import { keys as makeKeys } from '../../redis/keys.js';
-import { cliRedisTarget } from '../../redis/target.js';
+import { connectCliRedis } from '../redis.js';
 import { feedUrl, type FeedKind } from '../../schedules/feed-token.js';
 import { configDir, load, type CliEnv } from '../context.js';
-import { CheckFailed, json, UsageError } from '../output.js';
+import { json, UsageError } from '../output.js';
 
 export interface FeedUrlFlags {
   readonly json?: boolean;
@@ -35,22 +34,16 @@ export async function feedUrlCommand(
   const base =
     cli.env.HARK_PUBLIC_URL || config.settings.publicUrl || `http://localhost:${cli.env.PORT || 8080}`;
 
-  const target = cliRedisTarget(cli.env);
-  if (!target)
-    throw new CheckFailed(
-      'hark: the feed token needs the secret in Redis: set REDIS_URL or run this where `hark serve` runs',
-    );
-  const redis = connectTarget(target);
-  redis.on('error', () => {});
+  const redis = await connectCliRedis(
+    cli.env,
+    'hark: the feed token needs the secret in Redis: set REDIS_URL or run this where `hark serve` runs',
+  );
   let secret: string;
   try {
-    await whenReady(redis, 3000);
     secret = await actionSecret(redis, makeKeys(cli.env.HARK_REDIS_PREFIX || undefined));
-  } catch {
-    redis.disconnect();
-    throw new CheckFailed(`hark: Redis at ${target.label} is not reachable`);
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
   }
-  await redis.quit().catch(() => redis.disconnect());
   const url = feedUrl(base, secret, kind, name);
   cli.out.stdout(flags.json ? json({ kind, name, url }) : `${url}\n`);
 }
