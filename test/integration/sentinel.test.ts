@@ -135,11 +135,17 @@ describe('Redis Sentinel', () => {
     });
     try {
       const replica = client(replicaPort);
+      const primary = client(primaryPort);
+      const waits = async () =>
+        Number(/cmdstat_wait:calls=(\d+)/.exec(await primary.info('commandstats'))?.[1] ?? 0);
+      const before = await waits();
       for (let i = 1; i <= 5; i++) {
         expect((await fire(waiting.listening, `replicated ${i}`)).status).toBe(202);
         // The 202 came after the replica confirmed: it has the incident already.
         expect(await replica.hget(`{wait}:incident:${i}`, 'title')).toBe(`replicated ${i}`);
       }
+      // Each alert was answered after a WAIT on the primary.
+      expect((await waits()) - before).toBe(5);
     } finally {
       await waiting.stop();
     }
