@@ -30,7 +30,8 @@ function program(cli: CliEnv): Command {
     .description('check the config; warn on coverage gaps in the next 30 days')
     .argument('[dir]', 'config directory (default: $HARK_CONFIG or .)')
     .option('--json', 'errors, warnings and gaps as JSON')
-    .action(async (dir: string | undefined, opts: { json?: boolean }) =>
+    .option('--no-env', 'unset ${NAME} variables are warnings (check a config without its secrets)')
+    .action(async (dir: string | undefined, opts: { json?: boolean; env?: boolean }) =>
       (await import('./commands/validate.js')).validate(dir ?? cli.env.HARK_CONFIG ?? '.', opts, cli),
     );
 

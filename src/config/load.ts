@@ -42,6 +42,12 @@ import { reportZodIssue } from './zod-issues.js';
 export interface LoadOptions {
   /** Environment for `${NAME}` interpolation; default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * What an unset or empty `${NAME}` is: an `error` (default), or a `warning` whose value is not
+   * checked (`hark validate --no-env`: a config repository checked without its secrets). Either
+   * way every other problem is reported with it.
+   */
+  readonly unsetEnv?: ConfigIssue['level'];
 }
 
 export interface LoadResult {
@@ -79,9 +85,29 @@ function labelMatcher(label: string, values: string[]): Matcher {
   };
 }
 
+/**
+ * A valid value for a hark.yaml field whose `${NAME}` is unset, for the fields secrets live in, so
+ * that the rest of the entry is still checked (the value itself is reported, not checked).
+ */
+function harkStandIn(path: Path): string | undefined {
+  const [section, , field] = path;
+  if (path.length === 3 && section === 'people') {
+    if (field === 'sms' || field === 'voice') return '+15555550100';
+    if (field === 'email') return 'unset@example.invalid';
+    if (field === 'timezone') return 'UTC';
+  }
+  if (path.length === 3 && (section === 'integrations' || section === 'api_tokens') && field === 'token')
+    return 'unset-token-not-checked';
+  if (path.length === 2 && section === 'settings') {
+    if (path[1] === 'public_url') return 'https://unset.invalid';
+    if (path[1] === 'timezone') return 'UTC';
+  }
+  return undefined;
+}
+
 /** Loads and validates the config in `dir`. Throws ConfigError when anything is wrong. */
 export function loadConfig(dir: string, options: LoadOptions = {}): LoadResult {
-  return new Loader(resolve(dir), options.env ?? process.env).load();
+  return new Loader(resolve(dir), options.env ?? process.env, options.unsetEnv ?? 'error').load();
 }
 
 /** A list section after validation: invalid entries are undefined, so indexes still match the file. */
@@ -149,6 +175,7 @@ class Loader {
   constructor(
     private readonly dir: string,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly unsetEnv: ConfigIssue['level'],
   ) {}
 
   load(): LoadResult {
@@ -209,7 +236,11 @@ class Loader {
 
   /** Parses a YAML file; its value with null mappings dropped, or undefined (errors reported). */
   private parseFile(rel: string, text: string, lineOffset = 0): { src: SourceFile; data: unknown } | null {
-    const src = new SourceFile(rel, text, this.env, this.issues, lineOffset);
+    const src = new SourceFile(rel, text, this.env, this.issues, {
+      lineOffset,
+      unsetEnv: this.unsetEnv,
+      standIn: (path) => (rel === 'hark.yaml' ? harkStandIn(path) : undefined),
+    });
     if (!src.ok) return null;
     const data = dropNulls(src.value());
     if (data === undefined || data === null) {

@@ -17,6 +17,24 @@ import type { ConfigIssue } from './errors.js';
 
 export type Path = readonly (string | number)[];
 
+/**
+ * A valid value for the field at `path` whose `${NAME}` could not be replaced, so that the rest
+ * of its entry is still checked (a person whose phone number is a missing secret still has their
+ * notify rules checked against it); undefined: the value keeps its text.
+ */
+export type StandIn = (path: Path) => string | undefined;
+
+export interface SourceOptions {
+  /** Lines before the text in the file (a runbook's front matter starts on line 2). */
+  readonly lineOffset?: number;
+  /**
+   * The level of the issue for a `${NAME}` whose variable is unset or empty: `warning` checks a
+   * config without its secrets (`hark validate --no-env`).
+   */
+  readonly unsetEnv?: ConfigIssue['level'];
+  readonly standIn?: StandIn;
+}
+
 const ENV_RE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{[^}]*\}?/g;
 const MAX_ALIASES = 100;
 
@@ -26,20 +44,26 @@ export class SourceFile {
   /** False when the file is not valid YAML: its value is not used. */
   readonly ok: boolean;
   private readonly data: unknown;
-  /** Offsets of values whose `${...}` failed: no second error is reported for them. */
-  private readonly poisoned = new Set<number>();
-
   /**
-   * @param file path relative to the config directory
-   * @param lineOffset lines before `text` in the file (a runbook's front matter starts on line 2)
+   * Offsets of values whose `${...}` could not be replaced: no second issue is reported for them
+   * (their value is unknown, so it is not checked).
    */
+  private readonly poisoned = new Set<number>();
+  private readonly lineOffset: number;
+  private readonly unsetEnv: ConfigIssue['level'];
+  private readonly standIn: StandIn;
+
+  /** @param file path relative to the config directory */
   constructor(
     readonly file: string,
     text: string,
     env: NodeJS.ProcessEnv,
     readonly issues: ConfigIssue[],
-    private readonly lineOffset = 0,
+    opts: SourceOptions = {},
   ) {
+    this.lineOffset = opts.lineOffset ?? 0;
+    this.unsetEnv = opts.unsetEnv ?? 'error';
+    this.standIn = opts.standIn ?? (() => undefined);
     this.lines = new LineCounter();
     this.doc = parseDocument(text, {
       lineCounter: this.lines,
@@ -58,19 +82,23 @@ export class SourceFile {
     for (const w of this.doc.warnings) this.issueAt(w.pos[0], `YAML: ${firstLine(w.message)}`, 'warning');
     this.checkAliasesAndKeys();
     let data: unknown = undefined;
-    if (!issues.slice(before).some((i) => i.level === 'error')) {
+    // A `${...}` that cannot be replaced does not stop the rest of the file from being checked:
+    // every other error is reported with it.
+    let ok = !issues.slice(before).some((i) => i.level === 'error');
+    if (ok) {
       this.interpolate(env);
       try {
         data = this.doc.toJS({ maxAliasCount: MAX_ALIASES });
       } catch (e) {
+        ok = false;
         this.issueAt(
           0,
           `YAML: ${e instanceof Error ? e.message : String(e)} (more than ${MAX_ALIASES} aliases)`,
         );
       }
     }
-    this.ok = !issues.slice(before).some((i) => i.level === 'error');
-    this.data = this.ok ? data : undefined;
+    this.ok = ok;
+    this.data = ok ? data : undefined;
   }
 
   /** The plain JavaScript value of the document (after interpolation); undefined when not ok. */
@@ -110,10 +138,10 @@ export class SourceFile {
 
   private interpolate(env: NodeJS.ProcessEnv): void {
     visit(this.doc, {
-      Scalar: (key, node) => {
+      Scalar: (key, node, ancestors) => {
         if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
         const at = node.range?.[0] ?? 0;
-        node.value = node.value.replace(
+        const value = node.value.replace(
           ENV_RE,
           (match, name: string | undefined, fallback: string | undefined) => {
             if (match === '$$') return '$';
@@ -123,21 +151,26 @@ export class SourceFile {
                 at,
                 `malformed ${match}: write \${NAME} or \${NAME:-default}, NAME being letters, digits and _ (and $$ for a literal $)`,
               );
-              return '';
+              return match;
             }
             const value = env[name];
             if (value !== undefined && value !== '') return value;
             if (fallback !== undefined) return fallback;
             this.poisoned.add(at);
+            const unchecked = this.unsetEnv === 'warning' ? ': the value is not checked' : '';
             this.issueAt(
               at,
               value === ''
-                ? `environment variable ${name} is set but empty (used as \${${name}})`
-                : `environment variable ${name} is not set (used as \${${name}}); set it or write \${${name}:-default}`,
+                ? `environment variable ${name} is set but empty (used as \${${name}})${unchecked}`
+                : `environment variable ${name} is not set (used as \${${name}})${unchecked || `; set it or write \${${name}:-default}`}`,
+              this.unsetEnv,
             );
-            return '';
+            return match;
           },
         );
+        // A value that cannot be replaced is not checked, and stands in as given (a valid value
+        // of its field where one is known, else its text) so that its entry is still checked.
+        node.value = this.poisoned.has(at) ? (this.standIn(keyPath(ancestors, node)) ?? value) : value;
       },
     });
   }
@@ -213,6 +246,17 @@ export class SourceFile {
       message,
     });
   }
+}
+
+/** The keys and indexes from the document's root down to `node`. */
+function keyPath(ancestors: readonly unknown[], node: unknown): Path {
+  const out: (string | number)[] = [];
+  const chain = [...ancestors, node];
+  for (const [i, a] of chain.entries()) {
+    if (isPair(a)) out.push(isScalar(a.key) ? String(a.key.value) : '');
+    else if (isSeq(a)) out.push(a.items.indexOf(chain[i + 1] as never));
+  }
+  return out;
 }
 
 function firstLine(message: string): string {

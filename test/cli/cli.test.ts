@@ -25,6 +25,12 @@ function exampleWith(file: string, edit: (text: string) => string): string {
   return dir;
 }
 
+/** `line:col` (1-based) of the first `needle` in `text`. */
+function at(text: string, needle: string): string {
+  const before = text.slice(0, text.indexOf(needle)).split('\n');
+  return `${before.length}:${before[before.length - 1]!.length + 1}`;
+}
+
 describe('hark validate', () => {
   it('accepts the example config', async () => {
     const r = await hark(['validate', ROOT]);
@@ -42,6 +48,73 @@ describe('hark validate', () => {
     expect(r.stderr).toBe(
       'schedules/platform.yaml:7:22: unknown person "bbo" in rotation "weekly" (did you mean "bob"?)\n1 error\n',
     );
+  });
+
+  it('reports an unset variable with every other error, and --no-env makes it a warning', async () => {
+    // Issue 10 item 12: the unset ${DD_TOKEN} hid the unknown person and the misspelled policy.
+    const dir = exampleWith('schedules/platform.yaml', (t) =>
+      t.replace('members: [alice, bob, carol]', 'members: [alice, bbo, carol]'),
+    );
+    const text = readFileSync(join(dir, 'hark.yaml'), 'utf8')
+      .replace('${DD_TOKEN:-example-datadog-token}', '${DD_TOKEN}')
+      .replace('escalation_policy: follow-the-sun', 'escalation_policy: folow-the-sun');
+    writeFileSync(join(dir, 'hark.yaml'), text);
+    const policy = `hark.yaml:${at(text, 'folow-the-sun')}: unknown escalation policy "folow-the-sun" for service "edge" (did you mean "follow-the-sun"?) (policies are the files in escalation-policies/)`;
+    const token = `hark.yaml:${at(text, '"${DD_TOKEN}"')}:`;
+    const person =
+      'schedules/platform.yaml:7:22: unknown person "bbo" in rotation "weekly" (did you mean "bob"?)';
+    const r = await hark(['validate', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      [
+        policy,
+        `${token} environment variable DD_TOKEN is not set (used as \${DD_TOKEN}); set it or write \${DD_TOKEN:-default}`,
+        person,
+        '3 errors',
+        '',
+      ].join('\n'),
+    );
+    const n = await hark(['validate', dir, '--no-env']);
+    expect(n.code).toBe(1);
+    expect(n.stderr).toBe(
+      [
+        `${token} warning: environment variable DD_TOKEN is not set (used as \${DD_TOKEN}): the value is not checked`,
+        policy,
+        person,
+        '2 errors',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--no-env accepts a config whose secrets are all unset, with a warning for each (exit 0)', async () => {
+    // Every `${NAME:-default}` of the example becomes `${NAME}`, none of them set.
+    const dir = exampleWith('hark.yaml', (t) => t.replace(/\$\{([A-Z_]+):-[^}]*\}/g, '$${$1}'));
+    const text = readFileSync(join(dir, 'hark.yaml'), 'utf8');
+    const code = text.replace(/^\s*#.*$/gm, '');
+    const refs = code.match(/\$\{[A-Z_]+\}/g)?.length ?? 0;
+    expect(refs).toBeGreaterThan(10);
+    const strict = await hark(['validate', dir]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(new RegExp(`\\n${refs} errors\\n$`));
+    const r = await hark(['validate', dir, '--no-env']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ok: 6 people, 2 schedules, 2 escalation policies, 3 services, 1 runbook\n');
+    const warnings = r.stderr.trim().split('\n');
+    expect(warnings).toHaveLength(refs);
+    expect(warnings[0]).toBe(
+      `hark.yaml:${at(text, '"${ALICE_PHONE}"')}: warning: environment variable ALICE_PHONE is not set (used as \${ALICE_PHONE}): the value is not checked`,
+    );
+    const j = await hark(['validate', dir, '--no-env', '--json']);
+    expect(j.code).toBe(0);
+    const parsed = JSON.parse(j.stdout) as {
+      ok: boolean;
+      errors: unknown[];
+      warnings: { message: string }[];
+    };
+    expect(parsed.ok).toBe(true);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.warnings.map((w) => w.message.split(' ')[2])).toContain('DD_TOKEN');
   });
 
   it('warns about coverage gaps in the next 30 days, without failing', async () => {

@@ -1857,6 +1857,87 @@ describe('environment variables', () => {
     ).toEqual(['hark.yaml:4:11: environment variable BOB_NAME is set but empty (used as ${BOB_NAME})']);
   });
 
+  // Issue 10 item 12: an unset ${DD_TOKEN} hid an unknown person and a misspelled policy.
+  const UNSET_AND_MORE = tree(
+    lines(
+      '  dave: {sms: "${DAVE_PHONE}", notify: {high: [{voice: 0m}]}}',
+      'services:',
+      '  - {name: checkout, escalation_policy: platfrom}',
+      'integrations:',
+      '  - {name: datadog, type: datadog, token: "${DD_TOKEN}"}',
+    ),
+    {
+      'schedules/platform.yaml': SCHEDULE.replace(
+        'members: [alice, bob, carol]',
+        'members: [alice, bbo, carol]',
+      ),
+    },
+  );
+
+  it('that are missing hide no other error: all are reported at once', () => {
+    expect(errors(UNSET_AND_MORE)).toEqual([
+      'hark.yaml:5:15: environment variable DAVE_PHONE is not set (used as ${DAVE_PHONE}); set it or write ${DAVE_PHONE:-default}',
+      'hark.yaml:5:48: notify rule uses voice but person "dave" has no voice number',
+      'hark.yaml:7:41: unknown escalation policy "platfrom" for service "checkout" (did you mean "platform"?) (policies are the files in escalation-policies/)',
+      'hark.yaml:9:43: environment variable DD_TOKEN is not set (used as ${DD_TOKEN}); set it or write ${DD_TOKEN:-default}',
+      'schedules/platform.yaml:5:22: unknown person "bbo" in rotation "weekly" (did you mean "bob"?)',
+    ]);
+  });
+
+  it('that are missing are warnings with unsetEnv: warning, and every other error stays an error', () => {
+    const e = (() => {
+      try {
+        loadConfig(tmpConfig(UNSET_AND_MORE), { env: {}, unsetEnv: 'warning' });
+      } catch (err) {
+        if (err instanceof ConfigError) return err;
+      }
+      throw new Error('expected the config to be rejected');
+    })();
+    expect(e.issues.map(formatIssue)).toEqual([
+      'hark.yaml:5:48: notify rule uses voice but person "dave" has no voice number',
+      'hark.yaml:7:41: unknown escalation policy "platfrom" for service "checkout" (did you mean "platform"?) (policies are the files in escalation-policies/)',
+      'schedules/platform.yaml:5:22: unknown person "bbo" in rotation "weekly" (did you mean "bob"?)',
+    ]);
+    expect(e.warnings.map(formatIssue)).toEqual([
+      'hark.yaml:5:15: warning: environment variable DAVE_PHONE is not set (used as ${DAVE_PHONE}): the value is not checked',
+      'hark.yaml:9:43: warning: environment variable DD_TOKEN is not set (used as ${DD_TOKEN}): the value is not checked',
+    ]);
+  });
+
+  it('that are missing or empty leave a config that loads with unsetEnv: warning, every entry in it', () => {
+    const { config, warnings } = loadConfig(
+      tmpConfig(
+        tree(
+          lines(
+            '  dave: {sms: "${DAVE_PHONE}", voice: "${DAVE_PHONE}", email: "${DAVE_EMAIL}", timezone: "${DAVE_TZ}"}',
+            'services:',
+            '  - {name: checkout, escalation_policy: platform}',
+            'integrations:',
+            '  - {name: datadog, type: datadog, token: "${DD_TOKEN}"}',
+            'api_tokens:',
+            '  - {name: ci, token: "${HARK_API_TOKEN}", person: dave}',
+            'settings:',
+            '  public_url: "${HARK_PUBLIC_URL}"',
+          ),
+        ),
+      ),
+      { env: { DAVE_EMAIL: '' }, unsetEnv: 'warning' },
+    );
+    expect(warnings.map((w) => `${w.line}:${w.col}: ${w.message.replace(/ \(used as .*/, '')}`)).toEqual([
+      '5:15: environment variable DAVE_PHONE is not set',
+      '5:39: environment variable DAVE_PHONE is not set',
+      '5:63: environment variable DAVE_EMAIL is set but empty',
+      '5:90: environment variable DAVE_TZ is not set',
+      '9:43: environment variable DD_TOKEN is not set',
+      '11:23: environment variable HARK_API_TOKEN is not set',
+      '13:15: environment variable HARK_PUBLIC_URL is not set',
+    ]);
+    expect([...config.people.keys()]).toEqual(['alice', 'bob', 'carol', 'dave']);
+    expect(config.people.get('dave')?.notify.high.map((r) => r.channel)).toEqual(['sms', 'email', 'voice']);
+    expect(config.integrations.map((i) => i.name)).toEqual(['datadog']);
+    expect(config.apiTokens.map((t) => t.person)).toEqual(['dave']);
+  });
+
   it('report a malformed ${...} reference instead of keeping it literally', () => {
     expect(
       errors({

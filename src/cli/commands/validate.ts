@@ -11,12 +11,14 @@ const GAP_WINDOW = 30 * 86_400_000;
 
 export interface ValidateOptions {
   readonly json?: boolean;
+  /** `--no-env` (commander's `env: false`): unset `${NAME}` variables are warnings, not errors. */
+  readonly env?: boolean;
 }
 
 export function validate(dir: string, opts: ValidateOptions, cli: CliEnv): void {
   let result;
   try {
-    result = loadConfig(dir, { env: cli.env });
+    result = loadConfig(dir, { env: cli.env, unsetEnv: opts.env === false ? 'warning' : 'error' });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     report(cli.out, opts, e.issues, e.warnings, []);
