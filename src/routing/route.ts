@@ -14,6 +14,8 @@ export interface Route {
   readonly runbook: string | null;
   /** Alerts with equal incident keys share the open incident. */
   readonly incidentKey: string;
+  /** Which of the service's group_by labels formed the key, and which the alert lacks. */
+  readonly grouping: Grouping;
   /** The alert's identity across requests: integration and dedup key. */
   readonly alertId: string;
 }
@@ -23,15 +25,31 @@ export function alertId(alert: Pick<NormalizedAlert, 'integration' | 'key'>): st
 }
 
 /**
- * `service:` then the service's group_by label values, or the alert's id, percent-encoded so that
- * distinct values never collide: `checkout:alertname=CheckoutLatencyHigh&cluster=eu-1`.
+ * How an alert's incident key came about. `labels`: the service's group_by labels the alert has
+ * (a label with an empty value counts as missing, as in Alertmanager); `missing`: those it lacks.
+ * With no group_by, or when the alert has none of the group_by labels, `labels` is empty and the
+ * key is the alert's own id.
  */
-export function incidentKey(service: Service, alert: NormalizedAlert): string {
+export interface Grouping {
+  readonly labels: readonly string[];
+  readonly missing: readonly string[];
+}
+
+/**
+ * `service:` then the service's group_by label values, percent-encoded so that distinct values
+ * never collide (`checkout:alertname=CheckoutLatencyHigh&cluster=eu-1`); a missing label counts as
+ * empty (`checkout:alertname=CheckoutLatencyHigh&cluster=`). Without group_by, and when the alert
+ * has none of the group_by labels, the alert's id (`checkout:alert=datadog/7391582915032190462`):
+ * an alert that carries nothing to group on is never grouped with other such alerts.
+ */
+export function incidentKey(service: Service, alert: NormalizedAlert): { key: string; grouping: Grouping } {
+  const labels = service.groupBy.filter((label) => (alert.labels[label] ?? '') !== '');
+  const missing = service.groupBy.filter((label) => !labels.includes(label));
   const params = new URLSearchParams();
-  if (service.groupBy.length > 0) {
+  if (labels.length > 0) {
     for (const label of service.groupBy) params.append(label, alert.labels[label] ?? '');
   } else params.append('alert', alertId(alert));
-  return `${service.name}:${params.toString()}`;
+  return { key: `${service.name}:${params.toString()}`, grouping: { labels, missing } };
 }
 
 /** The service for an alert, or null when none matches (the config has no catch-all). */
@@ -59,12 +77,14 @@ export function findRunbook(config: Config, service: Service, alert: NormalizedA
 export function route(config: Config, alert: NormalizedAlert): Route | null {
   const service = findService(config, alert);
   if (!service) return null;
+  const { key, grouping } = incidentKey(service, alert);
   return {
     service,
     severity: findSeverity(config, alert),
     policy: config.policies.get(service.escalationPolicy)!,
     runbook: findRunbook(config, service, alert),
-    incidentKey: incidentKey(service, alert),
+    incidentKey: key,
+    grouping,
     alertId: alertId(alert),
   };
 }

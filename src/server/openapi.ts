@@ -410,7 +410,8 @@ const schemas: Record<string, JsonSchema> = {
       id: { type: 'integer', minimum: 1, description: 'Increasing across the installation.' },
       key: {
         type: 'string',
-        description: 'The incident key: `<service>:<group_by label values>` or `<service>:alert=<alert id>`.',
+        description:
+          'The incident key: `<service>:<group_by label values>`, or `<service>:alert=<alert id>` without group_by or when the alert has none of its labels.',
       },
       state: schema('IncidentState'),
       service: { type: 'string' },

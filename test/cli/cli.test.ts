@@ -271,3 +271,106 @@ describe('bin/hark', () => {
     );
   });
 });
+
+describe('hark route: grouping', () => {
+  /** `hark route` of one alert through the example's integration, text and JSON. */
+  async function routeOf(integration: string, alert: object) {
+    const file = join(mkdtempSync(join(tmpdir(), 'hark-route-')), 'alert.json');
+    writeFileSync(file, JSON.stringify(alert));
+    const text = await hark(['route', file, '--integration', integration]);
+    const json = await hark(['route', file, '--integration', integration, '--json']);
+    expect(text.code).toBe(0);
+    expect(json.code).toBe(0);
+    const [plan] = JSON.parse(json.stdout) as Record<string, unknown>[];
+    const head = text.stdout.split('\n').filter((l) => /^(service|grouping|warning):/.test(l));
+    return { head, plan: plan! };
+  }
+  const grouping = (plan: Record<string, unknown>) => ({
+    incidentKey: plan.incidentKey,
+    groupBy: plan.groupBy,
+    groupedBy: plan.groupedBy,
+    missingLabels: plan.missingLabels,
+    warnings: plan.warnings,
+  });
+
+  it('names the labels that formed the key', async () => {
+    const { head, plan } = await routeOf('scripts', {
+      status: 'firing',
+      summary: 'Checkout p99 > 2s',
+      severity: 'critical',
+      labels: { team: 'payments', alertname: 'CheckoutLatencyHigh', cluster: 'eu-1' },
+    });
+    expect(head).toEqual([
+      'service:   checkout    incident key: checkout:alertname=CheckoutLatencyHigh&cluster=eu-1',
+      'grouping:  by alertname, cluster (group_by: alertname, cluster)',
+    ]);
+    expect(grouping(plan)).toEqual({
+      incidentKey: 'checkout:alertname=CheckoutLatencyHigh&cluster=eu-1',
+      groupBy: ['alertname', 'cluster'],
+      groupedBy: ['alertname', 'cluster'],
+      missingLabels: [],
+      warnings: [],
+    });
+  });
+
+  it('warns about a missing group_by label, which counts as empty', async () => {
+    const { head, plan } = await routeOf('scripts', {
+      status: 'firing',
+      summary: 'Checkout p99 > 2s',
+      severity: 'critical',
+      labels: { team: 'payments', alertname: 'CheckoutLatencyHigh' },
+    });
+    const warning =
+      'the alert has no "cluster" label: a missing label counts as empty, so it joins any open incident of alerts with the same "alertname" and no "cluster" either';
+    expect(head).toEqual([
+      'service:   checkout    incident key: checkout:alertname=CheckoutLatencyHigh&cluster=',
+      'grouping:  by alertname (group_by: alertname, cluster)',
+      `warning:   ${warning}`,
+    ]);
+    expect(grouping(plan)).toEqual({
+      incidentKey: 'checkout:alertname=CheckoutLatencyHigh&cluster=',
+      groupBy: ['alertname', 'cluster'],
+      groupedBy: ['alertname'],
+      missingLabels: ['cluster'],
+      warnings: [warning],
+    });
+  });
+
+  it('falls back to the dedup key, with a warning, when every group_by label is missing', async () => {
+    const { head, plan } = await routeOf('datadog', {
+      alert_cycle_key: '8000000000000000001',
+      alert_transition: 'Triggered',
+      alert_priority: 'P1',
+      alert_title: 'Payments DB connections exhausted',
+      tags: 'team:payments,env:prod',
+    });
+    const warning =
+      'the alert has none of the group_by labels ("alertname", "cluster"): it is not grouped, each such alert opens its own incident';
+    expect(head).toEqual([
+      'service:   checkout    incident key: checkout:alert=datadog%2F8000000000000000001',
+      "grouping:  by the alert's dedup key (it has none of group_by: alertname, cluster)",
+      `warning:   ${warning}`,
+    ]);
+    expect(grouping(plan)).toEqual({
+      incidentKey: 'checkout:alert=datadog%2F8000000000000000001',
+      groupBy: ['alertname', 'cluster'],
+      groupedBy: [],
+      missingLabels: ['alertname', 'cluster'],
+      warnings: [warning],
+    });
+  });
+
+  it('says so when the service has no group_by', async () => {
+    const { head, plan } = await routeOf('scripts', {
+      status: 'firing',
+      dedup_key: 'disk-1',
+      summary: 'Disk full',
+      labels: { team: 'storage' },
+    });
+    expect(head).toEqual([
+      'service:   catch-all    incident key: catch-all:alert=scripts%2Fdisk-1',
+      "grouping:  by the alert's dedup key (the service has no group_by)",
+    ]);
+    expect(grouping(plan)).toMatchObject({ groupBy: [], groupedBy: [], missingLabels: [], warnings: [] });
+  });
+});

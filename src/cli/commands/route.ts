@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { normalize } from '../../alerts/normalize.js';
 import { formatDuration } from '../../config/duration.js';
 import { resolveStep } from '../../escalation/targets.js';
-import { route } from '../../routing/route.js';
+import { route, type Grouping } from '../../routing/route.js';
 import { ScheduleRegistry } from '../../schedules/registry.js';
 import { runtimeOverrides } from './overrides.js';
 import { isoUtc } from '../../time/format.js';
@@ -78,6 +78,10 @@ export async function routeCommand(file: string, flags: RouteFlags, cli: CliEnv)
       runbook: r.runbook,
       policy: r.policy.name,
       incidentKey: r.incidentKey,
+      groupBy: r.service.groupBy,
+      groupedBy: r.grouping.labels,
+      missingLabels: r.grouping.missing,
+      warnings: groupingWarnings(r.grouping),
       repeat: urgency === 'low' ? 0 : Number.isFinite(r.policy.repeat) ? r.policy.repeat : 'forever',
       steps: planned,
     };
@@ -95,6 +99,8 @@ export async function routeCommand(file: string, flags: RouteFlags, cli: CliEnv)
     }
     lines.push(
       `service:   ${p.service}    incident key: ${p.incidentKey}`,
+      `grouping:  ${groupingLine(p.groupBy, p.groupedBy)}`,
+      ...p.warnings.map((w) => `warning:   ${w}`),
       `severity:  ${p.severity} (${p.urgency} urgency)`,
       `runbook:   ${p.runbook ?? '-'}`,
       `policy:    ${p.policy}${p.urgency === 'low' ? ' (low urgency: step 1 only, no escalation)' : `, repeated ${String(p.repeat)} time(s) after the last step`}`,
@@ -112,4 +118,27 @@ export async function routeCommand(file: string, flags: RouteFlags, cli: CliEnv)
   }
   cli.out.stdout(lines.join('\n'));
   if (plans.some((p) => p.service === null)) throw new CheckFailed('hark: an alert matches no service');
+}
+
+/** Which labels formed the incident key, for the text output. */
+function groupingLine(groupBy: readonly string[], labels: readonly string[]): string {
+  if (groupBy.length === 0) return "by the alert's dedup key (the service has no group_by)";
+  if (labels.length === 0) return `by the alert's dedup key (it has none of group_by: ${groupBy.join(', ')})`;
+  return `by ${labels.join(', ')} (group_by: ${groupBy.join(', ')})`;
+}
+
+/** Missing group_by labels: the alert may group more widely than meant, or not at all. */
+function groupingWarnings(grouping: Grouping): string[] {
+  const { labels, missing } = grouping;
+  if (missing.length === 0) return [];
+  const names = missing.map((l) => `"${l}"`).join(', ');
+  if (labels.length === 0) {
+    return [
+      `the alert has none of the group_by labels (${names}): it is not grouped, each such alert opens its own incident`,
+    ];
+  }
+  const one = missing.length === 1;
+  return [
+    `the alert has no ${names} label${one ? '' : 's'}: ${one ? 'a missing label counts' : 'missing labels count'} as empty, so it joins any open incident of alerts with the same ${labels.map((l) => `"${l}"`).join(', ')} and ${one ? `no ${names}` : 'none of those'} either`,
+  ];
 }
