@@ -357,6 +357,27 @@ export class IncidentStore {
     }
   }
 
+  /**
+   * The last `count` timeline events of each incident, in one pipeline (for the dashboard's
+   * "paged alice" on each card without reading whole timelines).
+   */
+  async recentTimelines(ids: readonly number[], count = 100): Promise<Map<number, TimelineEvent[]>> {
+    const out = new Map<number, TimelineEvent[]>();
+    if (ids.length === 0) return out;
+    const p = this.redis.pipeline();
+    for (const id of ids) p.lrange(this.keys.incidentTimeline(id), -count, -1);
+    const results = await p.exec();
+    ids.forEach((id, i) => {
+      const [err, value] = results![i]!;
+      if (err) throw err;
+      out.set(
+        id,
+        (value as string[]).map((e) => JSON.parse(e) as TimelineEvent),
+      );
+    });
+    return out;
+  }
+
   private async act(
     id: number,
     action: 'acknowledge' | 'unacknowledge' | 'ack-timeout' | 'resolve' | 'note' | 'role',

@@ -337,7 +337,7 @@ function cut(text: string, max: number): string {
 }
 
 /** Only http(s) URLs become links; anything else (javascript:, data:) is shown as text. */
-function safeHref(url: string): string | null {
+export function safeHref(url: string): string | null {
   try {
     const u = new URL(url);
     return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;

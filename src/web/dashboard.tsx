@@ -1,5 +1,6 @@
 /** The dashboard (`/`): open incidents with their buttons, who is on call now, the next 14 days. */
 import type { Config } from '../config/types.js';
+import type { PagedPerson } from '../incidents/describe.js';
 import { actorName, type Incident } from '../incidents/model.js';
 import { IncidentActions, StateBadge } from './incident.js';
 import { Layout } from './layout.js';
@@ -30,6 +31,8 @@ export interface ScheduleBlock {
 export interface DashboardProps {
   readonly viewer: Viewer;
   readonly open: readonly Incident[];
+  /** Who each triggered incident has paged this round (by incident id). */
+  readonly paged: ReadonlyMap<number, readonly PagedPerson[]>;
   /** Resolved in the last 24 hours, newest first. */
   readonly resolved: readonly Incident[];
   readonly schedules: readonly ScheduleBlock[];
@@ -69,6 +72,7 @@ export function Dashboard(p: DashboardProps) {
                 {i.acknowledgedBy ? ` · ack ${v.personName(actorName(i.acknowledgedBy))}` : ''}
               </span>
             </div>
+            {i.state === 'triggered' ? <PagedLine viewer={v} paged={p.paged.get(i.id) ?? []} /> : null}
             <div class="title">
               <a href={`/i/${i.id}`}>{i.title}</a>
             </div>
@@ -233,6 +237,20 @@ export function Dashboard(p: DashboardProps) {
 }
 
 /** `Alice Example` → `AE`: what fits in a narrow timeline segment (the title has the whole name). */
+/** "Paged Alice (sms, voice), Bob · queued for Carol", or that nobody has been paged yet. */
+function PagedLine(p: { viewer: Viewer; paged: readonly PagedPerson[] }) {
+  const sent = p.paged.filter((x) => x.sent);
+  const queued = p.paged.filter((x) => !x.sent);
+  const name = (x: PagedPerson) =>
+    `${p.viewer.personName(x.person)}${x.channels.length > 0 ? ` (${x.channels.join(', ')})` : ''}`;
+  return (
+    <div class="small muted paged" data-paged={sent.map((x) => x.person).join(',')}>
+      {sent.length > 0 ? `Paged ${sent.map(name).join(', ')}` : 'Nobody paged yet'}
+      {queued.length > 0 ? ` · page queued for ${queued.map(name).join(', ')}` : ''}
+    </div>
+  );
+}
+
 export function initials(name: string): string {
   const words = name.split(/[\s_-]+/).filter(Boolean);
   return words.length > 1

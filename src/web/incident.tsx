@@ -1,6 +1,13 @@
 /** The incident page (`/i/<id>`, linked from every SMS and email) and the pieces the dashboard shares. */
 import { describeEvent } from '../incidents/describe.js';
-import { actorName, INCIDENT_ROLES, type Incident, type IncidentState } from '../incidents/model.js';
+import {
+  actorName,
+  INCIDENT_ROLES,
+  type Incident,
+  type IncidentAlert,
+  type IncidentState,
+} from '../incidents/model.js';
+import { safeHref } from '../pages/format.js';
 import { humanLength } from '../time/format.js';
 import { Layout, PersonSelect } from './layout.js';
 import { shortLength, type Viewer } from './view.js';
@@ -80,6 +87,38 @@ export interface NextEscalation {
   readonly at: number;
   /** Whom the step names: `schedule platform/secondary`, `person dave`. */
   readonly targets: readonly string[];
+  /** Who those targets are at `at` (config names), as the step would page them. */
+  readonly people: readonly string[];
+}
+
+/** An alert's links as the email shows them: the sender's links (source, dashboard, silence, ...) and its runbook. */
+function AlertLinks(p: { alert: IncidentAlert }) {
+  const links = [
+    ...p.alert.links.map((l) => ({ href: l.href, text: l.text ?? l.href })),
+    ...(p.alert.runbookUrl ? [{ href: p.alert.runbookUrl, text: 'Runbook' }] : []),
+  ];
+  if (links.length === 0) return null;
+  return (
+    <div class="links">
+      {links.map((l, n) => {
+        const href = safeHref(l.href);
+        return (
+          <>
+            {n > 0 ? ' · ' : ''}
+            {href ? (
+              <a href={href} rel="noreferrer noopener">
+                {l.text}
+              </a>
+            ) : (
+              <span>
+                {l.text}: {l.href}
+              </span>
+            )}
+          </>
+        );
+      })}
+    </div>
+  );
 }
 
 export interface IncidentPageProps {
@@ -148,8 +187,13 @@ export function IncidentPage(p: IncidentPageProps) {
                 <dt>Next</dt>
                 <dd data-next-step={p.next.step}>
                   step {p.next.step} of {p.next.steps}
-                  {p.next.round > 1 ? ` (round ${p.next.round})` : ''}: {p.next.targets.join(', ')}, at{' '}
-                  {v.shortTime(p.next.at)}{' '}
+                  {p.next.round > 1 ? ` (round ${p.next.round})` : ''}:{' '}
+                  <strong data-next-people={p.next.people.join(',')}>
+                    {p.next.people.length > 0
+                      ? p.next.people.map((x) => v.personName(x)).join(', ')
+                      : 'nobody'}
+                  </strong>{' '}
+                  <span class="muted small">({p.next.targets.join(', ')})</span>, at {v.shortTime(p.next.at)}{' '}
                   <span class="muted small">
                     ({p.next.at <= v.now ? 'due now' : `in ${shortLength(p.next.at - v.now)}`})
                   </span>
@@ -175,7 +219,7 @@ export function IncidentPage(p: IncidentPageProps) {
         <section class="card">
           <h3 style="margin-top:0">Alerts ({i.alerts.length})</h3>
           {i.alerts.map((a) => (
-            <div class="small" style="margin-bottom:8px">
+            <div class="small alert" style="margin-bottom:8px" data-alert={a.id}>
               <strong>{a.status}</strong> {a.summary}
               <div class="labels">
                 {Object.entries(a.labels).map(([k, val]) => (
@@ -184,6 +228,8 @@ export function IncidentPage(p: IncidentPageProps) {
                   </code>
                 ))}
               </div>
+              {a.details ? <pre class="details">{a.details}</pre> : null}
+              <AlertLinks alert={a} />
             </div>
           ))}
         </section>

@@ -153,6 +153,8 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px;
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; word-break: break-word; }
 .labels code { display: inline-block; background: #f1f3f5; border-radius: 4px; padding: 0 4px; margin: 2px 4px 2px 0; font-size: 13px; }
+.alert pre.details { background: #f1f3f5; padding: 6px 8px; margin: 4px 0; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 240px; overflow-y: auto; border-radius: 4px; }
+.alert .links { margin-top: 2px; }
 input[type=password], input[type=text], textarea { font: inherit; width: 100%; padding: 10px; border: 1px solid var(--line); border-radius: 8px; }
 textarea { min-height: 70px; }
 .runbook { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 4px 16px 16px; }

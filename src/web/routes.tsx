@@ -14,6 +14,7 @@ import { actorName, INCIDENT_ROLES, runbookLink } from '../incidents/model.js';
 import type { ActionOutcome, IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { postmortemMarkdown } from '../postmortem/draft.js';
+import { pagedPeople } from '../incidents/describe.js';
 import { feedUrl } from '../schedules/feed-token.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import { OverrideError, OverrideStore } from '../schedules/override-store.js';
@@ -21,6 +22,7 @@ import { parseDuration } from '../config/duration.js';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { whoRows } from '../schedules/report.js';
+import { resolveStep } from '../escalation/targets.js';
 import { bySeverity, Dashboard, type ScheduleBlock } from './dashboard.js';
 import { IncidentPage, type WebAction } from './incident.js';
 import { CSS, CSS_VERSION, Layout } from './layout.js';
@@ -217,10 +219,13 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
       deps.store.list({ state: 'resolved', limit: 50 }),
     ]);
     const dayAgo = v.now - 24 * 3600_000;
+    const recent = await deps.store.recentTimelines(triggered.map((i) => i.id));
+    const paged = new Map([...recent].map(([id, events]) => [id, pagedPeople(events)]));
     return c.html(
       <Dashboard
         viewer={v}
         open={bySeverity([...triggered, ...acknowledged], deps.config())}
+        paged={paged}
         resolved={resolved.filter((i) => i.resolvedAt !== null && Date.parse(i.resolvedAt) >= dayAgo)}
         schedules={schedules}
         from={from.toMillis()}
@@ -253,6 +258,12 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
           targets: (due.policy.steps[due.step]?.notify ?? []).map((t) =>
             t.kind === 'person' ? `person ${t.person}` : `schedule ${t.schedule}/${t.role}`,
           ),
+          // Who the step pages if it fires then (it is worked out again when it fires).
+          people: due.policy.steps[due.step]
+            ? resolveStep(due.policy.steps[due.step]!, deps.schedules(), Math.max(due.at, v.now)).map(
+                (t) => t.person,
+              )
+            : [],
         }
       : null;
     return c.html(

@@ -221,7 +221,7 @@ describe('web dashboard (Chromium)', () => {
       expect(await txt(page.locator('h1.title'))).toBe('Link from an SMS');
       // What the escalation does next (the first step is due as the incident opens).
       expect(await txt(page.locator('[data-next-step]'))).toMatch(
-        /^step 1 of 1: schedule main\/primary, at .+ \(due now\)$/,
+        /^step 1 of 1: Alice Adams \(schedule main\/primary\), at .+ \(due now\)$/,
       );
       // Hand the comms role to bob.
       await page.click('text=Hand over an incident role');

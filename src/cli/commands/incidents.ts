@@ -1,4 +1,5 @@
 /** `hark incidents`, `hark incident <id>`, `hark ack|resolve <id> --as PERSON`. */
+import { describeEvent } from '../../incidents/describe.js';
 import { actorName } from '../../incidents/model.js';
 import { INCIDENT_ROLES, type Incident, type IncidentRole } from '../../incidents/model.js';
 import { configDir, load, type CliEnv } from '../context.js';
@@ -85,15 +86,10 @@ function describe(i: Incident): string {
     '',
     'timeline:',
     ...(i.timeline ?? []).map((e) => {
-      const detail = [
-        e.summary,
-        e.text,
-        e.role ? `${String(e.role)} → ${String(e.person)}` : undefined,
-        e.reason,
-      ]
-        .filter((x) => typeof x === 'string' && x !== '')
-        .join(' ');
-      return `  ${e.at}  ${e.type.padEnd(24)} ${who(e.actor).padEnd(12)} ${detail}`;
+      // step rows name who the step paged, page rows the person and channel (describeEvent)
+      const detail =
+        e.type === 'role.assigned' ? `${String(e.role)} → ${String(e.person)}` : describeEvent(e);
+      return `  ${e.at}  ${e.type.padEnd(24)} ${who(e.actor).padEnd(12)} ${detail}`.trimEnd();
     }),
   ];
   return `${lines.join('\n')}\n`;
