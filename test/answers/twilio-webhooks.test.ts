@@ -486,7 +486,8 @@ describe('early callbacks and bundles', () => {
   });
 
   it("applies a bundle's delivery callbacks to every page in it: a failure moves each on", async () => {
-    await start({ settings: ['page_limits: {sms: [{count: 1, per: 2s}]}'] });
+    // No email limit: each incident's next rule (email) goes out at once.
+    await start({ settings: ['page_limits: {sms: [{count: 1, per: 2s}], email: []}'] });
     await smsPage('Storm 1');
     const second = await fire('Storm 2', 'sam');
     const third = await fire('Storm 3', 'sam');
