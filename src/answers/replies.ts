@@ -13,6 +13,7 @@ import type { ActionOutcome } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { escapeXml, toGsm7 } from '../pages/format.js';
 import type { Keys } from '../redis/keys.js';
+import { answerBundleCall } from './bundle-call.js';
 import { parseSmsReply, SMS_HELP_TEXT, type SmsCommand } from './sms-grammar.js';
 import { formValue, twilioVerifier } from './twilio-webhooks.js';
 
@@ -189,6 +190,16 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
     const digit = (formValue(params, 'Digits') ?? '').trim();
     const actor = `person:${person.name}`;
     const now = deps.now();
+    const bundle = c.req.query('bundle');
+    if (bundle !== undefined) {
+      // A bundled call: the key acts on every incident it carries (./bundle-call.ts).
+      const answer = await answerBundleCall(deps, bundle, person, digit, now);
+      if ('say' in answer) return sayTwiml(c, answer.say);
+      c.header('Content-Type', 'text/xml; charset=utf-8');
+      return c.body(
+        `${TWIML_HEAD}<Response><Redirect method="POST">${escapeXml(answer.redirect)}</Redirect></Response>`,
+      );
+    }
     const number = digitsOf(id);
     if (digit === '*') {
       c.header('Content-Type', 'text/xml; charset=utf-8');

@@ -22,12 +22,14 @@
  * `<Gather>` posts the key to `/v1/twilio/voice/:incident/gather?person=<name>`. A call answered by
  * a machine (or a fax) is hung up at once and, as Twilio reports AnsweredBy on this request for
  * certain, the page is marked failed and the person moved on right here (the status callbacks that
- * follow repeat it harmlessly).
+ * follow repeat it harmlessly). With `&bundle=<id>` the call is a bundle of held pages: its TwiML
+ * names every incident of the bundle and its gather acts on all of them (./bundle-call.ts).
  */
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Redis } from 'ioredis';
 import { moveOn, type Escalations, type PageJob } from '../escalation/engine.js';
+import { bundleCallTwiml } from './bundle-call.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { escapeXml, voiceTwiml } from '../pages/format.js';
@@ -408,6 +410,12 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
         null,
       );
       return twiml(c, HANG_UP_TWIML);
+    }
+    const bundle = c.req.query('bundle');
+    if (bundle !== undefined) {
+      // A bundled call (src/answers/bundle-call.ts): every incident the call limit held back.
+      const xml = await bundleCallTwiml(deps, bundle, c.req.query('person'));
+      return twiml(c, xml ?? sayAndHangUp('This is Hark. This call has expired. Goodbye.'));
     }
     const raw = c.req.param('incident') ?? '';
     const id = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null;

@@ -5,7 +5,7 @@
  * SMS, and mapped into the GSM-7 alphabet for SMS so a page stays one cheap, readable segment.
  */
 import type { Person } from '../config/types.js';
-import type { Incident, IncidentAlert } from '../incidents/model.js';
+import { actorName, type Incident, type IncidentAlert } from '../incidents/model.js';
 import { humanTime } from '../time/format.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -528,6 +528,102 @@ export function emailFor(incident: Incident, person: Person, links: EmailLinks):
   return { subject, text: emailTextBody(incident, m, links), html: emailHtmlBody(incident, m, links) };
 }
 
+/** Alerts listed per incident in a bundle email; the rest are counted. */
+export const BUNDLE_EMAIL_MAX_ALERTS = 5;
+
+/** One incident of a bundle email, with its own links and signed action links. */
+export interface BundleEmailItem {
+  readonly incident: Incident;
+  readonly links: EmailLinks;
+}
+
+/**
+ * The email for pages a limit held back (SPEC section 4): subject
+ * `[Hark] 3 new incidents: #43 #44 #45 (checkout, db)`; the body lists every incident — heading,
+ * state, opened, alerts — each with its own Acknowledge / Resolve buttons (signed per incident
+ * and person), incident and runbook links, and its first 5 alerts with their links.
+ */
+export function bundleEmailFor(items: readonly BundleEmailItem[], person: Person): EmailContent {
+  if (items.length === 0) throw new RangeError('bundleEmailFor: no incidents');
+  const zone = person.timezone || 'UTC';
+  const n = items.length;
+  const ids = items.map((i) => `#${i.incident.id}`).join(' ');
+  const services = [...new Set(items.map((i) => oneLine(i.incident.service)))].join(', ');
+  const subject = cut(
+    `[Hark] ${n} new incident${n === 1 ? '' : 's'}: ${ids} (${services})`,
+    SUBJECT_TITLE_CAP,
+  );
+  const greeting =
+    `${person.displayName || person.name}, you are being paged for ${n} incident${n === 1 ? '' : 's'} ` +
+    '(held back by your page limit and sent together). Each has its own Acknowledge and Resolve links.';
+  const heading = (i: Incident) => `[${i.severity}] #${i.id} ${i.service}: ${cut(oneLine(i.title), 300)}`;
+  const facts = (i: Incident) => {
+    const firing = firingCount(i);
+    return oneLine(
+      `${i.state}, opened ${timeIn(i.createdAt, zone) ?? i.createdAt}, ` +
+        `${i.alerts.length} alert${i.alerts.length === 1 ? '' : 's'} (${firing} firing)`,
+    );
+  };
+
+  const text: string[] = [oneLine(subject), '', greeting];
+  for (const { incident, links } of items) {
+    text.push('', oneLine(heading(incident)), `  ${facts(incident)}`);
+    text.push(`  Acknowledge: ${links.acknowledge}`, `  Resolve:     ${links.resolve}`);
+    text.push(`  Incident:    ${links.incident}`, `  Runbook:     ${links.runbook ?? 'none'}`);
+    for (const a of incident.alerts.slice(0, BUNDLE_EMAIL_MAX_ALERTS)) {
+      text.push(`  - [${a.status}] ${oneLine(a.summary)}`);
+      for (const l of a.links) text.push(`    ${l.text ? `${oneLine(l.text)}: ` : ''}${oneLine(l.href)}`);
+      if (a.runbookUrl) text.push(`    runbook: ${oneLine(a.runbookUrl)}`);
+    }
+    const left = incident.alerts.length - BUNDLE_EMAIL_MAX_ALERTS;
+    if (left > 0) text.push(`  ... and ${left} more alerts (see the incident page)`);
+  }
+  text.push(
+    '',
+    '--',
+    'Sent by Hark. The Acknowledge and Resolve links open a page on Hark where you confirm the action.',
+  );
+
+  const e = escapeHtml;
+  const html: string[] = [
+    '<!DOCTYPE html>',
+    '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
+    `<title>${e(oneLine(subject))}</title></head>`,
+    '<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#1f2328;">',
+    `<h2 style="margin:0 0 12px 0;">${e(`${n} new incident${n === 1 ? '' : 's'}`)}</h2>`,
+    `<p>${e(greeting)}</p>`,
+  ];
+  for (const { incident, links } of items) {
+    html.push(
+      `<h3 style="margin:18px 0 4px 0;">${e(oneLine(heading(incident)))}</h3>`,
+      `<p style="margin:4px 0;">${e(facts(incident))}</p>`,
+      `<p style="margin:10px 0;">${button(links.acknowledge, 'Acknowledge', '#d1242f')}&nbsp;&nbsp;` +
+        `${button(links.resolve, 'Resolve', '#1a7f37')}</p>`,
+      `<p style="margin:4px 0;">Incident: ${link(links.incident, links.incident)}<br>` +
+        `Runbook: ${links.runbook ? link(links.runbook, links.runbook) : 'none'}</p>`,
+    );
+    const alerts = incident.alerts.slice(0, BUNDLE_EMAIL_MAX_ALERTS);
+    if (alerts.length > 0) {
+      html.push('<ul>');
+      for (const a of alerts) {
+        const parts = [`<strong>[${e(a.status)}]</strong> ${e(oneLine(a.summary))}`];
+        for (const l of a.links) parts.push(`<br>${link(l.href, oneLine(l.text ?? l.href))}`);
+        if (a.runbookUrl) parts.push(`<br>runbook: ${link(a.runbookUrl, oneLine(a.runbookUrl))}`);
+        html.push(`<li>${parts.join('')}</li>`);
+      }
+      const left = incident.alerts.length - BUNDLE_EMAIL_MAX_ALERTS;
+      if (left > 0) html.push(`<li>... and ${left} more alerts (see the incident page)</li>`);
+      html.push('</ul>');
+    }
+  }
+  html.push(
+    '<p style="color:#59636e;font-size:12px;">Sent by Hark. The Acknowledge and Resolve buttons open a page on ' +
+      'Hark where you confirm the action.</p>',
+    '</body></html>',
+  );
+  return { subject: oneLine(subject), text: `${text.join('\n')}\n`, html: `${html.join('\n')}\n` };
+}
+
 // ------------------------------------------------------------------------------------------------
 // Voice
 
@@ -569,6 +665,48 @@ export function voiceTwiml(incident: Incident, gatherActionUrl: string): string 
     '<Response>' +
     `<Gather numDigits="1" action="${escapeXml(gatherActionUrl)}" method="POST" timeout="10">` +
     `<Say>${escapeXml(speech)}</Say>` +
+    '</Gather>' +
+    '<Say>No key pressed. Goodbye.</Say>' +
+    '</Response>'
+  );
+}
+
+/** A bundled call names this many incidents; the rest are counted ("and 4 more"). */
+export const VOICE_BUNDLE_NAMED = 10;
+const VOICE_BUNDLE_TITLE_CAP = 100;
+const VOICE_BUNDLE_NAME_CAP = 60;
+
+/**
+ * TwiML for a bundled page call: the incidents a call limit held back for one person, in one call.
+ * Says how many it carries and names each (number, severity, service, title; the first 10, then
+ * `and N more`), with the state of any that is no longer triggered, then gathers one key for all
+ * of them: 4 acknowledge all, 6 resolve all, 5 escalate all now, * repeat. One `<Say>` per
+ * incident, so no `<Say>` comes near Twilio's length limit.
+ */
+export function voiceBundleTwiml(incidents: readonly Incident[], gatherActionUrl: string): string {
+  if (incidents.length === 0) throw new RangeError('voiceBundleTwiml: no incidents');
+  const n = incidents.length;
+  const says = [`This is Hark. You have ${n} new incident${n === 1 ? '' : 's'}.`];
+  for (const incident of incidents.slice(0, VOICE_BUNDLE_NAMED)) {
+    const by = incident.state === 'acknowledged' ? incident.acknowledgedBy : incident.resolvedBy;
+    const state =
+      incident.state === 'triggered'
+        ? ''
+        : ` Now ${incident.state}${by ? ` by ${speakable(actorName(by))}` : ''}.`;
+    says.push(
+      `Number ${digits(incident.id)}, ${cut(speakable(incident.severity), VOICE_BUNDLE_NAME_CAP)}, ` +
+        `service ${cut(speakable(incident.service), VOICE_BUNDLE_NAME_CAP)}: ` +
+        `${cut(oneLine(incident.title), VOICE_BUNDLE_TITLE_CAP)}.${state}`,
+    );
+  }
+  if (n > VOICE_BUNDLE_NAMED) says.push(`And ${n - VOICE_BUNDLE_NAMED} more.`);
+  const all = n === 1 ? '' : ` all ${n}`;
+  says.push(`Press 4 to acknowledge${all}, 6 to resolve${all}, 5 to escalate${all} now, star to repeat.`);
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+    '<Response>' +
+    `<Gather numDigits="1" action="${escapeXml(gatherActionUrl)}" method="POST" timeout="10">` +
+    says.map((s) => `<Say>${escapeXml(s)}</Say>`).join('') +
     '</Gather>' +
     '<Say>No key pressed. Goodbye.</Say>' +
     '</Response>'

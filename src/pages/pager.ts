@@ -11,6 +11,7 @@ import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Keys } from '../redis/keys.js';
+import { saveCallBundle } from './call-bundles.js';
 import { PageLimiter } from './limits.js';
 import type { EmailMessage, SentReceipt, Transports } from './types.js';
 
@@ -20,6 +21,8 @@ export interface PageFormats {
   /** One SMS for several incidents held back by a rate limit. */
   bundleSms(incidents: readonly Incident[], publicUrl: string): string;
   email(incident: Incident, person: Person, publicUrl: string): Omit<EmailMessage, 'to'>;
+  /** One email for several incidents held back by a rate limit, each with its own action links. */
+  bundleEmail(incidents: readonly Incident[], person: Person, publicUrl: string): Omit<EmailMessage, 'to'>;
 }
 
 export interface PagerDeps {
@@ -102,8 +105,9 @@ export class Pager implements PageSender {
   }
 
   /**
-   * Sends what a rate limit held back for a person on a channel: one bundle message listing the
-   * incidents still triggered (or the plain page when one is left). The held pages leave their
+   * Sends what a rate limit held back for a person on a channel: one bundle message carrying every
+   * incident still triggered — an SMS listing them, an email with each one's links and buttons, a
+   * call that names each and whose keys act on all — or the plain page when one is left. The held pages leave their
    * queue only once the provider took the message: a provider error fails the job, BullMQ retries
    * it, and nothing held is lost (at least once, like every page).
    */
@@ -146,17 +150,8 @@ export class Pager implements PageSender {
     for (const incident of incidents) pagedTo.zadd(keys.pagedTo(personName), now, String(incident.id));
     await pagedTo.pexpire(keys.pagedTo(personName), this.deps.config().settings.retentionMs).exec();
     let receipt: SentReceipt;
-    if (channel === 'sms') {
-      const body =
-        incidents.length === 1
-          ? this.deps.formats.sms(first, base)
-          : this.deps.formats.bundleSms(incidents, base);
-      receipt = await this.deps.transports.sms.sendSms({
-        to: person.sms!,
-        body,
-        statusCallback: `${base}/v1/twilio/status`,
-      });
-    } else {
+    if (incidents.length === 1) {
+      // One left: the plain page of its channel.
       receipt = await this.deliver(
         {
           kind: 'page',
@@ -171,6 +166,28 @@ export class Pager implements PageSender {
         person,
         first,
       );
+    } else if (channel === 'sms') {
+      receipt = await this.deps.transports.sms.sendSms({
+        to: person.sms!,
+        body: this.deps.formats.bundleSms(incidents, base),
+        statusCallback: `${base}/v1/twilio/status`,
+      });
+    } else if (channel === 'email') {
+      receipt = await this.deps.transports.email.sendEmail({
+        to: person.email!,
+        ...this.deps.formats.bundleEmail(incidents, person, base),
+      });
+    } else {
+      // One call that speaks every incident; its keys act on all of them (src/answers/bundle-call.ts).
+      const bundle = await saveCallBundle(redis, keys, {
+        person: personName,
+        incidents: incidents.map((i) => i.id),
+      });
+      receipt = await this.deps.transports.voice.call({
+        to: person.voice!,
+        twimlUrl: `${base}/v1/twilio/voice/${first.id}?person=${encodeURIComponent(personName)}&bundle=${bundle}`,
+        statusCallback: `${base}/v1/twilio/status`,
+      });
     }
     const at = new Date(this.deps.now()).toISOString();
     await done(

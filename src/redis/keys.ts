@@ -40,6 +40,8 @@ export interface Keys {
   pagesHeld(person: string, channel: string): string;
   /** Sorted set: incident ids paged to a person, by when (SMS `a`, `aa`, `rr` replies). */
   pagedTo(person: string): string;
+  /** String: JSON of a bundled page call (its person and incidents), read by its TwiML and keys. */
+  callBundle(id: string): string;
   /** Counter: unparseable SMS replies from one number in a window (replies stop past a limit). */
   smsGarbage(number: string, window: number): string;
   /** String: a shift notice was sent (so none is sent twice). */
@@ -83,6 +85,7 @@ export function keys(prefix = '{hark}:'): Keys {
     actionSecret: `${prefix}secret:actions`,
     notice: (onceKey) => `${prefix}notice:${onceKey}`,
     pagedTo: (person) => `${prefix}paged:${person}`,
+    callBundle: (id) => `${prefix}call-bundle:${id}`,
     smsGarbage: (number, window) => `${prefix}sms-garbage:${number}:${window}`,
     pagesSent: (person, channel) => `${prefix}sent:${person}:${channel}`,
     pagesHeld: (person, channel) => `${prefix}held:${person}:${channel}`,

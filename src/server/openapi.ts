@@ -1217,6 +1217,7 @@ const paths: Record<string, PathItemObject> = {
       parameters: [
         parameter('TwilioIncident'),
         parameter('TwilioPerson'),
+        parameter('TwilioBundle'),
         { name: 'AnsweredBy', in: 'query', schema: { type: 'string' } },
         { name: 'CallSid', in: 'query', schema: { type: 'string' } },
         { name: 'CallStatus', in: 'query', schema: { type: 'string' } },
@@ -1232,7 +1233,7 @@ const paths: Record<string, PathItemObject> = {
       description: 'The URL Hark gives Twilio for each page call.',
       tags: ['twilio'],
       security: TWILIO,
-      parameters: [parameter('TwilioIncident'), parameter('TwilioPerson')],
+      parameters: [parameter('TwilioIncident'), parameter('TwilioPerson'), parameter('TwilioBundle')],
       requestBody: form(schema('TwilioVoiceForm')),
       responses: {
         '200': twimlAnswer('What the call says, with a `<Gather>` of one key; a hang-up for a machine.'),
@@ -1247,7 +1248,7 @@ const paths: Record<string, PathItemObject> = {
       summary: 'The key pressed on a page call',
       tags: ['twilio'],
       security: TWILIO,
-      parameters: [parameter('TwilioIncident'), parameter('TwilioPerson')],
+      parameters: [parameter('TwilioIncident'), parameter('TwilioPerson'), parameter('TwilioBundle')],
       requestBody: form(schema('TwilioGatherForm')),
       responses: {
         '200': twimlAnswer('What was done, spoken, then a hang-up; `*` redirects to the message again.'),
@@ -1419,6 +1420,14 @@ const BASE: Omit<OpenApiDocument, 'servers'> = {
         in: 'query',
         description: 'The person the call is for.',
         schema: { type: 'string' },
+      },
+      TwilioBundle: {
+        name: 'bundle',
+        in: 'query',
+        description:
+          'A bundled call (pages a call limit held): the call names every incident of the bundle and ' +
+          'its key acts on each of them that was paged to the person and is still open.',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{16}$' },
       },
       ActionToken: {
         name: 'token',

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pageKey } from '../../src/escalation/engine.js';
+import { saveCallBundle } from '../../src/pages/call-bundles.js';
 import { consoleTransports } from '../../src/pages/console.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';
 import { createTwilioTransports } from '../../src/pages/twilio.js';
@@ -56,6 +57,8 @@ const configDir = (settings: readonly string[] = []) =>
     'escalation-policies/calls.yaml': lines(
       'steps:',
       `  - notify: [{person: ${VIC.name}}]`,
+      '    escalate_after: 1h',
+      `  - notify: [{person: ${SAM.name}}]`,
       '    escalate_after: 1h',
     ),
   });
@@ -483,7 +486,8 @@ describe('early callbacks and bundles', () => {
   });
 
   it("applies a bundle's delivery callbacks to every page in it: a failure moves each on", async () => {
-    await start({ settings: ['page_limits: {sms: [{count: 1, per: 2s}]}'] });
+    // No email limit: each incident's next rule (email) goes out at once.
+    await start({ settings: ['page_limits: {sms: [{count: 1, per: 2s}], email: []}'] });
     await smsPage('Storm 1');
     const second = await fire('Storm 2', 'sam');
     const third = await fire('Storm 3', 'sam');
@@ -621,5 +625,136 @@ describe('/v1/twilio/voice/:incident', () => {
     const xml = await res.text();
     expect(xml).toContain('<Say>This is Hark. There is no incident 9 8 7. Goodbye.</Say><Hangup/>');
     expect(xml).not.toContain('<Gather');
+  });
+});
+
+describe('bundled calls', () => {
+  const spoken = (n: number) => String(n).split('').join(' ');
+  const said = (xml: string) =>
+    [...xml.matchAll(/<Say>([^<]*)<\/Say>/g)].map((m) =>
+      m[1]!.replace(/&apos;/g, "'").replace(/&amp;/g, '&'),
+    );
+  const gatherOf = (xml: string) => /<Gather [^>]*action="([^"]+)"/.exec(xml)![1]!.replace(/&amp;/g, '&');
+  const press = (url: string, sid: string, digits: string) =>
+    twilioPost(url, { AccountSid: fake.accountSid, CallSid: sid, Digits: digits, From: FROM, To: VIC.voice });
+
+  /** vic's first call, then three more incidents held by the call limit and sent as one call. */
+  async function heldCall() {
+    await start({ settings: ['page_limits: {voice: [{count: 1, per: 2s}]}'] });
+    const first = await callPage('Storm 1');
+    const ids = [await fire('Storm 2', 'vic'), await fire('Storm 3', 'vic'), await fire('Storm 4', 'vic')];
+    const call = await fake.waitFor(
+      (r): r is RecordedCall => r.kind === 'call' && r.to === VIC.voice && r.sid !== first.call.sid,
+      15_000,
+    );
+    await recorded(call.sid);
+    const answer = await twilioPost(call.url, voiceRequest(call.sid, 'human'));
+    expect(answer.status).toBe(200);
+    return { ids, call, xml: await answer.text() };
+  }
+
+  it('speaks every incident it carries, and 4 acknowledges all of them', async () => {
+    const { ids, call, xml } = await heldCall();
+    const says = said(xml).join(' ');
+    // Soft: a call that names one incident and acknowledges one reports both failures.
+    expect.soft(says).toContain('You have 3 new incidents.');
+    for (const [i, id] of ids.entries()) {
+      expect.soft(says).toContain(`Number ${spoken(id)}, SEV 1, service calls: Storm ${i + 2}.`);
+    }
+    expect.soft(says).toContain('Press 4 to acknowledge all 3, 6 to resolve all 3, 5 to escalate all 3 now');
+    // Only what the person was told is marked bundled: each of the three, on the call's SID.
+    for (const id of ids) {
+      expect(await timeline(id, 'page.bundled')).toEqual([
+        expect.objectContaining({ person: VIC.name, channel: 'voice', providerId: call.sid, incidents: ids }),
+      ]);
+    }
+
+    const gather = gatherOf(xml);
+    expect
+      .soft(gather)
+      .toMatch(new RegExp(`^${hark.url}/v1/twilio/voice/${ids[0]}/gather\\?person=vic&bundle=`));
+    const res = await press(gather, call.sid, '4');
+    expect(res.status).toBe(200);
+    expect
+      .soft(said(await res.text()))
+      .toEqual([`Acknowledged 3 incidents: ${ids.map(spoken).join(', ')}. Goodbye.`]);
+    for (const id of ids) {
+      expect(await hark.store.get(id)).toMatchObject({
+        state: 'acknowledged',
+        acknowledgedBy: `person:${VIC.name}`,
+      });
+    }
+  });
+
+  it('6 resolves all of them, telling which were already acknowledged by someone else; * repeats', async () => {
+    const { ids, call, xml } = await heldCall();
+    const gather = gatherOf(xml);
+    // Someone else acknowledges one while the call rings.
+    await hark.ops.acknowledge(ids[1]!, `person:${SAM.name}`, SAM.name, new Date());
+    const again = await press(gather, call.sid, '*');
+    const redirect = /<Redirect method="POST">([^<]+)<\/Redirect>/
+      .exec(await again.text())![1]!
+      .replace(/&amp;/g, '&');
+    expect(redirect).toBe(call.url);
+    const replay = said(await (await twilioPost(redirect, voiceRequest(call.sid, 'human'))).text()).join(' ');
+    expect(replay).toContain(
+      `Number ${spoken(ids[1]!)}, SEV 1, service calls: Storm 3. Now acknowledged by sam 2.`,
+    );
+
+    expect(said(await (await press(gather, call.sid, '4')).text())).toEqual([
+      `Acknowledged 2 incidents: ${spoken(ids[0]!)}, ${spoken(ids[2]!)}. ` +
+        `Incident ${spoken(ids[1]!)} is already acknowledged by ${SAM.name}. Goodbye.`,
+    ]);
+    expect(said(await (await press(gather, call.sid, '6')).text())).toEqual([
+      `Resolved 3 incidents: ${ids.map(spoken).join(', ')}. Goodbye.`,
+    ]);
+    for (const id of ids) expect((await hark.store.get(id))!.state).toBe('resolved');
+  });
+
+  it('5 escalates all of them at once; another key does nothing', async () => {
+    const { ids, call, xml } = await heldCall();
+    const gather = gatherOf(xml);
+    expect(said(await (await press(gather, call.sid, '9')).text())).toEqual([
+      'That key does nothing. Press 4 to acknowledge all, 6 to resolve all, 5 to escalate all. Goodbye.',
+    ]);
+    expect(said(await (await press(gather, call.sid, '5')).text())).toEqual([
+      `Escalated 3 incidents to the next step: ${ids.map(spoken).join(', ')}. Goodbye.`,
+    ]);
+    for (const id of ids) {
+      expect(await timeline(id, 'incident.escalated')).toEqual([
+        expect.objectContaining({ actor: `person:${VIC.name}` }),
+      ]);
+    }
+    // The policy has no step after the second.
+    expect(said(await (await press(gather, call.sid, '5')).text())[0]).toMatch(
+      /^Nothing was escalated\. Incident [\d ]+ has no further step\./,
+    );
+  });
+
+  it('acts only for the person it was placed for, and only on incidents paged to them', async () => {
+    const { ids, call, xml } = await heldCall();
+    const gather = gatherOf(xml);
+    const otherPerson = gather.replace('person=vic', `person=${SAM.name}`);
+    expect(said(await (await press(otherPerson, call.sid, '4')).text())).toEqual([
+      'This call has expired or is not for you. Nothing was done. Goodbye.',
+    ]);
+    const unknown = gather.replace(/bundle=[^&]+/, 'bundle=AAAAAAAAAAAAAAAA');
+    expect(said(await (await press(unknown, call.sid, '4')).text())).toEqual([
+      'This call has expired or is not for you. Nothing was done. Goodbye.',
+    ]);
+    for (const id of ids) expect((await hark.store.get(id))!.state).toBe('triggered');
+    expect(said(await (await press(gather, call.sid, '4')).text())[0]).toMatch(/^Acknowledged 3 incidents: /);
+
+    // A bundle naming an incident that was paged to someone else does not touch it.
+    const { id: samsIncident } = await smsPage('Not for vic');
+    const bundle = await saveCallBundle(hark.redis, hark.keys, {
+      person: VIC.name,
+      incidents: [samsIncident],
+    });
+    const forged = `${hark.url}/v1/twilio/voice/${samsIncident}/gather?person=vic&bundle=${bundle}`;
+    expect(said(await (await press(forged, call.sid, '6')).text())).toEqual([
+      `Nothing was resolved. Incident ${spoken(samsIncident)} was not paged to you. Goodbye.`,
+    ]);
+    expect((await hark.store.get(samsIncident))!.state).toBe('triggered');
   });
 });

@@ -201,7 +201,10 @@ describe('a minimal valid tree', () => {
           { count: 1, perMs: 120_000 },
           { count: 3, perMs: 900_000 },
         ],
-        email: [],
+        email: [
+          { count: 1, perMs: 60_000 },
+          { count: 10, perMs: 900_000 },
+        ],
       },
     });
     expect(config.people.get('carol')).toMatchObject({
@@ -2214,15 +2217,20 @@ describe('routing coverage', () => {
 });
 
 describe('page limits', () => {
-  it('take {count, per} lists per channel; an empty list means no limit', () => {
+  it('take {count, per} lists per channel; an empty list means no limit; a channel left out keeps its default', () => {
     const { config } = load({
       'hark.yaml': PEOPLE + lines('settings:', '  page_limits: {sms: [{count: 2, per: 30s}], voice: []}'),
     });
     expect(config.settings.pageLimits).toEqual({
       sms: [{ count: 2, perMs: 30_000 }],
       voice: [],
-      email: [],
+      email: [
+        { count: 1, perMs: 60_000 },
+        { count: 10, perMs: 900_000 },
+      ],
     });
+    const off = load({ 'hark.yaml': PEOPLE + lines('settings:', '  page_limits: {email: []}') });
+    expect(off.config.settings.pageLimits.email).toEqual([]);
   });
 
   it('refuse a zero count and windows under a second', () => {

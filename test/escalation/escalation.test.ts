@@ -17,6 +17,7 @@ const formats: PageFormats = {
   bundleSms: (incidents) =>
     `${incidents.length} new incidents: ${incidents.map((i) => `#${i.id}`).join(' ')}`,
   email: (i) => ({ subject: `#${i.id} ${i.title}`, text: i.title, html: `<p>${i.title}</p>` }),
+  bundleEmail: (incidents) => ({ subject: `${incidents.length} new incidents`, text: '', html: '' }),
 };
 
 function config(

@@ -286,6 +286,7 @@ describe('escalation with runtime overrides', () => {
     sms: (i) => `#${i.id} ${i.title}`,
     bundleSms: (incidents) => `${incidents.length} new incidents`,
     email: (i) => ({ subject: `#${i.id} ${i.title}`, text: i.title, html: `<p>${i.title}</p>` }),
+    bundleEmail: (incidents) => ({ subject: `${incidents.length} new incidents`, text: '', html: '' }),
   };
   const PHONES: Record<string, string> = {
     alice: '+15555550101',

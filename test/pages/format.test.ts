@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Person } from '../../src/config/types.js';
 import type { Incident, IncidentAlert } from '../../src/incidents/model.js';
 import {
+  bundleEmailFor,
   bundleSmsText,
   emailFor,
   escapeHtml,
@@ -11,6 +12,7 @@ import {
   smsText,
   testPageText,
   toGsm7,
+  voiceBundleTwiml,
   voiceTwiml,
   type EmailLinks,
 } from '../../src/pages/format.js';
@@ -515,5 +517,99 @@ describe('voiceTwiml', () => {
     expect(spoken).toContain(`incident 1 2 3 4, service pay ments api: </Say><Hangup/><Say>&amp; "q" 'a'`);
     expect(spoken).not.toContain('\u0007');
     expect(xml).not.toContain('<Hangup');
+  });
+});
+
+describe('voiceBundleTwiml', () => {
+  const action = 'https://hark.example.com/v1/twilio/voice/43/gather?person=alice&bundle=AAAAAAAAAAAAAAAA';
+  const says = (xml: string) => {
+    const gather = parseXml(xml).children[0] as XmlNode;
+    expect(gather.name).toBe('Gather');
+    expect(gather.attrs).toEqual({ numDigits: '1', action, method: 'POST', timeout: '10' });
+    return gather.children.map((c) => {
+      expect((c as XmlNode).name).toBe('Say');
+      return (c as XmlNode).children.join('');
+    });
+  };
+
+  it('says how many incidents it carries, names each, and offers the keys for all of them', () => {
+    const xml = voiceBundleTwiml(
+      [
+        incident({ id: 43 }),
+        incident({ id: 44, service: 'db', title: 'Replica lag', severity: 'SEV-2' }),
+        incident({ id: 45, state: 'acknowledged', acknowledgedBy: 'person:bob', title: 'Disk <full>' }),
+      ],
+      action,
+    );
+    expect(says(xml)).toEqual([
+      'This is Hark. You have 3 new incidents.',
+      'Number 4 3, SEV 1, service checkout: Checkout p99 > 2s.',
+      'Number 4 4, SEV 2, service db: Replica lag.',
+      'Number 4 5, SEV 1, service checkout: Disk <full>. Now acknowledged by bob.',
+      'Press 4 to acknowledge all 3, 6 to resolve all 3, 5 to escalate all 3 now, star to repeat.',
+    ]);
+    expect(xml).toContain('Disk &lt;full&gt;');
+    expect(xml.endsWith('</Gather><Say>No key pressed. Goodbye.</Say></Response>')).toBe(true);
+  });
+
+  it('names the first 10 and counts the rest; every <Say> stays short', () => {
+    const many = Array.from({ length: 25 }, (_, i) =>
+      incident({ id: 100 + i, title: 'x'.repeat(5000), service: 's'.repeat(500) }),
+    );
+    const lines = says(voiceBundleTwiml(many, action));
+    expect(lines[0]).toBe('This is Hark. You have 25 new incidents.');
+    expect(lines.filter((l) => l.startsWith('Number '))).toHaveLength(10);
+    expect(lines).toContain('And 15 more.');
+    for (const l of lines) expect(l.length).toBeLessThan(400);
+  });
+
+  it('refuses an empty bundle', () => {
+    expect(() => voiceBundleTwiml([], action)).toThrow(RangeError);
+  });
+});
+
+describe('bundleEmailFor', () => {
+  const linksOf = (id: number): EmailLinks => ({
+    incident: `${URL_BASE}/i/${id}`,
+    runbook: null,
+    acknowledge: `${URL_BASE}/a/ack-${id}`,
+    resolve: `${URL_BASE}/a/res-${id}`,
+  });
+  const items = [
+    { incident: incident({ id: 43 }), links: linksOf(43) },
+    {
+      incident: incident({ id: 44, service: 'db', title: 'Evil <b>bold</b>\r\nBcc: x@example.com' }),
+      links: linksOf(44),
+    },
+  ];
+
+  it('lists every incident with its own links and buttons', () => {
+    const mail = bundleEmailFor(items, alice);
+    expect(mail.subject).toBe('[Hark] 2 new incidents: #43 #44 (checkout, db)');
+    expect(mail.text).toContain('Alice Example, you are being paged for 2 incidents');
+    for (const id of [43, 44]) {
+      expect(mail.text).toContain(`Acknowledge: ${URL_BASE}/a/ack-${id}`);
+      expect(mail.text).toContain(`Resolve:     ${URL_BASE}/a/res-${id}`);
+      expect(mail.text).toContain(`Incident:    ${URL_BASE}/i/${id}`);
+      expect(mail.html).toContain(`href="${URL_BASE}/a/ack-${id}"`);
+      expect(mail.html).toContain(`href="${URL_BASE}/a/res-${id}"`);
+    }
+    expect(mail.text).toContain('[SEV-1] #43 checkout: Checkout p99 > 2s');
+    expect(mail.text).toContain('  triggered, opened Mon 12 Jan 2026 14:03 GMT+1, 3 alerts (3 firing)');
+    expect(mail.text).toContain('    Dashboard: https://grafana.example.com/d/checkout');
+    expect(mail.html).toContain('Evil &lt;b&gt;bold&lt;/b&gt; Bcc: x@example.com');
+    expect(mail.html).not.toContain('<b>bold');
+  });
+
+  it('keeps the subject on one line and bounded for a big storm', () => {
+    const storm = Array.from({ length: 100 }, (_, i) => ({
+      incident: incident({ id: 1000 + i, service: `svc\n${i}` }),
+      links: linksOf(1000 + i),
+    }));
+    const { subject, text } = bundleEmailFor(storm, alice);
+    expect(subject).not.toMatch(/[\r\n]/);
+    expect(subject.startsWith('[Hark] 100 new incidents: #1000 #1001')).toBe(true);
+    expect(subject.length).toBeLessThanOrEqual(160);
+    for (let i = 0; i < 100; i++) expect(text).toContain(`${URL_BASE}/a/ack-${1000 + i}`);
   });
 });
