@@ -30,6 +30,7 @@ const fixture = (name: string): Record<string, unknown> =>
 const formats: PageFormats = {
   sms: (i) => `#${i.id} ${i.title}`,
   bundleSms: (incidents) => `${incidents.length} new incidents`,
+  bundleEmail: (incidents) => ({ subject: `${incidents.length} new incidents`, text: '', html: '' }),
   email: (i) => ({ subject: `#${i.id}`, text: i.title, html: `<p>${i.title}</p>` }),
 };
 
