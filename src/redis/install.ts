@@ -114,8 +114,8 @@ export function installPlan(input: PlanInput): InstallPlan {
   }
   const manual =
     input.platform === 'darwin'
-      ? 'brew install redis (Homebrew: https://brew.sh)'
-      : 'install the redis-server package (Redis 6.2 or later) with your package manager';
+      ? 'install Homebrew (https://brew.sh), then run `brew install redis`'
+      : "install your system's redis-server package";
   return { manager: null, steps: null, shown: manual, manual, env: {} };
 }
 
@@ -173,7 +173,7 @@ export async function findOrInstallRedisServer(opts: FindRedisOptions): Promise<
     uid: opts.uid !== undefined ? opts.uid : (process.getuid?.() ?? null),
     canSudo: () => canSudo(opts.env),
   });
-  const missing = `redis-server was not found on PATH: run \`${plan.manual}\`, ${OR_URL}`;
+  const missing = `redis-server was not found on PATH: ${plan.manager ? `run \`${plan.manual}\`` : plan.manual}, ${OR_URL}`;
   if (!opts.quickstart) {
     throw new RedisMissingError(`${missing} (hark serve installs nothing; npm start installs it for you)`);
   }

@@ -46,22 +46,29 @@ export function refuseExposedExampleTokens(
   config: Config,
   where: { readonly host: string; readonly publicUrl: string | null },
 ): void {
-  const used: string[] = [];
+  const apiTokens: string[] = [];
+  const integrations: string[] = [];
   const variables = new Set<string>();
   for (const t of config.apiTokens) {
     const v = EXAMPLE_TOKENS.get(t.token);
     if (v) {
-      used.push(`API token "${t.name}"`);
+      apiTokens.push(`"${t.name}"`);
       variables.add(v);
     }
   }
   for (const i of config.integrations) {
     const v = i.token === null ? undefined : EXAMPLE_TOKENS.get(i.token);
     if (v) {
-      used.push(`integration "${i.name}"`);
+      integrations.push(`"${i.name}"`);
       variables.add(v);
     }
   }
+  const used = [
+    ...(apiTokens.length > 0 ? [`API token${apiTokens.length > 1 ? 's' : ''} ${apiTokens.join(', ')}`] : []),
+    ...(integrations.length > 0
+      ? [`integration${integrations.length > 1 ? 's' : ''} ${integrations.join(', ')}`]
+      : []),
+  ];
   if (used.length === 0) return;
   const reach = !isLoopbackHost(where.host)
     ? `Hark would listen on ${where.host}`
@@ -70,8 +77,8 @@ export function refuseExposedExampleTokens(
       : null;
   if (reach === null) return;
   throw new ExampleTokenError(
-    `refusing to start: ${used.join(', ')} use the example tokens, which are public, and ${reach}: ` +
-      `set ${[...variables].join(', ')} to secrets of your own (openssl rand -hex 16), ` +
-      `or HOST=127.0.0.1 without a public URL to try Hark on this machine only`,
+    `refusing to start: the tokens of ${used.join(' and ')} are the example ones, which are public, and ${reach}: ` +
+      `set ${[...variables].join(', ')} to secrets of your own (openssl rand -hex 16 makes one), ` +
+      `or use HOST=127.0.0.1 and no public URL to try Hark on this machine only`,
   );
 }

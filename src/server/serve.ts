@@ -163,7 +163,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let stopping: Promise<void> | null = null;
   return {
     url: publicUrl(),
-    listening: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`,
+    listening: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`,
     api: opts.api,
     get config() {
       return live.config;
