@@ -21,8 +21,12 @@ function program(cli: CliEnv): Command {
     .description('run the HTTP server and/or the escalation workers (default both)')
     .option('--api', 'HTTP API only')
     .option('--worker', 'escalation workers only')
+    .option(
+      '--quickstart',
+      'first run on this machine (npm start): listen on 127.0.0.1 unless HOST is set; install redis-server if REDIS_URL is unset and there is none (HARK_NO_INSTALL=1: never)',
+    )
     .addOption(configOption())
-    .action(async (opts: { api?: boolean; worker?: boolean; config?: string }) =>
+    .action(async (opts: { api?: boolean; worker?: boolean; quickstart?: boolean; config?: string }) =>
       (await import('./commands/serve.js')).serveCommand(opts, cli),
     );
 
@@ -194,7 +198,10 @@ export async function run(argv: readonly string[], cli: CliEnv): Promise<number>
       cli.out.stderr(e.message);
       return 1;
     }
-    if (e instanceof Error && (e.name === 'RedisMissingError' || e.name === 'RedisConfigError')) {
+    if (
+      e instanceof Error &&
+      ['RedisMissingError', 'RedisConfigError', 'ExampleTokenError'].includes(e.name)
+    ) {
       cli.out.stderr(`hark: ${e.message}`);
       return 1;
     }

@@ -612,6 +612,13 @@ class Loader {
       if (r.token === undefined && r.type !== 'pagerduty') {
         hark.src.report(['integrations', i], `integration "${r.name}" (type ${r.type}) needs a token`);
       }
+      if (r.token === undefined && r.type === 'pagerduty') {
+        hark.src.report(
+          ['integrations', i],
+          `integration "${r.name}" has no token, so it accepts events with any routing_key: set token (the routing_key its senders use)`,
+          { level: 'warning' },
+        );
+      }
       out.push({
         name: r.name,
         type: r.type,

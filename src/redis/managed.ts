@@ -8,15 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-
-export class RedisMissingError extends Error {
-  override readonly name = 'RedisMissingError';
-  constructor() {
-    super(
-      'redis-server was not found on PATH. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a Redis ≥ 6.2.',
-    );
-  }
-}
+import { RedisMissingError } from './install.js';
 
 export interface ManagedRedis {
   readonly url: string;
@@ -53,8 +45,15 @@ export function findManagedRedis(base = process.cwd()): string | null {
 /** Starts redis-server and resolves once it accepts connections. */
 export async function startManagedRedis(
   log: Logger,
-  opts: { dir?: string; port?: number } = {},
+  opts: {
+    dir?: string;
+    port?: number;
+    /** The redis-server to run (default: from PATH). */ bin?: string;
+  } = {},
 ): Promise<ManagedRedis> {
+  const bin = opts.bin ?? 'redis-server';
+  const missing = () =>
+    new RedisMissingError(`${bin} was not found: install redis-server or set REDIS_URL to a Redis ≥ 6.2`);
   const dir = opts.dir ?? managedRedisDir();
   mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freePort());
@@ -82,9 +81,9 @@ export async function startManagedRedis(
   ];
   let child: ChildProcess;
   try {
-    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch {
-    throw new RedisMissingError();
+    throw missing();
   }
   const output: string[] = [];
   await new Promise<void>((res, rej) => {
@@ -95,7 +94,7 @@ export async function startManagedRedis(
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('error', (e: NodeJS.ErrnoException) => rej(e.code === 'ENOENT' ? new RedisMissingError() : e));
+    child.once('error', (e: NodeJS.ErrnoException) => rej(e.code === 'ENOENT' ? missing() : e));
     child.once('exit', (code) =>
       rej(new Error(`redis-server exited (${code}) before it was ready:\n${output.join('').slice(-2000)}`)),
     );

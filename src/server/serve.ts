@@ -21,17 +21,24 @@ import { connectTarget, whenReady } from '../redis/connect.js';
 import { durabilityFromEnv, redisTarget, urlTarget } from '../redis/target.js';
 import type { Redis } from 'ioredis';
 import { keys as makeKeys, type Keys } from '../redis/keys.js';
+import { findOrInstallRedisServer } from '../redis/install.js';
 import { startManagedRedis, type ManagedRedis } from '../redis/managed.js';
 import { OverrideStore } from '../schedules/override-store.js';
 import { ScheduleRegistry } from '../schedules/registry.js';
 import type { Hono } from 'hono';
 import { createApp, createOperatorApp } from './app.js';
+import { refuseExposedExampleTokens } from './example-tokens.js';
 
 export interface ServeOptions {
   readonly configDir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly api: boolean;
   readonly worker: boolean;
+  /**
+   * `hark serve --quickstart` (`npm start`): listen on 127.0.0.1 unless HOST is set, and install
+   * redis-server when REDIS_URL is unset and there is none (src/redis/install.ts).
+   */
+  readonly quickstart?: boolean;
   readonly log?: Logger;
 }
 
@@ -55,12 +62,21 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const { config, warnings } = loadConfig(opts.configDir, { env: opts.env });
   for (const w of warnings) log.warn({ file: w.file, line: w.line, col: w.col }, w.message);
   const live = new LiveConfig(config, opts.env);
+  const host = opts.env.HOST || (opts.quickstart ? '127.0.0.1' : '0.0.0.0');
+  // A worker alone serves no API, so its tokens are not reachable.
+  if (opts.api) {
+    refuseExposedExampleTokens(config, {
+      host,
+      publicUrl: opts.env.HARK_PUBLIC_URL || config.settings.publicUrl,
+    });
+  }
 
   let managed: ManagedRedis | null = null;
   const durability = durabilityFromEnv(opts.env); // checked before anything starts
   let target = redisTarget(opts.env);
   if (!target) {
-    managed = await startManagedRedis(log);
+    const bin = await findOrInstallRedisServer({ env: opts.env, quickstart: opts.quickstart === true });
+    managed = await startManagedRedis(log, { bin });
     target = urlTarget(managed.url);
   }
   const redis = connectTarget(target);
@@ -81,7 +97,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
 
   let port = Number(opts.env.PORT ?? 8080);
-  const host = opts.env.HOST ?? '0.0.0.0';
   const publicUrl = () =>
     (opts.env.HARK_PUBLIC_URL || live.config.settings.publicUrl || `http://localhost:${port}`).replace(
       /\/+$/,
@@ -148,7 +163,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let stopping: Promise<void> | null = null;
   return {
     url: publicUrl(),
-    listening: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`,
+    listening: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`,
     api: opts.api,
     get config() {
       return live.config;

@@ -1226,6 +1226,21 @@ describe('integrations', () => {
     ]);
   });
 
+  it('warn when a pagerduty integration has no token: it would take any routing_key', () => {
+    const found = warnings(
+      tree(
+        lines(
+          'integrations:',
+          '  - {name: legacy, type: pagerduty}',
+          '  - {name: keyed, type: pagerduty, token: a-routing-key}',
+        ),
+      ),
+    ).filter((w) => w.includes('routing_key'));
+    expect(found).toEqual([
+      'hark.yaml:6:5: warning: integration "legacy" has no token, so it accepts events with any routing_key: set token (the routing_key its senders use)',
+    ]);
+  });
+
   it('tokens cannot be empty', () => {
     expect(errors(tree(lines('integrations:', '  - {name: empty, type: generic, token: ""}')))).toEqual([
       'hark.yaml:6:41: token cannot be empty',

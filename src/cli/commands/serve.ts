@@ -5,6 +5,7 @@ import type { CliEnv } from '../context.js';
 export interface ServeFlags {
   readonly api?: boolean;
   readonly worker?: boolean;
+  readonly quickstart?: boolean;
   readonly config?: string;
 }
 
@@ -33,6 +34,7 @@ export async function serveCommand(flags: ServeFlags, cli: CliEnv): Promise<void
     env: cli.env,
     api: both || flags.api === true,
     worker: both || flags.worker === true,
+    quickstart: flags.quickstart === true,
   });
   const showToken = process.stdout.isTTY === true && cli.env.NODE_ENV !== 'production';
   if (!running.api) {
