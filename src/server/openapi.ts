@@ -1444,7 +1444,8 @@ const BASE: Omit<OpenApiDocument, 'servers'> = {
       },
       Internal: errorResponse('An unexpected error (`internal`).'),
       Unavailable: {
-        description: 'Redis is unreachable (`unavailable`): nothing was stored, retry later.',
+        description:
+          'Redis is unreachable or did not answer within seconds (`unavailable`): not confirmed stored, retry later.',
         headers: { 'Retry-After': header('RetryAfter') },
         content: { 'application/json': { schema: schema('Error') } },
       },
