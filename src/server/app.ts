@@ -25,9 +25,11 @@ import { feedRoutes } from './api/feeds.js';
 import { incidentRoutes } from './api/incidents.js';
 import { oncallRoutes } from './api/oncall.js';
 import { overrideRoutes } from './api/overrides.js';
+import { smallBodies } from './body-limits.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
 import { errorPage, isWebPath, UNAVAILABLE_TEXT, webRoutes } from '../web/routes.js';
+import { htmlSecurityHeaders } from '../web/security-headers.js';
 
 export interface AppDeps {
   readonly config: () => Config;
@@ -53,6 +55,9 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Before every route: these must see each request and each answer.
+  app.use(htmlSecurityHeaders());
+  app.use(smallBodies());
 
   app.onError((e, c) => {
     if (e instanceof ApiError) return sendError(c, e);
