@@ -623,7 +623,9 @@ const schemas: Record<string, JsonSchema> = {
           component: nullable('string', { maxLength: 4096 }),
           group: nullable('string', { maxLength: 4096 }),
           class: nullable('string', { maxLength: 4096 }),
-          custom_details: { description: 'Any JSON; shown as details.' },
+          custom_details: {
+            description: 'Any JSON (at most 32 levels of objects and arrays); shown as details.',
+          },
         },
         additionalProperties: true,
       },
@@ -676,7 +678,8 @@ const schemas: Record<string, JsonSchema> = {
       }),
       severity: nullable('string', { minLength: 1, description: 'Becomes the label `severity`.' }),
       details: {
-        description: 'Text, or an object shown as pretty JSON (at most 65536 characters).',
+        description:
+          'Text, or an object shown as pretty JSON (at most 65536 characters and 32 levels of objects and arrays).',
         oneOf: [{ type: 'string' }, { type: 'object' }, { type: 'null' }],
       },
       labels: nullable('object', { additionalProperties: { type: 'string' } }),
@@ -1186,6 +1189,7 @@ const paths: Record<string, PathItemObject> = {
       responses: {
         '200': twimlAnswer('`<Response>` with the answer as `<Message>`, or empty.'),
         '403': response('TwilioForbidden'),
+        '413': response('TwilioTooLarge'),
       },
     },
   },
@@ -1251,6 +1255,7 @@ const paths: Record<string, PathItemObject> = {
       responses: {
         '200': twimlAnswer('What was done, spoken, then a hang-up; `*` redirects to the message again.'),
         '403': response('TwilioForbidden'),
+        '413': response('TwilioTooLarge'),
       },
     },
   },
@@ -1454,7 +1459,7 @@ const BASE: Omit<OpenApiDocument, 'servers'> = {
           'The `X-Twilio-Signature` is missing or wrong for the public URL, or Twilio is not configured. Nothing changed.',
         content: TEXT,
       },
-      TwilioTooLarge: { description: 'The form is over 64 KiB.', content: TEXT },
+      TwilioTooLarge: { description: 'The form is over 64 KiB (refused before it is read).', content: TEXT },
       Html: { description: 'An HTML page.', content: HTML },
       HtmlInvalidLink: { description: 'The link is not valid (cut or changed).', content: HTML },
       HtmlNoIncident: { description: 'The incident no longer exists.', content: HTML },
