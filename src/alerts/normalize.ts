@@ -11,7 +11,9 @@
  *   means "not set".
  * - Limits (each named in its error): ≤ 1000 alerts per request, ≤ 256 labels/annotations per
  *   alert, names ≤ 256 characters, label values ≤ 4096, annotation values ≤ 16384, summaries ≤ 1024
- *   (derived ones are cut to it), sender dedup keys ≤ 255, details ≤ 65536.
+ *   (derived ones are cut to it), sender dedup keys ≤ 255, details ≤ 65536, free-form JSON fields
+ *   (PagerDuty `custom_details`, generic `details`, Grafana `values`) ≤ 32 levels of objects and
+ *   arrays (deeper is a 400 naming the field, never a stack overflow).
  * - `links` and `runbookUrl` are always absolute http(s) URLs: from sender-generated fields
  *   (Alertmanager, Grafana, Datadog) others are dropped; where the user writes them (PagerDuty,
  *   generic) others are a 400.

@@ -10,6 +10,7 @@ import type { IncidentOperations } from '../incidents/operations.js';
 import type { Incident } from '../incidents/model.js';
 import { verifyActionToken, type ActionTokenPayload } from '../pages/action-token.js';
 import { escapeHtml } from '../pages/format.js';
+import { STRICT_CSP } from '../web/security-headers.js';
 
 export interface ActionPageDeps {
   readonly ops: IncidentOperations;
@@ -20,7 +21,7 @@ export interface ActionPageDeps {
 function page(c: Context, status: 200 | 403 | 404 | 409 | 410, title: string, body: string): Response {
   c.header('Cache-Control', 'no-store');
   c.header('Referrer-Policy', 'no-referrer');
-  c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+  c.header('Content-Security-Policy', STRICT_CSP);
   return c.html(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
       `<title>${escapeHtml(title)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}` +

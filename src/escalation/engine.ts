@@ -8,11 +8,12 @@
  * Targets are resolved when the step fires (who is on call then). A step that resolves to nobody
  * is on the timeline and the next step fires at once. Low urgency notifies step 1 only.
  */
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Config, NotifyRule } from '../config/types.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
+import { blockingOptions, commandTimeoutOf, withTimeout } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import type { Metrics } from '../metrics.js';
@@ -175,16 +176,25 @@ export class Escalations {
     this.queue.on('error', () => {});
   }
 
+  /**
+   * Adds a job, or fails (→ 503) once Redis has not answered for a command timeout and a second:
+   * BullMQ waits for its connection to be ready before sending anything, with no timeout of its own.
+   */
+  private add(name: string, data: EscalationJob, opts: JobsOptions): Promise<unknown> {
+    const ms = commandTimeoutOf(this.connection) + 1000;
+    return withTimeout(this.queue.add(name, data, opts), ms, `adding the ${name} job`);
+  }
+
   /** Starts (or restarts) an incident's escalation at step 1 now. Adding twice is harmless. */
   async start(incident: number, cycle = 0): Promise<void> {
     const job: StepJob = { kind: 'step', incident, cycle, loop: 0, step: 0 };
-    await this.queue.add('step', job, { jobId: stepJobId(job), removeOnComplete: 1000, removeOnFail: 1000 });
+    await this.add('step', job, { jobId: stepJobId(job), removeOnComplete: 1000, removeOnFail: 1000 });
   }
 
   /** Tells `person` (by the worker, on their first text channel) that they now hold `role`. */
   async notifyRole(incident: number, role: string, person: string, at: string): Promise<void> {
     const job: RoleNoticeJob = { kind: 'role-notice', incident, role, person, at };
-    await this.queue.add('role-notice', job, {
+    await this.add('role-notice', job, {
       jobId: `role-${incident}-${role}-${person}-${Date.parse(at)}`,
       attempts: PAGE_ATTEMPTS,
       backoff: { type: 'exponential', delay: 2000 },
@@ -211,7 +221,7 @@ export class Escalations {
   /** Re-triggers the incident after `delayMs` if it is still acknowledged since `acknowledgedAt`. */
   async scheduleAckTimeout(incident: number, acknowledgedAt: string, delayMs: number): Promise<void> {
     const job: AckTimeoutJob = { kind: 'ack-timeout', incident, acknowledgedAt };
-    await this.queue.add('ack-timeout', job, {
+    await this.add('ack-timeout', job, {
       jobId: `ack-timeout-${incident}-${Date.parse(acknowledgedAt)}`,
       delay: delayMs,
       removeOnComplete: 1000,
@@ -266,7 +276,8 @@ export class EscalationWorker {
     const concurrency = options.concurrency ?? 8;
     this.connections = [
       ownConnection(deps.redis),
-      ownConnection(deps.redis, { maxRetriesPerRequest: null, enableOfflineQueue: true }),
+      // Blocking commands (BZPOPMIN): no command timeout; a frozen Redis just pauses the worker.
+      ownConnection(deps.redis, blockingOptions),
     ];
     this.queue = new Queue(QUEUE, { connection: this.connections[0]!, prefix: deps.keys.bullPrefix });
     this.queue.on('error', () => {}); // logged by the main connection's handler

@@ -1,6 +1,49 @@
-/** Connecting to Redis: fail fast when it is unreachable, so requests get a 503 instead of hanging. */
+/**
+ * Connecting to Redis: fail fast when it is unreachable or stops answering, so requests get a 503
+ * instead of hanging. Down (refused, reset) fails at once: no offline queue. Frozen (SIGSTOP, a
+ * stuck host: the TCP connection stays open and nothing answers) fails after `commandTimeout`.
+ * BullMQ's worker connections turn the command timeout off (`blockingOptions`): they block on
+ * purpose and simply resume when Redis does.
+ */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisTarget } from './target.js';
+
+/** How long one command may go unanswered before it fails (HARK_REDIS_OPTIONS `commandTimeout`). */
+export const COMMAND_TIMEOUT_MS = 2000;
+/** How long opening a connection may take (HARK_REDIS_OPTIONS `connectTimeout`). */
+export const CONNECT_TIMEOUT_MS = 2000;
+
+/** Options for a connection that runs blocking commands (a BullMQ Worker's): no command timeout. */
+export const blockingOptions: RedisOptions = {
+  maxRetriesPerRequest: null,
+  enableOfflineQueue: true,
+  commandTimeout: undefined,
+};
+
+/** Redis did not answer in time; isRedisDown (src/server/errors.ts) makes it a 503. */
+export class RedisTimeoutError extends Error {
+  override readonly name = 'RedisTimeoutError';
+}
+
+/**
+ * `work`, or a RedisTimeoutError after `ms`: for calls that may wait on something other than one
+ * command with its own timeout (BullMQ waits for a connection to be ready before its first command).
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, rej) => {
+    timer = setTimeout(
+      () => rej(new RedisTimeoutError(`Redis did not answer within ${ms} ms (${what})`)),
+      ms,
+    );
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The command timeout a connection runs with. */
+export function commandTimeoutOf(redis: Redis): number {
+  return redis.options.commandTimeout ?? COMMAND_TIMEOUT_MS;
+}
 
 export function connectTarget(target: RedisTarget, options: RedisOptions = {}): Redis {
   return connectRedis(target.url, { ...target.options, ...options });
@@ -10,7 +53,8 @@ export function connectRedis(url: string | null, options: RedisOptions = {}): Re
   const defaults: RedisOptions = {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
-    connectTimeout: 2000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     retryStrategy: (times) => Math.min(times * 200, 2000),
     lazyConnect: false,
     // After a failover the old primary answers writes with READONLY: reconnect (through Sentinel,

@@ -16,6 +16,7 @@ import type { Escalations } from '../escalation/engine.js';
 import type { IncidentOperations } from '../incidents/operations.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
+import { withTimeout } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import type { ReloadResult } from '../config/live.js';
@@ -24,9 +25,11 @@ import { feedRoutes } from './api/feeds.js';
 import { incidentRoutes } from './api/incidents.js';
 import { oncallRoutes } from './api/oncall.js';
 import { overrideRoutes } from './api/overrides.js';
+import { smallBodies } from './body-limits.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
 import { errorPage, isWebPath, UNAVAILABLE_TEXT, webRoutes } from '../web/routes.js';
+import { htmlSecurityHeaders } from '../web/security-headers.js';
 
 export interface AppDeps {
   readonly config: () => Config;
@@ -52,6 +55,9 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Before every route: these must see each request and each answer.
+  app.use(htmlSecurityHeaders());
+  app.use(smallBodies());
 
   app.onError((e, c) => {
     if (e instanceof ApiError) return sendError(c, e);
@@ -61,7 +67,10 @@ export function createApp(deps: AppDeps): Hono {
       deps.log.error({ err: e.message, path: c.req.path }, 'Redis is unreachable');
       c.header('Retry-After', '5');
       if (page) return c.html(errorPage(UNAVAILABLE_TEXT), 503);
-      return c.json(errorBody('unavailable', 'storage is unavailable; nothing was stored, retry later'), 503);
+      return c.json(
+        errorBody('unavailable', 'storage (Redis) is unavailable or did not answer in time; retry later'),
+        503,
+      );
     }
     deps.log.error({ err: e, path: c.req.path }, 'request failed');
     if (page) return c.html(errorPage("Something went wrong on this page. It is in Hark's log."), 500);
@@ -123,12 +132,16 @@ export interface OperatorDeps {
   readonly escalations?: Escalations | null;
 }
 
+/** How long `/readyz` waits for Redis to answer a PING. */
+const READY_TIMEOUT_MS = 1000;
+
 /** `/healthz`, `/readyz` and `/metrics`: every Hark process serves these, `--worker` ones too. */
 export function operatorRoutes(app: Hono, deps: OperatorDeps): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {
-      await deps.redis.ping();
+      // A frozen Redis keeps its connection open: give up on the PING after a second.
+      await withTimeout(deps.redis.ping(), READY_TIMEOUT_MS, 'PING');
       return c.json({ status: 'ready' });
     } catch {
       return c.json({ status: 'unavailable', redis: 'unreachable' }, 503);

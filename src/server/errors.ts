@@ -25,13 +25,14 @@ export function sendError(c: Context, e: ApiError): Response {
 
 /**
  * Whether an error means Redis could not be reached or take the write (→ 503, so senders retry):
- * down, loading, a read-only replica, full at `maxmemory` under `noeviction`, or too few replicas
- * confirmed the write (HARK_REDIS_WAIT_REPLICAS).
+ * down, not answering in time (frozen: `commandTimeout`, RedisTimeoutError), loading, a read-only
+ * replica, full at `maxmemory` under `noeviction`, or too few replicas confirmed the write
+ * (HARK_REDIS_WAIT_REPLICAS).
  */
 export function isRedisDown(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   const text = `${e.name} ${e.message}`;
-  return /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|LOADING|READONLY|OOM command not allowed|not replicated|connect/i.test(
+  return /Command timed out|RedisTimeoutError|Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|LOADING|READONLY|OOM command not allowed|not replicated|connect/i.test(
     text,
   );
 }

@@ -624,7 +624,9 @@ const schemas: Record<string, JsonSchema> = {
           component: nullable('string', { maxLength: 4096 }),
           group: nullable('string', { maxLength: 4096 }),
           class: nullable('string', { maxLength: 4096 }),
-          custom_details: { description: 'Any JSON; shown as details.' },
+          custom_details: {
+            description: 'Any JSON (at most 32 levels of objects and arrays); shown as details.',
+          },
         },
         additionalProperties: true,
       },
@@ -677,7 +679,8 @@ const schemas: Record<string, JsonSchema> = {
       }),
       severity: nullable('string', { minLength: 1, description: 'Becomes the label `severity`.' }),
       details: {
-        description: 'Text, or an object shown as pretty JSON (at most 65536 characters).',
+        description:
+          'Text, or an object shown as pretty JSON (at most 65536 characters and 32 levels of objects and arrays).',
         oneOf: [{ type: 'string' }, { type: 'object' }, { type: 'null' }],
       },
       labels: nullable('object', { additionalProperties: { type: 'string' } }),
@@ -1187,6 +1190,7 @@ const paths: Record<string, PathItemObject> = {
       responses: {
         '200': twimlAnswer('`<Response>` with the answer as `<Message>`, or empty.'),
         '403': response('TwilioForbidden'),
+        '413': response('TwilioTooLarge'),
       },
     },
   },
@@ -1253,6 +1257,7 @@ const paths: Record<string, PathItemObject> = {
       responses: {
         '200': twimlAnswer('What was done, spoken, then a hang-up; `*` redirects to the message again.'),
         '403': response('TwilioForbidden'),
+        '413': response('TwilioTooLarge'),
       },
     },
   },
@@ -1454,7 +1459,8 @@ const BASE: Omit<OpenApiDocument, 'servers'> = {
       },
       Internal: errorResponse('An unexpected error (`internal`).'),
       Unavailable: {
-        description: 'Redis is unreachable (`unavailable`): nothing was stored, retry later.',
+        description:
+          'Redis is unreachable or did not answer within seconds (`unavailable`): not confirmed stored, retry later.',
         headers: { 'Retry-After': header('RetryAfter') },
         content: { 'application/json': { schema: schema('Error') } },
       },
@@ -1463,7 +1469,7 @@ const BASE: Omit<OpenApiDocument, 'servers'> = {
           'The `X-Twilio-Signature` is missing or wrong for the public URL, or Twilio is not configured. Nothing changed.',
         content: TEXT,
       },
-      TwilioTooLarge: { description: 'The form is over 64 KiB.', content: TEXT },
+      TwilioTooLarge: { description: 'The form is over 64 KiB (refused before it is read).', content: TEXT },
       Html: { description: 'An HTML page.', content: HTML },
       HtmlInvalidLink: { description: 'The link is not valid (cut or changed).', content: HTML },
       HtmlNoIncident: { description: 'The incident no longer exists.', content: HTML },

@@ -17,7 +17,7 @@ import { IncidentStore } from '../incidents/store.js';
 import { actionSecret, createPageFormats } from '../pages/page-formats.js';
 import { transportsFromEnv } from '../pages/transports.js';
 import { createLogger, type Logger } from '../log.js';
-import { connectTarget, whenReady } from '../redis/connect.js';
+import { COMMAND_TIMEOUT_MS, connectTarget, whenReady } from '../redis/connect.js';
 import { durabilityFromEnv, redisTarget, urlTarget } from '../redis/target.js';
 import type { Redis } from 'ioredis';
 import { keys as makeKeys, type Keys } from '../redis/keys.js';
@@ -79,7 +79,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     managed = await startManagedRedis(log, { bin });
     target = urlTarget(managed.url);
   }
-  const redis = connectTarget(target);
+  // WAIT (HARK_REDIS_WAIT_MS) must get its full time before the command timeout gives up on it.
+  const redis = connectTarget(
+    target,
+    durability.replicas > 0 && target.options.commandTimeout === undefined
+      ? { commandTimeout: Math.max(COMMAND_TIMEOUT_MS, durability.timeoutMs + 1000) }
+      : {},
+  );
   redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
   try {
     await whenReady(redis);

@@ -28,6 +28,7 @@ import { IncidentPage, type WebAction } from './incident.js';
 import { CSS, CSS_VERSION, Layout } from './layout.js';
 import { LoginPage } from './login.js';
 import { RunbookPage } from './runbook.js';
+import { STRICT_CSP } from './security-headers.js';
 import {
   csrfToken,
   csrfValid,
@@ -63,10 +64,7 @@ const TIMELINE_DAYS = 14;
 
 /** Strict headers for every page: no script may run, nothing may frame it, nothing is cached. */
 function pageHeaders(c: Context): void {
-  c.header(
-    'Content-Security-Policy',
-    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  );
+  c.header('Content-Security-Policy', STRICT_CSP);
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'same-origin');
   c.header('Cache-Control', 'no-store');

@@ -23,6 +23,8 @@ export const LIMITS = {
   /** Details text (a string, or an object as pretty JSON). */
   details: 65536,
   url: 4096,
+  /** Levels of objects and arrays in a free-form field (PagerDuty `custom_details`, generic `details`, Grafana `values`). */
+  depth: 32,
 } as const;
 
 // ------------------------------------------------------------------------------ error messages
@@ -163,6 +165,33 @@ function stringMap(kind: 'label' | 'annotation', maxValue: number) {
 
 export const labelsSchema = stringMap('label', LIMITS.labelValue);
 export const annotationsSchema = stringMap('annotation', LIMITS.annotationValue);
+
+/**
+ * Whether a JSON value has more than `max` levels of objects and arrays (`{"a": [1]}` has 2).
+ * Iterative: a value nested 20,000 deep is answered, not a stack overflow.
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [v, depth] = next;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * A free-form JSON field (shown as text): at most `LIMITS.depth` levels deep. The check aborts the
+ * field's later refinements, so that nothing recursive (JSON.stringify) ever sees a deeper value.
+ */
+export function shallow<S extends z.ZodType>(schema: S) {
+  return schema.refine((v) => !nestedDeeperThan(v, LIMITS.depth), {
+    message: `nested too deep: at most ${LIMITS.depth} levels of objects and arrays`,
+    abort: true,
+  });
+}
 
 /** A dedup key from the sender: 1 to 255 characters. */
 export const keySchema = z

@@ -11,7 +11,8 @@
  *   labels with `"status": "resolved"` resolves the alert, whatever its severity was.
  * - `severity` (a non-empty string, not checked against hark.yaml) → label `severity`, overriding
  *   `labels.severity`. `labels`: an object of strings (names ≤ 256, values ≤ 4096, ≤ 256 labels).
- * - `details`: a string, or an object shown as pretty JSON; at most 65536 characters.
+ * - `details`: a string, or an object shown as pretty JSON; at most 65536 characters and 32 levels
+ *   of objects and arrays.
  * - `links`: URL strings or `{href, text?}` objects; `runbook_url` and every `href` must be an
  *   absolute http(s) URL (a 400 otherwise). JSON `null` is the same as leaving a field out.
  */
@@ -29,14 +30,16 @@ import {
   labelsSchema,
   parse,
   plainMap,
+  shallow,
   sortedEntries,
 } from './common.js';
 
-const detailsSchema = z
-  .union([z.string(), z.record(z.string(), z.unknown())], {
+const detailsSchema = shallow(
+  z.union([z.string(), z.record(z.string(), z.unknown())], {
     error: (iss) =>
       iss.code === 'invalid_union' ? `expected a string or an object, got ${kindOf(iss.input)}` : undefined,
-  })
+  }),
+)
   .refine(
     (v) => (detailsText(v)?.length ?? 0) <= LIMITS.details,
     `too large: at most ${LIMITS.details} characters (objects count as pretty JSON)`,

@@ -8,7 +8,7 @@
  *   notification and are not read: each alert has its own status, labels and annotations.
  * - Key: `fingerprint`, else (older Grafana, hand-made test payloads) the hash of the sorted labels.
  * - Details: the description, then `Values: B=44.2, C=1` from `values` (any JSON values, shown as
- *   text), or `valueString` when there are no `values`.
+ *   text; at most 32 levels of objects and arrays), or `valueString` when there are no `values`.
  * - Links, each only if an absolute http(s) URL: generatorURL ("Source"), dashboardURL
  *   ("Dashboard"), panelURL ("Panel"), silenceURL ("Silence"), imageURL ("Image"). Grafana sends ""
  *   for the ones it does not have.
@@ -17,18 +17,18 @@ import { z } from 'zod';
 import type { Integration } from '../../config/types.js';
 import type { NormalizeResult } from '../types.js';
 import { alertsArray, amAlertShape, amAlertToNormalized } from './alertmanager.js';
-import { bodyObject, kindOf, linkIf, parse } from './common.js';
+import { bodyObject, kindOf, linkIf, parse, shallow } from './common.js';
 
 const grafanaAlert = z.object({
   ...amAlertShape,
-  values: z
-    .record(z.string(), z.unknown(), {
+  values: shallow(
+    z.record(z.string(), z.unknown(), {
       error: (iss) =>
         iss.code === 'invalid_type'
           ? `expected an object (ref ID: value), got ${kindOf(iss.input)}`
           : undefined,
-    })
-    .nullish(),
+    }),
+  ).nullish(),
   valueString: z.string().nullish(),
   silenceURL: z.string().nullish(),
   dashboardURL: z.string().nullish(),

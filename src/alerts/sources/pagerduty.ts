@@ -12,7 +12,8 @@
  *   firing with action `acknowledge`.
  * - `dedup_key`: 1 to 255 characters (PagerDuty's limit).
  * - Labels: `severity`, `source`, `component`, `group`, `class` (non-empty ones; each ≤ 4096).
- * - Details: `custom_details` (a string as is, anything else as pretty JSON, ≤ 65536 characters).
+ * - Details: `custom_details` (a string as is, anything else as pretty JSON, ≤ 65536 characters,
+ *   at most 32 levels of objects and arrays).
  * - Links: `links[]` `{href, text?}` and `images[]` `{src, href?, alt?}` (the image's `href`, else
  *   its `src`, with `alt` or "Image" as text), then `client_url` with `client` as text: each must
  *   be an absolute http(s) URL (a 400 otherwise). `payload.timestamp` → `startsAt`.
@@ -31,6 +32,7 @@ import {
   keySchema,
   kindOf,
   parse,
+  shallow,
 } from './common.js';
 
 const labelText = z
@@ -38,12 +40,10 @@ const labelText = z
   .max(LIMITS.labelValue, `too long: at most ${LIMITS.labelValue} characters`)
   .nullish();
 
-const detailsSchema = z
-  .unknown()
-  .refine(
-    (v) => (detailsText(v)?.length ?? 0) <= LIMITS.details,
-    `too large: at most ${LIMITS.details} characters (objects count as pretty JSON)`,
-  );
+const detailsSchema = shallow(z.unknown()).refine(
+  (v) => (detailsText(v)?.length ?? 0) <= LIMITS.details,
+  `too large: at most ${LIMITS.details} characters (objects count as pretty JSON)`,
+);
 
 const triggerPayload = z.object(
   {
