@@ -25,6 +25,7 @@ const formats: PageFormats = {
   sms: (i) => `#${i.id} ${i.title}`,
   bundleSms: (incidents) =>
     `${incidents.length} new incidents: ${incidents.map((i) => `#${i.id}`).join(' ')}`,
+  bundleEmail: (incidents) => ({ subject: `${incidents.length} new incidents`, text: '', html: '' }),
   email: (i) => ({ subject: `#${i.id} ${i.title}`, text: i.title, html: `<p>${i.title}</p>` }),
 };
 
