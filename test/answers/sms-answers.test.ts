@@ -6,7 +6,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedAlert } from '../../src/alerts/types.js';
+import { BulkAnswers, bulkDoneText, bulkStartedText } from '../../src/answers/bulk-answers.js';
 import { stepJobId, type StepJob } from '../../src/escalation/engine.js';
+import type { BulkOutcome } from '../../src/incidents/store.js';
 import { consoleTransports } from '../../src/pages/console.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';
 import { route } from '../../src/routing/route.js';
@@ -128,6 +130,52 @@ const reply = (twiml: string) =>
 const eventsOf = async (id: number, type: string) =>
   (await hark.store.get(id))!.timeline!.filter((e) => e.type === type);
 
+/**
+ * `n` open incidents straight in the store, each with its first escalation step pending (so the
+ * overdue sweep leaves them alone), paged to sam unless `paged` is false.
+ */
+async function openMany(n: number, paged = true, name = 'bulk'): Promise<number[]> {
+  const now = new Date();
+  const ids: number[] = [];
+  for (let i = 0; i < n; i += 250) {
+    const batch = Array.from({ length: Math.min(250, n - i) }, (_, j): NormalizedAlert => ({
+      source: 'generic',
+      integration: 'scripts',
+      key: `${name}-${i + j}`,
+      status: 'firing',
+      action: null,
+      summary: `${name} ${i + j}`,
+      details: null,
+      labels: {},
+      annotations: {},
+      links: [],
+      runbookUrl: null,
+      startsAt: null,
+      endsAt: null,
+    }));
+    const opened = (
+      await Promise.all(batch.map((a) => hark.store.ingest(a, route(hark.config, a)!, false, now)))
+    ).map((r) => r.id);
+    const steps = opened.map((incident): StepJob => ({
+      kind: 'step',
+      incident,
+      cycle: 0,
+      loop: 0,
+      step: 0,
+    }));
+    await hark.escalation!.escalations.queue.addBulk(
+      steps.map((data) => ({ name: 'step', data, opts: { jobId: stepJobId(data), delay: 3_600_000 } })),
+    );
+    if (paged) {
+      const p = hark.redis.pipeline();
+      for (const id of opened) p.zadd(hark.keys.pagedTo('sam'), now.getTime(), String(id));
+      await p.exec();
+    }
+    ids.push(...opened);
+  }
+  return ids;
+}
+
 describe('a alone', () => {
   it('answers for the latest incident paged to the phone, even when someone else acknowledged it', async () => {
     await start();
@@ -168,52 +216,6 @@ describe('a alone', () => {
 });
 
 describe('aa and rr over many incidents', () => {
-  /**
-   * `n` open incidents straight in the store, each with its first escalation step pending (so the
-   * overdue sweep leaves them alone), paged to sam unless `paged` is false.
-   */
-  async function openMany(n: number, paged = true, name = 'bulk'): Promise<number[]> {
-    const now = new Date();
-    const ids: number[] = [];
-    for (let i = 0; i < n; i += 250) {
-      const batch = Array.from({ length: Math.min(250, n - i) }, (_, j): NormalizedAlert => ({
-        source: 'generic',
-        integration: 'scripts',
-        key: `${name}-${i + j}`,
-        status: 'firing',
-        action: null,
-        summary: `${name} ${i + j}`,
-        details: null,
-        labels: {},
-        annotations: {},
-        links: [],
-        runbookUrl: null,
-        startsAt: null,
-        endsAt: null,
-      }));
-      const opened = (
-        await Promise.all(batch.map((a) => hark.store.ingest(a, route(hark.config, a)!, false, now)))
-      ).map((r) => r.id);
-      const steps = opened.map((incident): StepJob => ({
-        kind: 'step',
-        incident,
-        cycle: 0,
-        loop: 0,
-        step: 0,
-      }));
-      await hark.escalation!.escalations.queue.addBulk(
-        steps.map((data) => ({ name: 'step', data, opts: { jobId: stepJobId(data), delay: 3_600_000 } })),
-      );
-      if (paged) {
-        const p = hark.redis.pipeline();
-        for (const id of opened) p.zadd(hark.keys.pagedTo('sam'), now.getTime(), String(id));
-        await p.exec();
-      }
-      ids.push(...opened);
-    }
-    return ids;
-  }
-
   /** Pending escalation jobs of these incidents (of `kind`; default: all but ack timeouts). */
   const pendingFor = async (ids: readonly number[], kind?: string) => {
     const wanted = new Set(ids);
@@ -264,6 +266,53 @@ describe('aa and rr over many incidents', () => {
     expect(report.kind === 'message' && report.body).toBe('Resolved 30 incidents.');
     expect(new Set(await hark.store.states(ids))).toEqual(new Set(['resolved']));
     expect(await pendingFor(ids)).toBe(0);
+  });
+});
+
+describe('bulk answer jobs', () => {
+  it('a job retried after a crash part-way finishes the rest, reports all, and acts once on each', async () => {
+    await start();
+    const ids = await openMany(40);
+    // The first attempt acknowledged half, then the process died before finishing.
+    await hark.ops.acknowledgeMany(ids.slice(0, 20), 'person:sam', 'sam', new Date());
+    const queue = new BulkAnswers(hark.redis, hark.keys);
+    try {
+      await queue.enqueue({ action: 'acknowledge', person: 'sam', to: SAM, ids }, 'SMretried');
+      const report = await fake.waitFor(
+        (m) => m.kind === 'message' && m.to === SAM && m.body.startsWith('Acknowledged'),
+        10_000,
+      );
+      expect(report.kind === 'message' && report.body).toBe('Acknowledged 40 incidents.');
+    } finally {
+      await queue.close();
+    }
+    expect(new Set(await hark.store.states(ids))).toEqual(new Set(['acknowledged']));
+    for (const id of [ids[0]!, ids[39]!]) expect(await eventsOf(id, 'incident.acknowledged')).toHaveLength(1);
+  });
+
+  it('says how many others acknowledged or resolved meanwhile', () => {
+    const outcome = (id: number, o: BulkOutcome['outcome'], by: string | null): BulkOutcome => ({
+      id,
+      outcome: o,
+      by,
+      createdAt: null,
+      acknowledgedAt: null,
+    });
+    expect(
+      bulkDoneText(
+        'acknowledge',
+        [
+          outcome(1, 'ok', 'person:sam'),
+          outcome(2, 'acknowledged', 'person:sam'),
+          outcome(3, 'acknowledged', 'person:ben'),
+          outcome(4, 'resolved', 'person:ben'),
+        ],
+        'person:sam',
+      ),
+    ).toBe('Acknowledged 2 of 4 incidents; 2 were acknowledged or resolved by others meanwhile.');
+    expect(bulkStartedText('resolve', 12_345)).toBe(
+      'Resolving 12,345 incidents... An SMS follows when done.',
+    );
   });
 });
 
