@@ -14,8 +14,17 @@ import type { Logger } from '../log.js';
 import { escapeXml, toGsm7 } from '../pages/format.js';
 import type { Keys } from '../redis/keys.js';
 import { answerBundleCall } from './bundle-call.js';
+import {
+  bulkDoneText,
+  bulkStartedText,
+  runBulkAnswer,
+  SYNC_LIMIT,
+  type BulkAnswerJob,
+  type BulkAnswers,
+} from './bulk-answers.js';
 import { parseSmsReply, SMS_HELP_TEXT, type SmsCommand } from './sms-grammar.js';
 import { formValue, twilioVerifier } from './twilio-webhooks.js';
+import { answerOnce } from './webhook-replay.js';
 
 /** Runtime overrides for `take` and `handoff` (src/schedules/override-store.ts). */
 export interface SmsHandoffs {
@@ -34,6 +43,14 @@ export interface ReplyDeps {
   readonly twilioAuthToken: string | null;
   readonly publicUrl: () => string;
   readonly handoffs: SmsHandoffs | null;
+  /** The queue `aa` / `rr` over more than SYNC_LIMIT incidents go to (null: they run in the request). */
+  readonly bulk: BulkAnswers | null;
+}
+
+/** Where an SMS came from: the number (answers go back to it) and its MessageSid. */
+interface SmsOrigin {
+  readonly from: string;
+  readonly sid: string | null;
 }
 
 /** Unparseable replies answered per number per 10 minutes; beyond, silence (no loops with bots). */
@@ -78,21 +95,19 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
     return null;
   };
 
-  /** Incidents paged to a person that are still open, newest page first. */
-  const pagedOpen = async (person: string): Promise<Incident[]> => {
-    const ids = await deps.redis.zrevrange(deps.keys.pagedTo(person), 0, 199);
-    const out: Incident[] = [];
-    for (const id of ids) {
-      const incident = await deps.ops.store.get(Number(id), false);
-      if (incident && incident.state !== 'resolved') out.push(incident);
-    }
-    return out;
+  /** Every incident paged to a person that is still open (triggered only: `aa`), newest page first. */
+  const pagedOpen = async (person: string, triggeredOnly: boolean): Promise<number[]> => {
+    const ids = (await deps.redis.zrevrange(deps.keys.pagedTo(person), 0, -1)).map(Number);
+    const states = await deps.ops.store.states(ids);
+    return ids.filter(
+      (_id, i) => states[i] === 'triggered' || (!triggeredOnly && states[i] === 'acknowledged'),
+    );
   };
 
   const wasPaged = async (person: string, id: number) =>
     (await deps.redis.zscore(deps.keys.pagedTo(person), String(id))) !== null;
 
-  const act = async (person: Person, command: SmsCommand): Promise<string> => {
+  const act = async (person: Person, command: SmsCommand, origin: SmsOrigin): Promise<string> => {
     const now = deps.now();
     const actor = `person:${person.name}`;
     switch (command.kind) {
@@ -119,27 +134,42 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
         return `${command.kind === 'ack' ? 'Acknowledged' : 'Resolved'} ${label(r.incident)}`;
       }
       case 'ack-last': {
-        const last = (await pagedOpen(person.name)).find((i) => i.state === 'triggered');
-        if (!last) return 'Nothing paged to you is waiting for an acknowledgement.';
-        const r = await deps.ops.acknowledge(last.id, actor, person.name, now);
-        return r.ok ? `Acknowledged ${label(r.incident)}` : refusal(last.id, 'ack', r);
+        // The incident of the latest page to the sender's phone, whatever its state now: one that
+        // someone else acknowledged is answered with that, never swapped for an older page.
+        const phone = deps.keys.phonePagedTo(person.name);
+        const [latest, at] = await deps.redis.zrevrange(phone, 0, 0, 'WITHSCORES');
+        if (latest === undefined || at === undefined) return 'Nothing was paged to your phone.';
+        const together = (await deps.redis.zrangebyscore(phone, at, at)).map(Number).sort((a, b) => a - b);
+        if (together.length > 1) {
+          // A bundle: which one is meant is a guess, and a wrong acknowledgement is worse than asking.
+          const shown = together.slice(0, 5).map((id) => `#${id}`);
+          const more = together.length > 5 ? ` and ${together.length - 5} more` : '';
+          return (
+            `Your latest page had ${together.length} incidents (${shown.join(' ')}${more}). ` +
+            `Reply e.g. ${together[together.length - 1]}a for one, aa for all.`
+          );
+        }
+        const id = Number(latest);
+        const r = await deps.ops.acknowledge(id, actor, person.name, now);
+        return r.ok ? `Acknowledged ${label(r.incident)}` : refusal(id, 'ack', r);
       }
       case 'ack-all':
       case 'resolve-all': {
-        const open = (await pagedOpen(person.name)).filter(
-          (i) => command.kind === 'resolve-all' || i.state === 'triggered',
-        );
-        if (open.length === 0) return 'Nothing paged to you is open.';
-        const done: number[] = [];
-        for (const i of open) {
-          const r =
-            command.kind === 'ack-all'
-              ? await deps.ops.acknowledge(i.id, actor, person.name, now)
-              : await deps.ops.resolve(i.id, actor, now);
-          if (r.ok) done.push(i.id);
+        const action = command.kind === 'ack-all' ? 'acknowledge' : 'resolve';
+        // A snapshot: what is open and was paged to the sender now, not what is paged later.
+        const ids = await pagedOpen(person.name, action === 'acknowledge');
+        if (ids.length === 0) return 'Nothing paged to you is open.';
+        const job: BulkAnswerJob = { action, person: person.name, to: origin.from, ids };
+        if (ids.length > SYNC_LIMIT && deps.bulk) {
+          await deps.bulk.enqueue(job, origin.sid);
+          deps.log.info({ person: person.name, action, incidents: ids.length }, 'bulk answer queued');
+          return bulkStartedText(action, ids.length);
         }
-        const verb = command.kind === 'ack-all' ? 'Acknowledged' : 'Resolved';
-        return done.length === 0 ? 'Nothing changed.' : `${verb} ${done.map((id) => `#${id}`).join(' ')}`;
+        const results = await runBulkAnswer(deps.ops, job, now);
+        if (ids.length > SYNC_LIMIT) return bulkDoneText(action, results, actor);
+        const done = results.filter((r) => r.outcome === 'ok').map((r) => `#${r.id}`);
+        const verb = action === 'acknowledge' ? 'Acknowledged' : 'Resolved';
+        return done.length === 0 ? 'Nothing changed.' : `${verb} ${done.join(' ')}`;
       }
       case 'oncall':
         return deps.handoffs ? deps.handoffs.oncall(person.name, now) : 'On-call lookup is not available.';
@@ -156,7 +186,20 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
     }
   };
 
-  app.post('/v1/twilio/sms', async (c) => {
+  // A replayed or retried webhook gets its first answer and acts on nothing (webhook-replay.ts).
+  const smsOnce = answerOnce(deps, (params) => {
+    const sid = formValue(params, 'MessageSid') ?? formValue(params, 'SmsSid');
+    return sid ? `sms:${sid}` : null;
+  });
+  const keysOnce = answerOnce(deps, (params, c) => {
+    const sid = formValue(params, 'CallSid');
+    const url = new URL(c.req.url);
+    return sid
+      ? `call:${sid}:${url.pathname}${url.search}:${(formValue(params, 'Digits') ?? '').trim()}`
+      : null;
+  });
+
+  app.post('/v1/twilio/sms', smsOnce, async (c) => {
     const params = await verified(c);
     if (!params) return c.text('invalid or missing X-Twilio-Signature', 403);
     const from = formValue(params, 'From');
@@ -177,11 +220,14 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
       if (Number(count?.[0]?.[1] ?? 0) > GARBAGE_LIMIT) return messageTwiml(c, null);
       return messageTwiml(c, command.message);
     }
-    const text = await act(person, command);
+    const text = await act(person, command, {
+      from: from!,
+      sid: formValue(params, 'MessageSid') ?? formValue(params, 'SmsSid'),
+    });
     return messageTwiml(c, text === '' ? null : text);
   });
 
-  app.post('/v1/twilio/voice/:incident/gather', async (c) => {
+  app.post('/v1/twilio/voice/:incident/gather', keysOnce, async (c) => {
     const params = await verified(c);
     if (!params) return c.text('invalid or missing X-Twilio-Signature', 403);
     const id = Number(c.req.param('incident'));

@@ -230,18 +230,35 @@ export class Escalations {
   }
 
   /** Removes pending jobs of an incident (after acknowledge or resolve). Running jobs re-check. */
-  async cancel(incident: number): Promise<number> {
-    const jobs = await this.queue.getJobs(['delayed', 'waiting', 'prioritized'], 0, -1);
-    let removed = 0;
-    for (const job of jobs) {
+  cancel(incident: number): Promise<number> {
+    return this.cancelMany([incident]);
+  }
+
+  /** `cancel` for many incidents (SMS `aa`, `rr`): one pass over the pending jobs. */
+  async cancelMany(incidents: Iterable<number>): Promise<number> {
+    const ids = new Set(incidents);
+    if (ids.size === 0) return 0;
+    const jobs = (await this.queue.getJobs(['delayed', 'waiting', 'prioritized'], 0, -1)).filter((job) => {
       const data = job.data as EscalationJob;
-      if (data.incident !== incident || data.kind === 'ack-timeout' || data.kind === 'role-notice') continue;
-      try {
-        await job.remove();
-        removed++;
-      } catch {
-        // Taken by a worker meanwhile: it re-checks the incident's state before acting.
-      }
+      return (
+        data.incident !== undefined &&
+        ids.has(data.incident) &&
+        data.kind !== 'ack-timeout' &&
+        data.kind !== 'role-notice'
+      );
+    });
+    let removed = 0;
+    for (let i = 0; i < jobs.length; i += 100) {
+      await Promise.all(
+        jobs.slice(i, i + 100).map(async (job) => {
+          try {
+            await job.remove();
+            removed++;
+          } catch {
+            // Taken by a worker meanwhile: it re-checks the incident's state before acting.
+          }
+        }),
+      );
     }
     return removed;
   }

@@ -8,12 +8,14 @@ import type { NormalizedAlert } from '../alerts/types.js';
 import type { Metrics } from '../metrics.js';
 import type { Route } from '../routing/route.js';
 import type { Incident, IncidentRole } from './model.js';
-import type { ActionOutcome, IncidentStore, IngestResult } from './store.js';
+import type { ActionOutcome, BulkOutcome, IncidentStore, IngestResult } from './store.js';
 
 /** What operations need of the escalation engine (src/escalation/engine.ts `Escalations`). */
 export interface EscalationControl {
   start(incident: number, cycle?: number): Promise<void>;
   cancel(incident: number): Promise<number>;
+  /** Removes the pending jobs of many incidents in one pass over the queue. */
+  cancelMany(incidents: Iterable<number>): Promise<number>;
   scheduleAckTimeout(incident: number, acknowledgedAt: string, delayMs: number): Promise<void>;
   escalateNow(incident: number): Promise<boolean>;
   notifyRole(incident: number, role: string, person: string, at: string): Promise<void>;
@@ -60,6 +62,63 @@ export class IncidentOperations {
     const result = await this.stopping(id, await this.store.resolve(id, actor, now));
     if (result.ok) this.observe(this.metrics?.timeToResolve, result.incident.createdAt, now);
     return result;
+  }
+
+  /**
+   * Acknowledges many incidents as one person (SMS `aa`): each as `acknowledge` does — the
+   * timeline, the commander, the ack timeout, the metric — with the escalation jobs of all of them
+   * removed in one pass. Idempotent: run again, the incidents it acknowledged come back as
+   * `acknowledged` by the same actor.
+   */
+  async acknowledgeMany(
+    ids: readonly number[],
+    actor: string,
+    person: string | null,
+    now: Date,
+  ): Promise<BulkOutcome[]> {
+    const results = await this.store.actMany('acknowledge', ids, actor, person, now);
+    const acked = await this.stoppingMany(results, 'acknowledged', actor);
+    for (const r of results) {
+      if (r.outcome === 'ok' && r.createdAt) this.observe(this.metrics?.timeToAcknowledge, r.createdAt, now);
+    }
+    const timeout = this.ackTimeoutMs();
+    const escalations = this.escalations;
+    if (timeout > 0 && escalations) {
+      for (let i = 0; i < acked.length; i += 100) {
+        await Promise.all(
+          acked
+            .slice(i, i + 100)
+            .flatMap((r) =>
+              r.acknowledgedAt ? [escalations.scheduleAckTimeout(r.id, r.acknowledgedAt, timeout)] : [],
+            ),
+        );
+      }
+    }
+    return results;
+  }
+
+  /** Resolves many incidents as one actor (SMS `rr`), as `acknowledgeMany` does. */
+  async resolveMany(ids: readonly number[], actor: string, now: Date): Promise<BulkOutcome[]> {
+    const results = await this.store.actMany('resolve', ids, actor, null, now);
+    await this.stoppingMany(results, 'resolved', actor);
+    for (const r of results) {
+      if (r.outcome === 'ok' && r.createdAt) this.observe(this.metrics?.timeToResolve, r.createdAt, now);
+    }
+    return results;
+  }
+
+  /**
+   * Removes the escalation jobs of what this actor has now acknowledged or resolved — also those a
+   * crashed earlier run acted on, so a retry finishes the job.
+   */
+  private async stoppingMany(
+    results: readonly BulkOutcome[],
+    state: string,
+    actor: string,
+  ): Promise<BulkOutcome[]> {
+    const stopped = results.filter((r) => r.outcome === 'ok' || (r.outcome === state && r.by === actor));
+    if (stopped.length > 0) await this.escalations?.cancelMany(stopped.map((r) => r.id));
+    return stopped;
   }
 
   private observe(histogram: { observe(v: number): void } | undefined, createdAt: string, now: Date): void {

@@ -138,3 +138,25 @@ if action == 'resolve' then
 end
 return {'ok', redis.call('HGET', KEYS[1], 'state'), actor}
 `;
+
+/**
+ * Stores the first answer to a Twilio webhook (src/answers/webhook-replay.ts) over this request's
+ * claim, unless another request's answer is there already (the first stored answer stays).
+ * KEYS: 1 the answer key. ARGV: 1 this request's claim token, 2 the answer, 3 how long to keep it (ms)
+ * Returns 1 when stored.
+ */
+export const STORE_TWILIO_ANSWER = `
+local v = redis.call('GET', KEYS[1])
+if v and v ~= ARGV[1] and string.sub(v, 1, 8) ~= 'pending:' then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+
+/**
+ * Drops this request's claim on a Twilio webhook (it failed: a retry may act).
+ * KEYS: 1 the answer key. ARGV: 1 the claim token. Returns 1 when dropped.
+ */
+export const RELEASE_TWILIO_CLAIM = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

@@ -93,11 +93,16 @@ export class Pager implements PageSender {
       return { outcome: 'held', until };
     }
     // Recorded before the provider call: a reply may arrive before the send is recorded.
-    await redis
+    const paged = redis
       .multi()
       .zadd(keys.pagedTo(job.person), now, String(job.incident))
-      .pexpire(keys.pagedTo(job.person), this.deps.config().settings.retentionMs)
-      .exec();
+      .pexpire(keys.pagedTo(job.person), this.deps.config().settings.retentionMs);
+    if (job.channel !== 'email') {
+      paged
+        .zadd(keys.phonePagedTo(job.person), now, String(job.incident))
+        .pexpire(keys.phonePagedTo(job.person), this.deps.config().settings.retentionMs);
+    }
+    await paged.exec();
     const receipt = await this.deliver(job, person, incident);
     await this.recordSent(job, key, receipt);
     this.deps.metrics?.pages.inc({ channel: job.channel, status: 'sent' });
@@ -147,8 +152,16 @@ export class Pager implements PageSender {
     const first = incidents[0]!;
     // Recorded before the provider call: `aa` may come back before the send is recorded.
     const pagedTo = redis.multi();
-    for (const incident of incidents) pagedTo.zadd(keys.pagedTo(personName), now, String(incident.id));
-    await pagedTo.pexpire(keys.pagedTo(personName), this.deps.config().settings.retentionMs).exec();
+    // To a phone (SMS `a` alone acts on the latest): a bundle's incidents share one instant.
+    const sets =
+      channel === 'email'
+        ? [keys.pagedTo(personName)]
+        : [keys.pagedTo(personName), keys.phonePagedTo(personName)];
+    for (const set of sets) {
+      for (const incident of incidents) pagedTo.zadd(set, now, String(incident.id));
+      pagedTo.pexpire(set, this.deps.config().settings.retentionMs);
+    }
+    await pagedTo.exec();
     let receipt: SentReceipt;
     if (incidents.length === 1) {
       // One left: the plain page of its channel.

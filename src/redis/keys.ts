@@ -38,10 +38,17 @@ export interface Keys {
   pagesSent(person: string, channel: string): string;
   /** Sorted set: page keys held back by a rate limit, to go out as one bundle. */
   pagesHeld(person: string, channel: string): string;
-  /** Sorted set: incident ids paged to a person, by when (SMS `a`, `aa`, `rr` replies). */
+  /** Sorted set: incident ids paged to a person, by when (SMS `aa`, `rr` replies, `42a` checks). */
   pagedTo(person: string): string;
   /** String: JSON of a bundled page call (its person and incidents), read by its TwiML and keys. */
   callBundle(id: string): string;
+  /** Sorted set: incident ids paged to a person's phone (SMS or call), by when (SMS `a` alone). */
+  phonePagedTo(person: string): string;
+  /**
+   * String: the first answer to a signed Twilio webhook (an SMS by MessageSid, a call's keypress by
+   * CallSid), so a replay or a retry gets it again and changes nothing.
+   */
+  twilioAnswer(id: string): string;
   /** Counter: unparseable SMS replies from one number in a window (replies stop past a limit). */
   smsGarbage(number: string, window: number): string;
   /** String: a shift notice was sent (so none is sent twice). */
@@ -86,6 +93,8 @@ export function keys(prefix = '{hark}:'): Keys {
     notice: (onceKey) => `${prefix}notice:${onceKey}`,
     pagedTo: (person) => `${prefix}paged:${person}`,
     callBundle: (id) => `${prefix}call-bundle:${id}`,
+    phonePagedTo: (person) => `${prefix}paged-phone:${person}`,
+    twilioAnswer: (id) => `${prefix}twilio-answer:${id}`,
     smsGarbage: (number, window) => `${prefix}sms-garbage:${number}:${window}`,
     pagesSent: (person, channel) => `${prefix}sent:${person}:${channel}`,
     pagesHeld: (person, channel) => `${prefix}held:${person}:${channel}`,

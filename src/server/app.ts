@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiter } from '../alerts/rate-limit.js';
 import { receiveByName, receiveEnqueue } from '../alerts/receiver.js';
 import { actionPageRoutes } from '../answers/action-page.js';
+import type { BulkAnswers } from '../answers/bulk-answers.js';
 import { replyRoutes, type SmsHandoffs } from '../answers/replies.js';
 import { twilioRoutes } from '../answers/twilio-webhooks.js';
 import type { Metrics } from '../metrics.js';
@@ -48,6 +49,8 @@ export interface AppDeps {
   readonly publicUrl?: () => string;
   /** Runtime overrides for SMS `take` / `handoff` / `oncall`. */
   readonly handoffs?: SmsHandoffs | null;
+  /** The queue for SMS `aa` / `rr` over many incidents (absent: they run within the request). */
+  readonly bulkAnswers?: BulkAnswers | null;
   readonly metrics?: Metrics;
   /** `POST /v1/config/reload`: reloads this process and tells the others (absent: 501). */
   readonly reloadConfig?: () => Promise<ReloadResult>;
@@ -120,7 +123,13 @@ export function createApp(deps: AppDeps): Hono {
     publicUrl: deps.publicUrl ?? (() => ''),
   };
   twilioRoutes(app, { ...deps, ...twilio, escalations: deps.escalations ?? null });
-  replyRoutes(app, { ...deps, ...twilio, now: deps.now, handoffs: deps.handoffs ?? null });
+  replyRoutes(app, {
+    ...deps,
+    ...twilio,
+    now: deps.now,
+    handoffs: deps.handoffs ?? null,
+    bulk: deps.bulkAnswers ?? null,
+  });
   actionPageRoutes(app, { ops: deps.ops, now: deps.now, secret: appSecret });
   webRoutes(app, { ...deps, secret: appSecret, publicUrl: deps.publicUrl ?? (() => '') });
   return app;

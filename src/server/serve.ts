@@ -2,6 +2,7 @@
  * `hark serve`: load the config, connect to Redis (or start a local one), serve HTTP, and stop
  * cleanly on SIGINT/SIGTERM (stop taking requests, close Redis, stop the local redis-server).
  */
+import { startBulkAnswers } from '../answers/bulk-answers.js';
 import { smsHandoffs } from '../answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -132,6 +133,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     () => live.config.settings.ackTimeoutMs,
     metrics,
   );
+  // SMS `aa` / `rr` over many incidents: queued by the API, run by the workers.
+  const bulkAnswers = startBulkAnswers({
+    redis,
+    keys,
+    ops,
+    sms: transports.sms,
+    log,
+    now: () => new Date(),
+    worker: opts.worker,
+  });
   let api: Hono | null = null;
   if (opts.api) {
     api = createApp({
@@ -145,6 +156,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       store,
       ops,
       escalations: escalation.escalations,
+      bulkAnswers: bulkAnswers.queue,
       metrics,
       twilioAuthToken: opts.env.TWILIO_AUTH_TOKEN || null,
       publicUrl,
@@ -180,6 +192,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       stopping ??= (async () => {
         await new Promise<void>((res) => server.close(() => res()));
         await reloads.close();
+        await bulkAnswers.close();
         await escalation.close();
         await transports.close();
         await redis.quit().catch(() => redis.disconnect());

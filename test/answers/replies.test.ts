@@ -20,6 +20,7 @@ const SAM = '+15555550301';
 const VIC = '+15555550302';
 let fake: FakeTwilio;
 let hark: TestHark;
+let messages = 0;
 
 beforeAll(async () => {
   fake = await startFakeTwilio();
@@ -99,7 +100,7 @@ const sms = (from: string, body: string) =>
     From: from,
     To: '+15555550300',
     Body: body,
-    MessageSid: `SM${'0'.repeat(32)}`,
+    MessageSid: `SM${String(++messages).padStart(32, '0')}`, // each a new message: a repeat is a replay
     AccountSid: fake.accountSid,
   });
 const reply = (twiml: string) =>

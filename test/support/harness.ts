@@ -1,4 +1,5 @@
 /** Test harness: a real Hark HTTP server on a free port against the test run's real Redis. */
+import { startBulkAnswers } from '../../src/answers/bulk-answers.js';
 import { smsHandoffs } from '../../src/answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { randomUUID } from 'node:crypto';
@@ -86,6 +87,17 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     () => config.settings.ackTimeoutMs,
     metrics,
   );
+  const bulkAnswers = opts.escalation
+    ? startBulkAnswers({
+        redis,
+        keys,
+        ops,
+        sms: opts.escalation.transports.sms,
+        log,
+        now: () => new Date(),
+        worker: true,
+      })
+    : null;
   const app = createApp({
     metrics,
     handoffs: smsHandoffs(
@@ -102,6 +114,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     log,
     now: () => new Date(),
     escalations: escalation?.escalations ?? null,
+    bulkAnswers: bulkAnswers?.queue ?? null,
     twilioAuthToken: opts.twilioAuthToken ?? null,
     publicUrl,
   });
@@ -139,6 +152,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     },
     close: async () => {
       await new Promise<void>((res) => server.close(() => res()));
+      await bulkAnswers?.close();
       await escalation?.close();
       redis.disconnect();
     },
