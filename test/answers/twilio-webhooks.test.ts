@@ -725,8 +725,14 @@ describe('bundled calls', () => {
         expect.objectContaining({ actor: `person:${VIC.name}` }),
       ]);
     }
-    // The policy has no step after the second.
-    expect(said(await (await press(gather, call.sid, '5')).text())[0]).toMatch(
+    // The same keypress again on the same call is a replay (Twilio's retry): the first answer, nothing done.
+    expect(said(await (await press(gather, call.sid, '5')).text())).toEqual([
+      `Escalated 3 incidents to the next step: ${ids.map(spoken).join(', ')}. Goodbye.`,
+    ]);
+    for (const id of ids) expect(await timeline(id, 'incident.escalated')).toHaveLength(1);
+    // On another call: the policy has no step after the second.
+    const again = call.sid.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+    expect(said(await (await press(gather, again, '5')).text())[0]).toMatch(
       /^Nothing was escalated\. Incident [\d ]+ has no further step\./,
     );
   });
