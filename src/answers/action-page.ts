@@ -10,6 +10,7 @@ import type { IncidentOperations } from '../incidents/operations.js';
 import type { Incident } from '../incidents/model.js';
 import { verifyActionToken, type ActionTokenPayload } from '../pages/action-token.js';
 import { escapeHtml } from '../pages/format.js';
+import { noteRequest } from '../server/request-log.js';
 
 export interface ActionPageDeps {
   readonly ops: IncidentOperations;
@@ -79,6 +80,13 @@ export function actionPageRoutes(app: Hono, deps: ActionPageDeps): void {
     const checked = await check(c);
     if (checked instanceof Response) return checked;
     const { payload } = checked;
+    noteRequest(c, {
+      msg: 'answer received',
+      channel: 'email',
+      person: payload.person,
+      incident: payload.incident,
+      command: payload.action,
+    });
     const actor = `person:${payload.person}`;
     const now = deps.now();
     const r =

@@ -193,7 +193,10 @@ export async function run(argv: readonly string[], cli: CliEnv): Promise<number>
       cli.out.stderr(e.message);
       return 1;
     }
-    if (e instanceof Error && (e.name === 'RedisMissingError' || e.name === 'RedisConfigError')) {
+    if (
+      e instanceof Error &&
+      (e.name === 'RedisMissingError' || e.name === 'RedisConfigError' || e.name === 'StartupError')
+    ) {
       cli.out.stderr(`hark: ${e.message}`);
       return 1;
     }
