@@ -16,7 +16,7 @@ export class Metrics {
   });
   readonly alertsReceived = new Counter({
     name: 'hark_alerts_received_total',
-    help: 'Alerts stored (one per alert: an Alertmanager request of 5 alerts counts 5), per integration and status (firing, resolved, acknowledge, renotify)',
+    help: 'Alerts accepted (one per alert: an Alertmanager request of 5 alerts counts 5), per integration and status (firing, resolved, acknowledge, renotify)',
     labelNames: ['integration', 'status'] as const,
     registers: [this.registry],
   });

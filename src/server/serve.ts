@@ -72,7 +72,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const durability = durabilityFromEnv(opts.env); // checked before anything starts
     let target = redisTarget(opts.env);
     if (!target) {
-      const managed = await startManagedRedis(log);
+      const managed = await startManagedRedis(log).catch((e: Error) => {
+        if (e.name === 'RedisMissingError') throw e;
+        // Its output follows on the next lines; the last one usually says why.
+        const lines = e.message.split('\n').filter((l) => l.trim() !== '');
+        throw new StartupError(
+          `the local redis-server did not start: ${[lines[0], lines.length > 1 ? lines.at(-1)!.trim() : null].filter(Boolean).join(' ')}; fix that, or set REDIS_URL to a running Redis`,
+        );
+      });
       started.push(() => managed.stop());
       target = urlTarget(managed.url);
     }
@@ -89,9 +96,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     try {
       await whenReady(redis);
     } catch (e) {
-      throw new StartupError(
-        `Redis at ${target.label} is not reachable (${lastRedisError ?? (e as Error).message}); start it, or set REDIS_URL to a running Redis (unset: Hark starts its own)`,
-      );
+      throw redisError(target.label, lastRedisError ?? (e as Error).message);
     }
     const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
     const store = new IncidentStore(redis, keys, () => live.config.settings.retentionMs, durability);
@@ -185,6 +190,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await stopAll();
     throw e;
   }
+}
+
+/** Why Redis could not be used at start, and what to do about it. */
+function redisError(label: string, error: string): StartupError {
+  if (/NOAUTH|WRONGPASS|invalid password|AUTH/.test(error)) {
+    return new StartupError(
+      `Redis at ${label} refused Hark's credentials (${error}); put the right password in REDIS_URL (redis://:password@host:6379, or redis://user:password@host:6379)`,
+    );
+  }
+  return new StartupError(
+    `Redis at ${label} is not reachable (${error}); start it, or set REDIS_URL to a running Redis (unset: Hark starts its own)`,
+  );
 }
 
 /** Why the HTTP server could not listen, and what to do about it. */

@@ -130,11 +130,15 @@ describe('/metrics', () => {
       payload: { summary: 'via v2 enqueue', source: 'test', severity: 'critical' },
     };
     expect((await post('/v2/enqueue', null, event)).status).toBe(202);
+    expect((await post('/v2/enqueue', null, { ...event, event_action: 'acknowledge' })).status).toBe(202);
     expect((await post('/v2/enqueue', null, { ...event, routing_key: 'not-a-key' })).status).toBe(401);
     const after = await scrape();
     const delta = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
-    expect(delta('hark_alert_requests_total{integration="pd",outcome="accepted",code="202"}')).toBe(1);
+    expect(delta('hark_alert_requests_total{integration="pd",outcome="accepted",code="202"}')).toBe(2);
     expect(delta('hark_alerts_received_total{integration="pd",status="firing"}')).toBe(1);
+    expect(delta('hark_alerts_received_total{integration="pd",status="acknowledge"}')).toBe(1);
+    // Acknowledged by its source: the time to acknowledge counts it too.
+    expect(delta('hark_time_to_acknowledge_seconds_count')).toBe(1);
     expect(delta('hark_alert_requests_total{integration="unknown",outcome="rejected",code="401"}')).toBe(1);
     expect([...after.keys()].some((k) => k.includes('v2/enqueue'))).toBe(false);
   });
