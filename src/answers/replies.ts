@@ -202,15 +202,15 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
     if (!params) return refuseUnsigned(c, deps, 'gather');
     const id = Number(c.req.param('incident'));
     const person = deps.config().people.get(c.req.query('person') ?? '');
+    const digit = (formValue(params, 'Digits') ?? '').trim();
     noteRequest(c, {
       msg: 'answer received',
       channel: 'voice',
       person: person?.name ?? null,
       incident: Number.isInteger(id) ? id : null,
-      digits: (formValue(params, 'Digits') ?? '').trim(),
+      digits: digit,
     });
     if (!person || !Number.isInteger(id)) return sayTwiml(c, 'This call is not for a known person. Goodbye.');
-    const digit = (formValue(params, 'Digits') ?? '').trim();
     const actor = `person:${person.name}`;
     const now = deps.now();
     const number = digitsOf(id);
