@@ -1,15 +1,23 @@
 /**
  * Prometheus metrics (`GET /metrics`). Each Hark process exports what it did: API processes count
- * alerts, incidents and answers; worker processes count pages, escalation lag and sweep catch-ups.
+ * alert requests, alerts, incidents and answers; worker processes count pages, escalation lag and
+ * sweep catch-ups. Every label value comes from the config or a fixed list, never from the request
+ * (an alert to an integration that does not exist is counted as `integration="unknown"`).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();
+  readonly alertRequests = new Counter({
+    name: 'hark_alert_requests_total',
+    help: 'Alert requests (one per HTTP request, however many alerts it carries), per integration, outcome (accepted, rejected, unavailable) and HTTP status code',
+    labelNames: ['integration', 'outcome', 'code'] as const,
+    registers: [this.registry],
+  });
   readonly alertsReceived = new Counter({
     name: 'hark_alerts_received_total',
-    help: 'Alert requests received, per integration and outcome (accepted, rejected, unavailable)',
-    labelNames: ['integration', 'outcome'] as const,
+    help: 'Alerts accepted (one per alert: an Alertmanager request of 5 alerts counts 5), per integration and status (firing, resolved, acknowledge, renotify)',
+    labelNames: ['integration', 'status'] as const,
     registers: [this.registry],
   });
   readonly incidentsOpened = new Counter({
@@ -26,13 +34,13 @@ export class Metrics {
   });
   readonly timeToAcknowledge = new Histogram({
     name: 'hark_time_to_acknowledge_seconds',
-    help: 'From an incident opening to its first acknowledgement',
+    help: 'From an incident opening to its first acknowledgement, by a person or by its source (PagerDuty acknowledge)',
     buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200],
     registers: [this.registry],
   });
   readonly timeToResolve = new Histogram({
     name: 'hark_time_to_resolve_seconds',
-    help: 'From an incident opening to its resolution',
+    help: 'From an incident opening to its resolution, by a person or by its alerts resolving (auto-resolve)',
     buckets: [60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400],
     registers: [this.registry],
   });
@@ -62,6 +70,6 @@ export class Metrics {
   });
 
   constructor(defaults = true) {
-    if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'hark_process_' });
+    if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'hark_' });
   }
 }

@@ -6,6 +6,11 @@
  * service takes an alert) → stored in Redis (503 when Redis is down) → 202 with the incidents.
  * Nothing is stored before every alert of the request is known to be valid and routable, and the
  * 202 is sent only after every write has returned.
+ *
+ * Each request is counted once (`hark_alert_requests_total`) under the integration it resolved to
+ * (`unknown` when none: a mistyped URL never becomes a label), each stored alert once
+ * (`hark_alerts_received_total`), and its log line says what happened (`alerts received`, or
+ * `alert rejected` with the status, the integration and the reason — never the token).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
@@ -14,8 +19,10 @@ import type { Config, Integration } from '../config/types.js';
 import type { IncidentOperations } from '../incidents/operations.js';
 import type { IngestResult } from '../incidents/store.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import { route, type Route } from '../routing/route.js';
-import { ApiError } from '../server/errors.js';
+import { ApiError, isRedisDown } from '../server/errors.js';
+import { noteRequest } from '../server/request-log.js';
 import { requestToken } from './auth.js';
 import { normalize } from './normalize.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -27,6 +34,12 @@ export interface ReceiverDeps {
   readonly limiter: RateLimiter;
   readonly log: Logger;
   readonly now: () => Date;
+  readonly metrics?: Metrics | null;
+}
+
+/** The integration a request resolved to, once it is known (for its metrics and log line). */
+interface Resolved {
+  integration: Integration | null;
 }
 
 function sameToken(given: string | null, expected: string): boolean {
@@ -123,21 +136,20 @@ async function receive(
   const seen = new Map<number, IngestResult>();
   for (const [alert, r] of routed) {
     const res = await deps.ops.ingest(alert, r, config.settings.autoResolve, now);
+    deps.metrics?.alertsReceived.inc({ integration: integration.name, status: alert.action ?? alert.status });
     if (res.id !== 0) {
       const earlier = seen.get(res.id);
       seen.set(res.id, earlier?.new ? { ...res, new: true } : res);
     }
   }
   const incidents = [...seen.values()].map((r) => ({ id: r.id, key: r.key, status: r.state, new: r.new }));
-  deps.log.info(
-    {
-      integration: integration.name,
-      alerts: routed.length,
-      incidents: incidents.map((i) => i.id),
-      opened: incidents.filter((i) => i.new).length,
-    },
-    'alerts received',
-  );
+  noteRequest(c, {
+    msg: 'alerts received',
+    integration: integration.name,
+    alerts: routed.length,
+    incidents: incidents.map((i) => i.id),
+    opened: incidents.filter((i) => i.new).length,
+  });
   if (integration.type === 'pagerduty') {
     const key = result.generatedKey ?? result.alerts[0]?.key ?? null;
     return c.json({ status: 'success', message: 'Event processed', dedup_key: key, incidents }, 202);
@@ -153,12 +165,56 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** `POST /v1/alerts/:integration` */
-export async function receiveByName(c: Context, deps: ReceiverDeps, name: string): Promise<Response> {
+/**
+ * `POST /v1/alerts/:integration` (`name`), or `POST /v2/enqueue` (`name` null): counted, logged
+ * and answered.
+ */
+export async function receiveAlerts(c: Context, deps: ReceiverDeps, name: string | null): Promise<Response> {
+  const resolved: Resolved = { integration: null };
+  const count = (outcome: string, code: number) =>
+    deps.metrics?.alertRequests.inc({
+      integration: resolved.integration?.name ?? 'unknown',
+      outcome,
+      code: String(code),
+    });
+  try {
+    const res =
+      name === null ? await receiveEnqueue(c, deps, resolved) : await receiveByName(c, deps, name, resolved);
+    count('accepted', res.status);
+    return res;
+  } catch (e) {
+    const down = !(e instanceof ApiError) && isRedisDown(e);
+    const status = e instanceof ApiError ? e.status : down ? 503 : 500;
+    count(down ? 'unavailable' : 'rejected', status);
+    noteRequest(c, {
+      msg: 'alert rejected',
+      level: status >= 500 ? 'error' : 'warn',
+      status,
+      // The name in the URL as given (a typo shows here), or the one the routing_key resolved to.
+      integration: resolved.integration?.name ?? name,
+      reason:
+        e instanceof ApiError
+          ? `${e.code}: ${e.message}`
+          : down
+            ? 'unavailable: storage is unavailable; nothing was stored'
+            : 'internal error',
+      ...(e instanceof ApiError && e.field !== undefined ? { field: e.field } : {}),
+    });
+    throw e;
+  }
+}
+
+async function receiveByName(
+  c: Context,
+  deps: ReceiverDeps,
+  name: string,
+  resolved: Resolved,
+): Promise<Response> {
   const config = deps.config();
   const integration = config.integrations.find((i) => i.name === name);
   if (!integration)
     throw new ApiError(404, 'unknown_integration', `no integration named "${name}" in hark.yaml`);
+  resolved.integration = integration;
   if (!isJson(c.req.header('content-type'))) {
     throw new ApiError(
       415,
@@ -190,7 +246,7 @@ export async function receiveByName(c: Context, deps: ReceiverDeps, name: string
  * `POST /v2/enqueue` (PagerDuty Events API v2): the integration is the `pagerduty` one whose token
  * equals the routing_key, else the only `pagerduty` integration without a token.
  */
-export async function receiveEnqueue(c: Context, deps: ReceiverDeps): Promise<Response> {
+async function receiveEnqueue(c: Context, deps: ReceiverDeps, resolved: Resolved): Promise<Response> {
   const config = deps.config();
   if (!isJson(c.req.header('content-type'))) {
     throw new ApiError(
@@ -210,5 +266,6 @@ export async function receiveEnqueue(c: Context, deps: ReceiverDeps): Promise<Re
   if (!integration) {
     throw new ApiError(401, 'unauthorized', 'no pagerduty integration takes this routing_key');
   }
+  resolved.integration = integration;
   return receive(c, deps, integration, body);
 }

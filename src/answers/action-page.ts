@@ -11,6 +11,7 @@ import type { Incident } from '../incidents/model.js';
 import { verifyActionToken, type ActionTokenPayload } from '../pages/action-token.js';
 import { escapeHtml } from '../pages/format.js';
 import { STRICT_CSP } from '../web/security-headers.js';
+import { noteRequest } from '../server/request-log.js';
 
 export interface ActionPageDeps {
   readonly ops: IncidentOperations;
@@ -80,6 +81,13 @@ export function actionPageRoutes(app: Hono, deps: ActionPageDeps): void {
     const checked = await check(c);
     if (checked instanceof Response) return checked;
     const { payload } = checked;
+    noteRequest(c, {
+      msg: 'answer received',
+      channel: 'email',
+      person: payload.person,
+      incident: payload.incident,
+      command: payload.action,
+    });
     const actor = `person:${payload.person}`;
     const now = deps.now();
     const r =

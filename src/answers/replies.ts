@@ -23,7 +23,8 @@ import {
   type BulkAnswers,
 } from './bulk-answers.js';
 import { parseSmsReply, SMS_HELP_TEXT, type SmsCommand } from './sms-grammar.js';
-import { formValue, twilioVerifier } from './twilio-webhooks.js';
+import { noteRequest } from '../server/request-log.js';
+import { formValue, refuseUnsigned, twilioVerifier } from './twilio-webhooks.js';
 import { answerOnce } from './webhook-replay.js';
 
 /** Runtime overrides for `take` and `handoff` (src/schedules/override-store.ts). */
@@ -59,7 +60,9 @@ const GARBAGE_WINDOW_MS = 10 * 60_000;
 
 const TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
 
+/** The answer's reply, also on the request's log line (`answer received`). */
 function messageTwiml(c: Context, text: string | null): Response {
+  noteRequest(c, { reply: text });
   c.header('Content-Type', 'text/xml; charset=utf-8');
   return c.body(
     `${TWIML_HEAD}<Response>${text === null ? '' : `<Message>${escapeXml(text)}</Message>`}</Response>`,
@@ -67,8 +70,14 @@ function messageTwiml(c: Context, text: string | null): Response {
 }
 
 function sayTwiml(c: Context, text: string, then = '<Hangup/>'): Response {
+  noteRequest(c, { reply: text });
   c.header('Content-Type', 'text/xml; charset=utf-8');
   return c.body(`${TWIML_HEAD}<Response><Say>${escapeXml(text)}</Say>${then}</Response>`);
+}
+
+/** `***1234`: a phone number as logged. */
+function maskNumber(number: string | null): string | null {
+  return number === null ? null : `***${number.slice(-4)}`;
 }
 
 const digitsOf = (n: number) => String(n).split('').join(' ');
@@ -201,14 +210,22 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
 
   app.post('/v1/twilio/sms', smsOnce, async (c) => {
     const params = await verified(c);
-    if (!params) return c.text('invalid or missing X-Twilio-Signature', 403);
+    if (!params) return refuseUnsigned(c, deps, 'sms');
     const from = formValue(params, 'From');
     const person = personByNumber(from);
     if (!person) {
-      deps.log.info('SMS from a number that is no known person: no action');
+      // Only the number's last digits: enough to recognise it, not to collect it.
+      noteRequest(c, { msg: 'answer received', channel: 'sms', person: null, from: maskNumber(from) });
       return messageTwiml(c, null);
     }
     const command = parseSmsReply(formValue(params, 'Body') ?? '');
+    noteRequest(c, {
+      msg: 'answer received',
+      channel: 'sms',
+      person: person.name,
+      command: command.kind,
+      ...('incident' in command ? { incident: command.incident } : {}),
+    });
     if (command.kind === 'error') {
       const window = Math.floor(deps.now().getTime() / GARBAGE_WINDOW_MS);
       const key = deps.keys.smsGarbage(from!, window);
@@ -229,11 +246,18 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
 
   app.post('/v1/twilio/voice/:incident/gather', keysOnce, async (c) => {
     const params = await verified(c);
-    if (!params) return c.text('invalid or missing X-Twilio-Signature', 403);
+    if (!params) return refuseUnsigned(c, deps, 'gather');
     const id = Number(c.req.param('incident'));
     const person = deps.config().people.get(c.req.query('person') ?? '');
-    if (!person || !Number.isInteger(id)) return sayTwiml(c, 'This call is not for a known person. Goodbye.');
     const digit = (formValue(params, 'Digits') ?? '').trim();
+    noteRequest(c, {
+      msg: 'answer received',
+      channel: 'voice',
+      person: person?.name ?? null,
+      incident: Number.isInteger(id) ? id : null,
+      digits: digit,
+    });
+    if (!person || !Number.isInteger(id)) return sayTwiml(c, 'This call is not for a known person. Goodbye.');
     const actor = `person:${person.name}`;
     const now = deps.now();
     const bundle = c.req.query('bundle');

@@ -35,6 +35,7 @@ import type { Logger } from '../log.js';
 import { escapeXml, voiceTwiml } from '../pages/format.js';
 import { validTwilioSignature } from '../pages/twilio.js';
 import type { Keys } from '../redis/keys.js';
+import { noteRequest } from '../server/request-log.js';
 
 export interface TwilioRoutesDeps {
   readonly redis: Redis;
@@ -261,6 +262,26 @@ export function twilioVerifier(deps: {
   };
 }
 
+/**
+ * The 403 for a webhook whose `X-Twilio-Signature` is missing or wrong (or Twilio is not
+ * configured), noted on the request's log line as `twilio signature rejected`.
+ */
+export function refuseUnsigned(
+  c: Context,
+  deps: { readonly twilioAuthToken: string | null },
+  webhook: string,
+): Response {
+  noteRequest(c, {
+    msg: 'twilio signature rejected',
+    level: 'warn',
+    webhook,
+    signature: c.req.header('x-twilio-signature') === undefined ? 'missing' : 'invalid',
+    // Without TWILIO_AUTH_TOKEN no signature can be checked: every webhook is refused.
+    twilioConfigured: Boolean(deps.twilioAuthToken),
+  });
+  return c.text('invalid or missing X-Twilio-Signature', 403);
+}
+
 /** A form parameter's first value. */
 export function formValue(params: Params, name: string): string | null {
   return one(params, name);
@@ -274,13 +295,6 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
   const limit = bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text('request body too large', 413) });
 
   const verified = twilioVerifier(deps);
-  const forbidden = (c: Context, what: string): Response => {
-    log.warn(
-      { path: c.req.path, configured: Boolean(deps.twilioAuthToken) },
-      `${what}: refused, the Twilio signature is missing or invalid`,
-    );
-    return c.text('invalid or missing X-Twilio-Signature', 403);
-  };
 
   /**
    * Applies what Twilio reported about the message or call `sid` (a status callback, or the TwiML
@@ -364,7 +378,11 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
       at,
       JSON.stringify(event),
     );
-    log.info({ sid, page: pageKey, status: reading.status, answeredBy, what, outcome }, 'Twilio page status');
+    const logged = { sid, incident, person, channel, page: pageKey, status: reading.status, answeredBy };
+    if (what === 'decided' && outcome === 'failed')
+      log.warn({ ...logged, error: reading.reason }, 'page failed');
+    else if (what === 'decided') log.info(logged, 'page delivered');
+    else log.debug({ ...logged, what, outcome }, 'Twilio page status');
     // A failure moves the person on. Also on a repeated failure: moveOn only promotes a still-delayed
     // next rule, so a repeat is harmless, and a crash after the script is made good by the next such report.
     if (reading.outcome !== 'failed' || outcome !== 'failed') return;
@@ -379,7 +397,7 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
 
   app.post('/v1/twilio/status', limit, async (c) => {
     const params = await verified(c);
-    if (!params) return forbidden(c, 'Twilio status callback');
+    if (!params) return refuseUnsigned(c, deps, 'status');
     await report(
       one(params, 'MessageSid') ?? one(params, 'SmsSid') ?? one(params, 'CallSid'),
       (channel) =>
@@ -396,7 +414,7 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
 
   const voice = async (c: Context): Promise<Response> => {
     const params = await verified(c);
-    if (!params) return forbidden(c, 'Twilio voice webhook');
+    if (!params) return refuseUnsigned(c, deps, 'voice');
     // Twilio sends its parameters in the query for a GET and in the form for a POST.
     const field = (name: string): string | null => one(params, name) ?? c.req.query(name) ?? null;
     const answeredBy = field('AnsweredBy');

@@ -200,7 +200,7 @@ export async function run(argv: readonly string[], cli: CliEnv): Promise<number>
     }
     if (
       e instanceof Error &&
-      ['RedisMissingError', 'RedisConfigError', 'ExampleTokenError'].includes(e.name)
+      ['RedisMissingError', 'RedisConfigError', 'ExampleTokenError', 'StartupError'].includes(e.name)
     ) {
       cli.out.stderr(`hark: ${e.message}`);
       return 1;

@@ -480,6 +480,17 @@ export class EscalationWorker {
       const message = e instanceof Error ? e.message : String(e);
       await this.deps.redis.hset(this.deps.keys.page(pageKey(data)), 'status', 'failed', 'error', message);
       this.deps.metrics?.pages.inc({ channel: data.channel, status: 'failed' });
+      this.deps.log.warn(
+        {
+          incident: data.incident,
+          person: data.person,
+          channel: data.channel,
+          error: message,
+          attempts: job.attemptsMade + 1,
+          page: pageKey(data),
+        },
+        'page failed',
+      );
       await this.deps.store.appendTimeline(data.incident, {
         at: new Date(this.deps.now()).toISOString(),
         type: 'page.failed',

@@ -5,6 +5,7 @@
  * restarted or cancelled (jobs also re-check the incident themselves).
  */
 import type { NormalizedAlert } from '../alerts/types.js';
+import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Route } from '../routing/route.js';
 import type { Incident, IncidentRole } from './model.js';
@@ -36,6 +37,8 @@ export class IncidentOperations {
     /** settings.ack_timeout in ms (0: never). */
     private readonly ackTimeoutMs: () => number = () => 0,
     private readonly metrics: Metrics | null = null,
+    /** Acknowledgements and resolutions are logged, whoever made them. */
+    private readonly log: Logger | null = null,
   ) {}
 
   async ingest(alert: NormalizedAlert, route: Route, autoResolve: boolean, now: Date): Promise<IngestResult> {
@@ -43,14 +46,32 @@ export class IncidentOperations {
     if (result.new)
       this.metrics?.incidentsOpened.inc({ service: route.service.name, severity: route.severity.name });
     if (result.new) await this.escalations?.start(result.id);
-    else if (result.changed && result.state !== 'triggered' && result.id !== 0)
+    else if (result.changed && result.state !== 'triggered' && result.id !== 0) {
       await this.escalations?.cancel(result.id);
+      // The source acknowledged it (PagerDuty `acknowledge`), or its last alert resolved (auto-resolve).
+      // (A firing alert joining an acknowledged incident changes it too, but acknowledges nothing.)
+      const kind = alert.action ?? alert.status;
+      const by = kind === 'acknowledge' && result.state === 'acknowledged';
+      const resolved = kind === 'resolved' && result.state === 'resolved';
+      if (by || resolved) {
+        const actor = `integration:${alert.integration}`;
+        const createdAt = (await this.store.get(result.id, false))?.createdAt;
+        if (createdAt)
+          this.observe(by ? this.metrics?.timeToAcknowledge : this.metrics?.timeToResolve, createdAt, now);
+        if (by) this.log?.info({ incident: result.id, actor }, 'incident acknowledged');
+        else
+          this.log?.info({ incident: result.id, actor, reason: 'all alerts resolved' }, 'incident resolved');
+      }
+    }
     return result;
   }
 
   async acknowledge(id: number, actor: string, person: string | null, now: Date): Promise<ActionOutcome> {
     const result = await this.stopping(id, await this.store.acknowledge(id, actor, person, now));
-    if (result.ok) this.observe(this.metrics?.timeToAcknowledge, result.incident.createdAt, now);
+    if (result.ok) {
+      this.observe(this.metrics?.timeToAcknowledge, result.incident.createdAt, now);
+      this.log?.info({ incident: id, actor, person }, 'incident acknowledged');
+    }
     const timeout = this.ackTimeoutMs();
     if (result.ok && timeout > 0 && result.incident.acknowledgedAt) {
       await this.escalations?.scheduleAckTimeout(id, result.incident.acknowledgedAt, timeout);
@@ -60,7 +81,10 @@ export class IncidentOperations {
 
   async resolve(id: number, actor: string, now: Date): Promise<ActionOutcome> {
     const result = await this.stopping(id, await this.store.resolve(id, actor, now));
-    if (result.ok) this.observe(this.metrics?.timeToResolve, result.incident.createdAt, now);
+    if (result.ok) {
+      this.observe(this.metrics?.timeToResolve, result.incident.createdAt, now);
+      this.log?.info({ incident: id, actor }, 'incident resolved');
+    }
     return result;
   }
 
@@ -129,6 +153,7 @@ export class IncidentOperations {
   /** Back to triggered: escalation restarts at step 1 in a new cycle. */
   async unacknowledge(id: number, actor: string, now: Date): Promise<ActionOutcome> {
     const result = await this.store.unacknowledge(id, actor, now);
+    if (result.ok) this.log?.info({ incident: id, actor }, 'incident unacknowledged');
     if (result.ok && this.escalations) {
       const view = await this.store.escalationView(id);
       if (view) await this.escalations.start(id, view.cycle);

@@ -90,6 +90,16 @@ export class Pager implements PageSender {
         page: key,
       });
       this.deps.metrics?.pages.inc({ channel: job.channel, status: 'held' });
+      this.deps.log.info(
+        {
+          incident: job.incident,
+          person: job.person,
+          channel: job.channel,
+          until: new Date(until).toISOString(),
+          page: key,
+        },
+        'page held',
+      );
       return { outcome: 'held', until };
     }
     // Recorded before the provider call: a reply may arrive before the send is recorded.
@@ -106,6 +116,17 @@ export class Pager implements PageSender {
     const receipt = await this.deliver(job, person, incident);
     await this.recordSent(job, key, receipt);
     this.deps.metrics?.pages.inc({ channel: job.channel, status: 'sent' });
+    this.deps.log.info(
+      {
+        incident: job.incident,
+        person: job.person,
+        channel: job.channel,
+        via: receipt.via,
+        providerId: receipt.providerId,
+        page: key,
+      },
+      'page sent',
+    );
     return { outcome: 'sent' };
   }
 
@@ -217,6 +238,17 @@ export class Pager implements PageSender {
       );
     }
     this.deps.metrics?.pages.inc({ channel, status: 'bundled' });
+    this.deps.log.info(
+      {
+        incidents: incidents.map((i) => i.id),
+        person: personName,
+        channel,
+        via: receipt.via,
+        providerId: receipt.providerId,
+        bundled: true,
+      },
+      'page sent',
+    );
     for (const incident of incidents) {
       await this.deps.store.appendTimeline(incident.id, {
         at,

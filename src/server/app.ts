@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { RateLimiter } from '../alerts/rate-limit.js';
-import { receiveByName, receiveEnqueue } from '../alerts/receiver.js';
+import { receiveAlerts } from '../alerts/receiver.js';
 import { actionPageRoutes } from '../answers/action-page.js';
 import type { BulkAnswers } from '../answers/bulk-answers.js';
 import { replyRoutes, type SmsHandoffs } from '../answers/replies.js';
@@ -29,6 +29,7 @@ import { overrideRoutes } from './api/overrides.js';
 import { smallBodies } from './body-limits.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
+import { noteRequest, noteRequestError, requestLogger } from './request-log.js';
 import { errorPage, isWebPath, UNAVAILABLE_TEXT, webRoutes } from '../web/routes.js';
 import { htmlSecurityHeaders } from '../web/security-headers.js';
 
@@ -58,6 +59,8 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // One log line per request, with what the handlers noted (an alert rejected, an answer...).
+  app.use(requestLogger(deps.log));
   // Before every route: these must see each request and each answer.
   app.use(htmlSecurityHeaders());
   app.use(smallBodies());
@@ -67,7 +70,7 @@ export function createApp(deps: AppDeps): Hono {
     // A person in a browser (the web UI) gets a page; everything else the JSON error.
     const page = isWebPath(c.req.path);
     if (isRedisDown(e)) {
-      deps.log.error({ err: e.message, path: c.req.path }, 'Redis is unreachable');
+      noteRequest(c, { redis: 'unreachable', err: e.message });
       c.header('Retry-After', '5');
       if (page) return c.html(errorPage(UNAVAILABLE_TEXT), 503);
       return c.json(
@@ -75,7 +78,7 @@ export function createApp(deps: AppDeps): Hono {
         503,
       );
     }
-    deps.log.error({ err: e, path: c.req.path }, 'request failed');
+    noteRequestError(c, e);
     if (page) return c.html(errorPage("Something went wrong on this page. It is in Hark's log."), 500);
     return c.json(errorBody('internal', 'internal error'), 500);
   });
@@ -98,20 +101,8 @@ export function createApp(deps: AppDeps): Hono {
   operatorRoutes(app, deps);
 
   const receiver = { ...deps, limiter: new RateLimiter() };
-  const counted = async (integration: string, handle: () => Promise<Response>): Promise<Response> => {
-    try {
-      const res = await handle();
-      deps.metrics?.alertsReceived.inc({ integration, outcome: 'accepted' });
-      return res;
-    } catch (e) {
-      deps.metrics?.alertsReceived.inc({ integration, outcome: isRedisDown(e) ? 'unavailable' : 'rejected' });
-      throw e;
-    }
-  };
-  app.post('/v1/alerts/:integration', (c) =>
-    counted(c.req.param('integration'), () => receiveByName(c, receiver, c.req.param('integration'))),
-  );
-  app.post('/v2/enqueue', (c) => counted('(v2/enqueue)', () => receiveEnqueue(c, receiver)));
+  app.post('/v1/alerts/:integration', (c) => receiveAlerts(c, receiver, c.req.param('integration')));
+  app.post('/v2/enqueue', (c) => receiveAlerts(c, receiver, null));
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl?.())));
   incidentRoutes(app, deps);
   oncallRoutes(app, deps);
@@ -137,6 +128,7 @@ export function createApp(deps: AppDeps): Hono {
 
 export interface OperatorDeps {
   readonly redis: Redis;
+  readonly log?: Logger;
   readonly metrics?: Metrics;
   readonly escalations?: Escalations | null;
 }
@@ -171,6 +163,7 @@ export function operatorRoutes(app: Hono, deps: OperatorDeps): void {
 /** The HTTP app of a `--worker` process: only the operator endpoints. */
 export function createOperatorApp(deps: OperatorDeps): Hono {
   const app = new Hono();
+  if (deps.log) app.use(requestLogger(deps.log));
   operatorRoutes(app, deps);
   app.notFound((c) =>
     c.json(

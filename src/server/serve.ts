@@ -23,12 +23,13 @@ import { durabilityFromEnv, redisTarget, urlTarget } from '../redis/target.js';
 import type { Redis } from 'ioredis';
 import { keys as makeKeys, type Keys } from '../redis/keys.js';
 import { findOrInstallRedisServer } from '../redis/install.js';
-import { startManagedRedis, type ManagedRedis } from '../redis/managed.js';
+import { startManagedRedis } from '../redis/managed.js';
 import { OverrideStore } from '../schedules/override-store.js';
 import { ScheduleRegistry } from '../schedules/registry.js';
 import type { Hono } from 'hono';
 import { createApp, createOperatorApp } from './app.js';
 import { refuseExposedExampleTokens } from './example-tokens.js';
+import { StartupError } from './startup-error.js';
 
 export interface ServeOptions {
   readonly configDir: string;
@@ -60,10 +61,15 @@ export interface RunningServer {
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const log = opts.log ?? createLogger(opts.env.LOG_LEVEL);
+  const portText = opts.env.PORT || '8080';
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
+    throw new StartupError(`PORT "${portText}" is not a port number; set PORT to a number from 0 to 65535`);
+  }
+  let port = Number(portText);
+  const host = opts.env.HOST || (opts.quickstart ? '127.0.0.1' : '0.0.0.0');
   const { config, warnings } = loadConfig(opts.configDir, { env: opts.env });
   for (const w of warnings) log.warn({ file: w.file, line: w.line, col: w.col }, w.message);
   const live = new LiveConfig(config, opts.env);
-  const host = opts.env.HOST || (opts.quickstart ? '127.0.0.1' : '0.0.0.0');
   // A worker alone serves no API, so its tokens are not reachable.
   if (opts.api) {
     refuseExposedExampleTokens(config, {
@@ -72,135 +78,182 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
   }
 
-  let managed: ManagedRedis | null = null;
-  const durability = durabilityFromEnv(opts.env); // checked before anything starts
-  let target = redisTarget(opts.env);
-  if (!target) {
-    const bin = await findOrInstallRedisServer({ env: opts.env, quickstart: opts.quickstart === true });
-    managed = await startManagedRedis(log, { bin });
-    target = urlTarget(managed.url);
-  }
-  // WAIT (HARK_REDIS_WAIT_MS) must get its full time before the command timeout gives up on it.
-  const redis = connectTarget(
-    target,
-    durability.replicas > 0 && target.options.commandTimeout === undefined
-      ? { commandTimeout: Math.max(COMMAND_TIMEOUT_MS, durability.timeoutMs + 1000) }
-      : {},
-  );
-  redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+  // What has been started, stopped in reverse order on shutdown or when starting fails half-way.
+  const started: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of started.splice(0).reverse()) await stop().catch(() => {});
+  };
   try {
-    await whenReady(redis);
-  } catch (e) {
-    redis.disconnect();
-    await managed?.stop();
-    throw e;
-  }
-  const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
-  const store = new IncidentStore(redis, keys, () => live.config.settings.retentionMs, durability);
-  const overrideStore = new OverrideStore(redis, keys, () => live.config);
-  let registry = new ScheduleRegistry(config, overrideStore);
-  live.onReload((next) => {
-    registry = new ScheduleRegistry(next, overrideStore);
-  });
-
-  let port = Number(opts.env.PORT ?? 8080);
-  const publicUrl = () =>
-    (opts.env.HARK_PUBLIC_URL || live.config.settings.publicUrl || `http://localhost:${port}`).replace(
-      /\/+$/,
-      '',
+    const durability = durabilityFromEnv(opts.env); // checked before anything starts
+    let target = redisTarget(opts.env);
+    if (!target) {
+      const bin = await findOrInstallRedisServer({ env: opts.env, quickstart: opts.quickstart === true });
+      const managed = await startManagedRedis(log, { bin }).catch((e: Error) => {
+        if (e.name === 'RedisMissingError') throw e;
+        // Its output follows on the next lines; the last one usually says why.
+        const lines = e.message.split('\n').filter((l) => l.trim() !== '');
+        throw new StartupError(
+          `the local redis-server did not start: ${[lines[0], lines.length > 1 ? lines.at(-1)!.trim() : null].filter(Boolean).join(' ')}; fix that, or set REDIS_URL to a running Redis`,
+        );
+      });
+      started.push(() => managed.stop());
+      target = urlTarget(managed.url);
+    }
+    // WAIT (HARK_REDIS_WAIT_MS) must get its full time before the command timeout gives up on it.
+    const redis = connectTarget(
+      target,
+      durability.replicas > 0 && target.options.commandTimeout === undefined
+        ? { commandTimeout: Math.max(COMMAND_TIMEOUT_MS, durability.timeoutMs + 1000) }
+        : {},
     );
-  const transports = transportsFromEnv(opts.env, log);
-  const formats = createPageFormats(await actionSecret(redis, keys));
-  const metrics = new Metrics();
-  const escalation = await startEscalation({
-    metrics,
-    redis,
-    keys,
-    store,
-    config: () => live.config,
-    schedules: () => registry,
-    log,
-    now: () => Date.now(),
-    publicUrl,
-    transports,
-    formats,
-    worker: opts.worker,
-  });
-  const reloads = await configReloads({ live, redis, keys, log, metrics });
-  const ops = new IncidentOperations(
-    store,
-    escalation.escalations,
-    () => live.config.settings.ackTimeoutMs,
-    metrics,
-  );
-  // SMS `aa` / `rr` over many incidents: queued by the API, run by the workers.
-  const bulkAnswers = startBulkAnswers({
-    redis,
-    keys,
-    ops,
-    sms: transports.sms,
-    log,
-    now: () => new Date(),
-    worker: opts.worker,
-  });
-  let api: Hono | null = null;
-  if (opts.api) {
-    api = createApp({
-      handoffs: smsHandoffs(
-        overrideStore,
-        () => registry,
-        () => live.config,
-      ),
-      config: () => live.config,
-      schedules: () => registry,
-      store,
-      ops,
-      escalations: escalation.escalations,
-      bulkAnswers: bulkAnswers.queue,
+    let lastRedisError: string | null = null;
+    redis.on('error', (e: Error) => {
+      lastRedisError = e.message;
+      log.warn({ err: e.message }, 'redis connection error');
+    });
+    started.push(async () => {
+      if (redis.status !== 'ready') return redis.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    });
+    try {
+      await whenReady(redis);
+    } catch (e) {
+      throw redisError(target.label, lastRedisError ?? (e as Error).message);
+    }
+    const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
+    const store = new IncidentStore(redis, keys, () => live.config.settings.retentionMs, durability);
+    const overrideStore = new OverrideStore(redis, keys, () => live.config);
+    let registry = new ScheduleRegistry(config, overrideStore);
+    live.onReload((next) => {
+      registry = new ScheduleRegistry(next, overrideStore);
+    });
+
+    const publicUrl = () =>
+      (opts.env.HARK_PUBLIC_URL || live.config.settings.publicUrl || `http://localhost:${port}`).replace(
+        /\/+$/,
+        '',
+      );
+    const transports = transportsFromEnv(opts.env, log);
+    started.push(() => transports.close());
+    const formats = createPageFormats(await actionSecret(redis, keys));
+    const metrics = new Metrics();
+    const escalation = await startEscalation({
       metrics,
-      twilioAuthToken: opts.env.TWILIO_AUTH_TOKEN || null,
-      publicUrl,
       redis,
       keys,
+      store,
+      config: () => live.config,
+      schedules: () => registry,
+      log,
+      now: () => Date.now(),
+      publicUrl,
+      transports,
+      formats,
+      worker: opts.worker,
+    });
+    started.push(() => escalation.close());
+    const reloads = await configReloads({ live, redis, keys, log, metrics });
+    started.push(() => reloads.close());
+    const ops = new IncidentOperations(
+      store,
+      escalation.escalations,
+      () => live.config.settings.ackTimeoutMs,
+      metrics,
+      log,
+    );
+    // SMS `aa` / `rr` over many incidents: queued by the API, run by the workers.
+    const bulkAnswers = startBulkAnswers({
+      redis,
+      keys,
+      ops,
+      sms: transports.sms,
       log,
       now: () => new Date(),
-      reloadConfig: reloads.everywhere,
+      worker: opts.worker,
     });
-  }
-  // A worker serves only /healthz, /readyz and /metrics (its pages, escalation lag, sweeps).
-  const app = api ?? createOperatorApp({ redis, metrics, escalations: escalation.escalations });
-  const server = await new Promise<ServerType>((res, rej) => {
-    const s = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
-      port = info.port;
-      res(s);
+    started.push(() => bulkAnswers.close());
+    let api: Hono | null = null;
+    if (opts.api) {
+      api = createApp({
+        handoffs: smsHandoffs(
+          overrideStore,
+          () => registry,
+          () => live.config,
+        ),
+        config: () => live.config,
+        schedules: () => registry,
+        store,
+        ops,
+        escalations: escalation.escalations,
+        bulkAnswers: bulkAnswers.queue,
+        metrics,
+        twilioAuthToken: opts.env.TWILIO_AUTH_TOKEN || null,
+        publicUrl,
+        redis,
+        keys,
+        log,
+        now: () => new Date(),
+        reloadConfig: reloads.everywhere,
+      });
+    }
+    // A worker serves only /healthz, /readyz and /metrics (its pages, escalation lag, sweeps).
+    const app = api ?? createOperatorApp({ redis, log, metrics, escalations: escalation.escalations });
+    const server = await new Promise<ServerType>((res, rej) => {
+      const s = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
+        port = info.port;
+        res(s);
+      });
+      s.once('error', (e: NodeJS.ErrnoException) => rej(listenError(e, host, port)));
     });
-    s.once('error', rej);
-  });
-  log.info({ url: publicUrl(), api: opts.api, worker: opts.worker }, 'hark is running');
+    started.push(() => new Promise<void>((res) => server.close(() => res())));
+    log.info({ url: publicUrl(), api: opts.api, worker: opts.worker }, 'hark is running');
 
-  let stopping: Promise<void> | null = null;
-  return {
-    url: publicUrl(),
-    listening: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`,
-    api: opts.api,
-    get config() {
-      return live.config;
-    },
-    port,
-    reload: reloads.here,
-    stop: () => {
-      stopping ??= (async () => {
-        await new Promise<void>((res) => server.close(() => res()));
-        await reloads.close();
-        await bulkAnswers.close();
-        await escalation.close();
-        await transports.close();
-        await redis.quit().catch(() => redis.disconnect());
-        await managed?.stop();
-      })();
-      return stopping;
-    },
-  };
+    let stopping: Promise<void> | null = null;
+    return {
+      url: publicUrl(),
+      listening: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`,
+      api: opts.api,
+      get config() {
+        return live.config;
+      },
+      port,
+      reload: reloads.here,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+/** Why Redis could not be used at start, and what to do about it. */
+function redisError(label: string, error: string): StartupError {
+  if (/NOAUTH|WRONGPASS|invalid password|AUTH/.test(error)) {
+    return new StartupError(
+      `Redis at ${label} refused Hark's credentials (${error}); put the right password in REDIS_URL (redis://:password@host:6379, or redis://user:password@host:6379)`,
+    );
+  }
+  return new StartupError(
+    `Redis at ${label} is not reachable (${error}); start it, or set REDIS_URL to a running Redis (unset: Hark starts its own)`,
+  );
+}
+
+/** Why the HTTP server could not listen, and what to do about it. */
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = host === '0.0.0.0' || host === '::' ? `port ${port}` : `${host}:${port}`;
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return new StartupError(`${where} is in use; set PORT (or HOST) or stop the other process`);
+    case 'EACCES':
+      return new StartupError(
+        `not allowed to listen on ${where}; set PORT to 1024 or above, or run with the right to bind it`,
+      );
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new StartupError(`HOST ${host} is not an address of this machine; set HOST (default 0.0.0.0)`);
+    default:
+      return new StartupError(`cannot listen on ${where} (${e.message}); set PORT or HOST`);
+  }
 }
 
 interface ConfigReloads {

@@ -1,6 +1,7 @@
 /** `bin/hark serve` as a child process: the managed local Redis, and the CLI against Redis. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -13,28 +14,75 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-/** Starts bin/hark serve; resolves with its URL once it listens. */
-function serve(
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+function spawnServe(env: NodeJS.ProcessEnv, cwd: string): ChildProcess {
   const child = spawn(process.execPath, [join(ROOT, 'bin/hark'), 'serve'], {
     cwd,
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
+  return child;
+}
+
+/** Starts bin/hark serve; resolves with its URL once it listens. */
+function serve(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  stdout: () => string;
+  stderr: () => string;
+}> {
+  const child = spawnServe(env, cwd);
   let out = '';
+  let stdout = '';
+  let stderr = '';
   return new Promise((res, rej) => {
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /Hark is listening on (\S+)\n[\s\S]*\n$/.exec(out);
-      if (m) res({ child, url: m[1]!, output: () => out });
+      if (m) res({ child, url: m[1]!, output: () => out, stdout: () => stdout, stderr: () => stderr });
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      onData(chunk);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onData(chunk);
+    });
     child.once('exit', (code) => rej(new Error(`hark serve exited ${code}: ${out}`)));
   });
+}
+
+/** Runs bin/hark serve expecting it not to start: its exit code and output, once it has exited. */
+function failToStart(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnServe(env, cwd);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`hark serve did not exit: ${stdout}${stderr}`)), 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A port nothing listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
 
 const cli = (argv: string[], env: NodeJS.ProcessEnv) => runCli(argv, { env, lines: true });
@@ -120,6 +168,90 @@ describe('hark serve', () => {
     ]);
     expect((await cli(['incident', '99999'], env)).code).toBe(1);
     h.child.kill('SIGTERM');
+  });
+});
+
+describe('hark serve output', () => {
+  it('writes only JSON log lines to stdout: the banner and console pages go to stderr', async () => {
+    const dir = serverTestConfig();
+    const env = {
+      REDIS_URL: inject('redisUrl'),
+      HARK_REDIS_PREFIX: `{stdout-${Date.now()}}:`,
+      HARK_CONFIG: dir,
+      LOG_LEVEL: 'info',
+    };
+    const h = await serve(env, mkdtempSync(join(tmpdir(), 'hark-serve-')));
+    expect(h.stderr()).toContain(`Hark is listening on ${h.url}`);
+    const res = await fetch(`${h.url}/v1/alerts/scripts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKENS.generic}` },
+      body: JSON.stringify({ status: 'firing', summary: 'Printed to the console', labels: { team: 'web' } }),
+    });
+    expect(res.status).toBe(202);
+    expect((await fetch(`${h.url}/v1/alerts/scripts`, { method: 'POST' })).status).toBe(415);
+    await expect.poll(() => h.stderr(), { timeout: 10_000 }).toMatch(/\[page\] SMS to \+1555555010\d: /);
+    await expect.poll(() => h.stderr(), { timeout: 10_000 }).toMatch(/\[page\] EMAIL to \w+@example.com: /);
+    await expect.poll(() => h.stdout(), { timeout: 10_000 }).toContain('"msg":"page sent"');
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/^hark_process_cpu_seconds_total \d/m);
+    expect(metrics).not.toContain('hark_process_process_');
+    h.child.kill('SIGTERM');
+    await new Promise((r) => h.child.once('exit', r));
+    const lines = h
+      .stdout()
+      .split('\n')
+      .filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(3);
+    const parsed = lines.map((l) => {
+      try {
+        return JSON.parse(l) as { msg: string };
+      } catch {
+        throw new Error(`not a JSON log line on stdout: ${l}`);
+      }
+    });
+    expect(parsed.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['hark is running', 'alerts received', 'alert rejected', 'page sent']),
+    );
+  });
+
+  it('says in one line what to do when the port is in use, and stops its local Redis', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), 'hark-serve-'));
+      const r = await failToStart({ HARK_CONFIG: serverTestConfig(), PORT: String(port) }, cwd);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `hark: 127.0.0.1:${port} is in use; set PORT (or HOST) or stop the other process\n`,
+      );
+      expect(existsSync(join(cwd, '.hark/redis/port'))).toBe(false);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('says in one line what to do when Redis is unreachable or LOG_LEVEL is wrong', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'hark-serve-'));
+    const port = await closedPort();
+    const redis = await failToStart(
+      { HARK_CONFIG: serverTestConfig(), REDIS_URL: `redis://:hunter2@127.0.0.1:${port}` },
+      cwd,
+    );
+    expect(redis.code).toBe(1);
+    expect(redis.stderr).toMatch(
+      new RegExp(
+        `^hark: Redis at redis://\\*\\*\\*@127\\.0\\.0\\.1:${port} is not reachable \\(.*ECONNREFUSED.*\\); start it, or set REDIS_URL[^\n]*\n$`,
+      ),
+    );
+    expect(redis.stdout + redis.stderr).not.toContain('hunter2');
+    for (const line of redis.stdout.split('\n').filter((l) => l !== '')) JSON.parse(line);
+
+    const level = await failToStart({ HARK_CONFIG: serverTestConfig(), LOG_LEVEL: 'verbose' }, cwd);
+    expect(level).toMatchObject({ code: 1, stdout: '' });
+    expect(level.stderr).toBe(
+      'hark: LOG_LEVEL "verbose" is not a log level; set it to one of fatal, error, warn, info, debug, trace, silent (default info)\n',
+    );
   });
 });
 

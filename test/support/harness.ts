@@ -5,7 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
@@ -32,6 +32,8 @@ export interface TestHarkOptions {
   readonly twilioAuthToken?: string;
   /** HARK_PUBLIC_URL (links in pages, Twilio callbacks); default: the harness's own `url`. */
   readonly publicUrl?: string;
+  /** The logger (default: silent, or HARK_TEST_LOG's level). */
+  readonly log?: Logger;
 }
 
 export interface TestHark {
@@ -58,7 +60,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   const overrideStore = new OverrideStore(redis, keys, () => config);
   const registry = new ScheduleRegistry(config, overrideStore);
   const metrics = new Metrics(false);
-  const log = pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
+  const log = opts.log ?? pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
   let url = '';
   const publicUrl = () => opts.publicUrl ?? url;
   const escalation = opts.escalation
@@ -86,6 +88,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     escalation?.escalations ?? null,
     () => config.settings.ackTimeoutMs,
     metrics,
+    log,
   );
   const bulkAnswers = opts.escalation
     ? startBulkAnswers({

@@ -1,4 +1,7 @@
-/** `hark serve [--api] [--worker]`: run Hark until SIGINT/SIGTERM. */
+/**
+ * `hark serve [--api] [--worker]`: run Hark until SIGINT/SIGTERM. Stdout carries only the JSON log
+ * lines; the banner for a person at the terminal goes to stderr.
+ */
 import { startServer } from '../../server/serve.js';
 import type { CliEnv } from '../context.js';
 
@@ -38,7 +41,7 @@ export async function serveCommand(flags: ServeFlags, cli: CliEnv): Promise<void
   });
   const showToken = process.stdout.isTTY === true && cli.env.NODE_ENV !== 'production';
   if (!running.api) {
-    cli.out.stdout(
+    cli.out.stderr(
       `\nHark escalation worker is running (--worker): /healthz, /readyz and /metrics on ${running.listening}\n`,
     );
   } else {
@@ -58,7 +61,7 @@ export async function serveCommand(flags: ServeFlags, cli: CliEnv): Promise<void
         `Then: curl -H 'Authorization: Bearer <api token>' ${running.listening}/v1/incidents`,
       );
     }
-    cli.out.stdout(`${banner.join('\n')}\n`);
+    cli.out.stderr(`${banner.join('\n')}\n`);
   }
   await new Promise<void>((res) => {
     const stop = (signal: NodeJS.Signals) => {
