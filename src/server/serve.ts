@@ -74,10 +74,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
   const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
   const store = new IncidentStore(redis, keys, () => live.config.settings.retentionMs, durability);
-  const overrideStore = new OverrideStore(redis, keys, () => live.config);
+  // Every override written here asks for a shift plan at once (the holders are told in seconds).
+  let planShiftsSoon = async (): Promise<void> => {};
+  const overrideStore = new OverrideStore(
+    redis,
+    keys,
+    () => live.config,
+    Date.now,
+    () => planShiftsSoon(),
+  );
   let registry = new ScheduleRegistry(config, overrideStore);
   live.onReload((next) => {
     registry = new ScheduleRegistry(next, overrideStore);
+    void planShiftsSoon(); // a reload may change who holds a role
   });
 
   let port = Number(opts.env.PORT ?? 8080);
@@ -104,6 +113,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     formats,
     worker: opts.worker,
   });
+  planShiftsSoon = () => escalation.escalations.planShiftsSoon();
   const reloads = await configReloads({ live, redis, keys, log, metrics });
   const ops = new IncidentOperations(
     store,

@@ -1,8 +1,19 @@
-/** Shift-change notices: a change seconds away tells the incoming and outgoing person, once. */
+/**
+ * Shift-change notices: a change seconds away tells the incoming and outgoing person, once; a
+ * runtime override (SMS, API) tells them within seconds, a burst once per real change of holder,
+ * and a shift that is over by the time it would be told is never told.
+ */
+import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPageFormats } from '../../src/pages/page-formats.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
-import { fakeTwilioTransports, startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
+import {
+  fakeTwilioTransports,
+  signTwilio,
+  startFakeTwilio,
+  type FakeTwilio,
+  type RecordedMessage,
+} from '../support/fake-twilio.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 
 const SAM = '+15555550401';
@@ -94,5 +105,219 @@ describe('shift-change notices', () => {
     );
     expect(notices.filter((m) => m.to === VIC)).toHaveLength(2);
     expect(notices.filter((m) => m.to === SAM)).toHaveLength(1);
+  });
+});
+
+const PHONE = {
+  alice: '+15555550411',
+  bob: '+15555550412',
+  carol: '+15555550413',
+  dave: '+15555550414',
+} as const;
+type Name = keyof typeof PHONE;
+const API = 'api-token-for-notice-tests-0123456';
+const HOST = '+15555550410';
+const MINUTE = 60_000;
+
+/** alice always holds platform's primary unless an override says otherwise. */
+function overrideConfig(scheduleExtra: string[] = []): string {
+  return tmpConfig({
+    'hark.yaml': lines(
+      'people:',
+      ...Object.entries(PHONE).map(([n, p]) => `  ${n}: {sms: "${p}", notify: {high: [{sms: 0s}]}}`),
+      'services:',
+      '  - {name: web, escalation_policy: main}',
+      'api_tokens:',
+      `  - {name: ops, token: "${API}"}`,
+      'settings:',
+      '  page_limits: {sms: [], voice: []}',
+    ),
+    'schedules/platform.yaml': lines(
+      'timezone: UTC',
+      'rotations:',
+      '  - {name: weekly, role: primary, members: [alice], start: 2026-01-01T00:00}',
+      ...scheduleExtra,
+    ),
+    'escalation-policies/main.yaml': lines(
+      'steps:',
+      '  - notify: [{schedule: platform}]',
+      '    escalate_after: 1h',
+    ),
+  });
+}
+
+/** A Hark whose shift planner runs every 5 minutes, as in production. */
+async function startOverrideHark(dir: string, now?: () => number): Promise<TestHark> {
+  return startTestHark(dir, {
+    escalation: {
+      transports: fakeTwilioTransports(fake, undefined, HOST),
+      formats: createPageFormats('secret'),
+    },
+    twilioAuthToken: fake.authToken,
+    shiftPlanEveryMs: 5 * MINUTE,
+    ...(now ? { now } : {}),
+  });
+}
+
+async function sms(h: TestHark, from: Name, body: string): Promise<string> {
+  const url = `${h.url}/v1/twilio/sms`;
+  const params = {
+    From: PHONE[from],
+    To: HOST,
+    Body: body,
+    MessageSid: `SM${randomBytes(16).toString('hex')}`,
+    AccountSid: fake.accountSid,
+  };
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Twilio-Signature': signTwilio(fake.authToken, url, params),
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  expect(res.status).toBe(200);
+  return /<Message>([\s\S]*)<\/Message>/.exec(await res.text())?.[1] ?? '';
+}
+
+async function override(h: TestHark, person: Name, extra: Record<string, string> = {}): Promise<void> {
+  const res = await fetch(`${h.url}/v1/schedules/platform/overrides`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API}` },
+    body: JSON.stringify({ person, duration: '1h', ...extra }),
+  });
+  expect(res.status).toBe(201);
+}
+
+const to = (name: Name) => (r: { kind: string; to: string }) => r.kind === 'message' && r.to === PHONE[name];
+const incoming = (name: Name) => (r: RecordedMessage | { kind: 'call' }) =>
+  to(name)(r as RecordedMessage) && (r as RecordedMessage).body.startsWith('You are now primary');
+const tookOver = (name: Name, by: Name) => (r: RecordedMessage | { kind: 'call' }) =>
+  to(name)(r as RecordedMessage) &&
+  (r as RecordedMessage).body === `${by} took over primary on call for platform from you.`;
+const bodiesTo = (name: Name) => fake.messages.filter((m) => m.to === PHONE[name]).map((m) => m.body);
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits until no shift notice job is waiting, delayed or running (every notice asked for has gone). */
+async function noticesSettled(h: TestHark): Promise<void> {
+  const queue = h.escalation!.escalations.queue;
+  for (;;) {
+    const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, -1);
+    const pending = jobs.filter((j) => {
+      const kind = (j.data as { kind: string }).kind;
+      // Planned changes hours ahead (an override's end) are not pending notices.
+      return kind === 'shift-tell' || (kind === 'shift-plan' && (j.opts.delay ?? 0) < MINUTE);
+    });
+    if (pending.length === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('shift-change notices of runtime overrides', () => {
+  it('SMS take and handoff tell the incoming and outgoing holder within seconds', async () => {
+    hark = await startOverrideHark(overrideConfig());
+    const h = hark;
+    const t0 = Date.now();
+    expect(await sms(h, 'bob', 'take platform 1h')).toMatch(/^You are primary on call for platform until /);
+    const bobIn = await fake.waitFor(incoming('bob'));
+    expect(bobIn.kind === 'message' && bobIn.body).toMatch(
+      /^You are now primary on call for platform until \w{3} \d\d \w{3} \d{4} \d\d:\d\d UTC\.$/,
+    );
+    await fake.waitFor(tookOver('alice', 'bob'));
+    expect(Date.now() - t0).toBeLessThan(5000);
+
+    const t1 = Date.now();
+    expect(await sms(h, 'bob', 'handoff platform carol 1h')).toMatch(/^carol is now primary on call/);
+    await fake.waitFor(incoming('carol'));
+    await fake.waitFor(tookOver('bob', 'carol'));
+    expect(Date.now() - t1).toBeLessThan(5000);
+    await noticesSettled(h);
+    expect(bodiesTo('alice')).toEqual(['bob took over primary on call for platform from you.']);
+    expect(bodiesTo('bob')).toHaveLength(2);
+    expect(bodiesTo('carol')).toHaveLength(1);
+  });
+
+  it('an API override tells both holders within seconds; a burst tells once per real change of holder', async () => {
+    hark = await startOverrideHark(overrideConfig());
+    const h = hark;
+    const t0 = Date.now();
+    await override(h, 'bob');
+    await fake.waitFor(incoming('bob'));
+    await fake.waitFor(tookOver('alice', 'bob'));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await noticesSettled(h);
+
+    // Five overrides in a row: the holder goes bob → carol → dave → alice → dave → carol. One
+    // real change (bob → carol): carol and bob are told; dave and alice, who held it for moments, not.
+    for (const p of ['carol', 'dave', 'alice', 'dave', 'carol'] as const) await override(h, p);
+    await fake.waitFor(incoming('carol'));
+    await fake.waitFor(tookOver('bob', 'carol'));
+    await noticesSettled(h);
+    // There and back again (carol → dave → carol): no change, nobody is told.
+    for (const p of ['dave', 'carol'] as const) await override(h, p);
+    await noticesSettled(h);
+    await override(h, 'dave');
+    await fake.waitFor(incoming('dave'));
+    await fake.waitFor(tookOver('carol', 'dave'));
+    await noticesSettled(h);
+
+    expect(bodiesTo('alice')).toEqual(['bob took over primary on call for platform from you.']);
+    expect(bodiesTo('bob')).toEqual([
+      expect.stringMatching(/^You are now primary on call for platform until /),
+      'carol took over primary on call for platform from you.',
+    ]);
+    expect(bodiesTo('carol')).toEqual([
+      expect.stringMatching(/^You are now primary on call for platform until /),
+      'dave took over primary on call for platform from you.',
+    ]);
+    expect(bodiesTo('dave')).toEqual([
+      expect.stringMatching(/^You are now primary on call for platform until /),
+    ]);
+  });
+
+  it('never tells a shift that was over before it was planned ("until 01:21" at 01:22)', async () => {
+    // 01:22 UTC; bob held primary 01:20:30 → 01:21:30 (a config override), while no worker ran.
+    const now = Date.parse('2026-03-10T01:22:00Z');
+    hark = await startOverrideHark(
+      overrideConfig([
+        'overrides:',
+        '  - {role: primary, person: bob, from: 2026-03-10T01:20:30, to: 2026-03-10T01:21:30}',
+      ]),
+      () => now,
+    );
+    const h = hark;
+    // The worker plans at once when it starts; then carol takes over through the API.
+    await noticesSettled(h);
+    await override(h, 'carol');
+    await fake.waitFor(incoming('carol'));
+    await fake.waitFor(tookOver('alice', 'carol'));
+    await noticesSettled(h);
+    expect(bodiesTo('bob')).toEqual([]);
+    expect(bodiesTo('alice')).toEqual(['carol took over primary on call for platform from you.']);
+    expect(bodiesTo('carol')).toEqual([
+      'You are now primary on call for platform until Tue 10 Mar 2026 02:22 UTC.',
+    ]);
+  });
+
+  it('does not send a notice whose shift ended before it could be sent', async () => {
+    let now = Date.parse('2026-03-10T01:20:00Z');
+    hark = await startOverrideHark(overrideConfig(), () => now);
+    const h = hark;
+    await noticesSettled(h);
+    // bob takes primary for one minute; Twilio refuses the notices at first (an outage) ...
+    fake.failNext(2, 503);
+    await override(h, 'bob', { duration: '1m' });
+    await until(() => fake.requests.filter((q) => q.status === 503).length === 2);
+    now += 2 * MINUTE; // ... and by the time the notices are retried, bob's minute is over.
+    await noticesSettled(h);
+    expect(bodiesTo('bob')).toEqual([]);
+    expect(bodiesTo('alice')).toEqual([]);
   });
 });

@@ -31,6 +31,10 @@ export interface TestHarkOptions {
   readonly twilioAuthToken?: string;
   /** HARK_PUBLIC_URL (links in pages, Twilio callbacks); default: the harness's own `url`. */
   readonly publicUrl?: string;
+  /** The shift planner's interval (default 300 ms; production's is 5 minutes). */
+  readonly shiftPlanEveryMs?: number;
+  /** The clock of the server, the worker and the override store (default: the real one). */
+  readonly now?: () => number;
 }
 
 export interface TestHark {
@@ -54,7 +58,15 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   await whenReady(redis);
   const keys = makeKeys(opts.prefix ?? `{test-${randomUUID().slice(0, 8)}}:`);
   const store = new IncidentStore(redis, keys, () => config.settings.retentionMs);
-  const overrideStore = new OverrideStore(redis, keys, () => config);
+  const now = opts.now ?? (() => Date.now());
+  let planShiftsSoon = async (): Promise<void> => {};
+  const overrideStore = new OverrideStore(
+    redis,
+    keys,
+    () => config,
+    now,
+    () => planShiftsSoon(),
+  );
   const registry = new ScheduleRegistry(config, overrideStore);
   const metrics = new Metrics(false);
   const log = pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
@@ -69,17 +81,18 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         config: () => config,
         schedules: () => registry,
         log,
-        now: () => Date.now(),
+        now,
         publicUrl,
         transports: opts.escalation.transports,
         formats: opts.escalation.formats,
         worker: true,
         sweepEveryMs: 500,
         sweepGraceMs: 1000,
-        shiftPlanEveryMs: 300,
+        shiftPlanEveryMs: opts.shiftPlanEveryMs ?? 300,
         shiftHorizonMs: 60_000,
       })
     : null;
+  if (escalation) planShiftsSoon = () => escalation.escalations.planShiftsSoon();
   const ops = new IncidentOperations(
     store,
     escalation?.escalations ?? null,
@@ -100,7 +113,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     redis,
     keys,
     log,
-    now: () => new Date(),
+    now: () => new Date(now()),
     escalations: escalation?.escalations ?? null,
     twilioAuthToken: opts.twilioAuthToken ?? null,
     publicUrl,
