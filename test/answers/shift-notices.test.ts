@@ -14,7 +14,7 @@ import {
   type FakeTwilio,
   type RecordedMessage,
 } from '../support/fake-twilio.js';
-import { startTestHark, type TestHark } from '../support/harness.js';
+import { shiftNoticesSettled, startTestHark, type TestHark } from '../support/harness.js';
 
 const SAM = '+15555550401';
 const VIC = '+15555550402';
@@ -205,25 +205,11 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
   }
 }
 
-/** Waits until no shift notice job is waiting, delayed or running (every notice asked for has gone). */
-async function noticesSettled(h: TestHark): Promise<void> {
-  const queue = h.escalation!.escalations.queue;
-  for (;;) {
-    const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, -1);
-    const pending = jobs.filter((j) => {
-      const kind = (j.data as { kind: string }).kind;
-      // Planned changes hours ahead (an override's end) are not pending notices.
-      return kind === 'shift-tell' || (kind === 'shift-plan' && (j.opts.delay ?? 0) < MINUTE);
-    });
-    if (pending.length === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('shift-change notices of runtime overrides', () => {
   it('SMS take and handoff tell the incoming and outgoing holder within seconds', async () => {
     hark = await startOverrideHark(overrideConfig());
     const h = hark;
+    await shiftNoticesSettled(h); // the worker's own plan when it starts
     const t0 = Date.now();
     expect(await sms(h, 'bob', 'take platform 1h')).toMatch(/^You are primary on call for platform until /);
     const bobIn = await fake.waitFor(incoming('bob'));
@@ -238,7 +224,7 @@ describe('shift-change notices of runtime overrides', () => {
     await fake.waitFor(incoming('carol'));
     await fake.waitFor(tookOver('bob', 'carol'));
     expect(Date.now() - t1).toBeLessThan(5000);
-    await noticesSettled(h);
+    await shiftNoticesSettled(h);
     expect(bodiesTo('alice')).toEqual(['bob took over primary on call for platform from you.']);
     expect(bodiesTo('bob')).toHaveLength(2);
     expect(bodiesTo('carol')).toHaveLength(1);
@@ -247,26 +233,27 @@ describe('shift-change notices of runtime overrides', () => {
   it('an API override tells both holders within seconds; a burst tells once per real change of holder', async () => {
     hark = await startOverrideHark(overrideConfig());
     const h = hark;
+    await shiftNoticesSettled(h); // the worker's own plan when it starts
     const t0 = Date.now();
     await override(h, 'bob');
     await fake.waitFor(incoming('bob'));
     await fake.waitFor(tookOver('alice', 'bob'));
     expect(Date.now() - t0).toBeLessThan(5000);
-    await noticesSettled(h);
+    await shiftNoticesSettled(h);
 
     // Five overrides in a row: the holder goes bob → carol → dave → alice → dave → carol. One
     // real change (bob → carol): carol and bob are told; dave and alice, who held it for moments, not.
     for (const p of ['carol', 'dave', 'alice', 'dave', 'carol'] as const) await override(h, p);
     await fake.waitFor(incoming('carol'));
     await fake.waitFor(tookOver('bob', 'carol'));
-    await noticesSettled(h);
+    await shiftNoticesSettled(h);
     // There and back again (carol → dave → carol): no change, nobody is told.
     for (const p of ['dave', 'carol'] as const) await override(h, p);
-    await noticesSettled(h);
+    await shiftNoticesSettled(h);
     await override(h, 'dave');
     await fake.waitFor(incoming('dave'));
     await fake.waitFor(tookOver('carol', 'dave'));
-    await noticesSettled(h);
+    await shiftNoticesSettled(h);
 
     expect(bodiesTo('alice')).toEqual(['bob took over primary on call for platform from you.']);
     expect(bodiesTo('bob')).toEqual([
@@ -294,11 +281,12 @@ describe('shift-change notices of runtime overrides', () => {
     );
     const h = hark;
     // The worker plans at once when it starts; then carol takes over through the API.
-    await noticesSettled(h);
+    await shiftNoticesSettled(h);
+    expect(bodiesTo('bob')).toEqual([]);
     await override(h, 'carol');
     await fake.waitFor(incoming('carol'));
     await fake.waitFor(tookOver('alice', 'carol'));
-    await noticesSettled(h);
+    await shiftNoticesSettled(h);
     expect(bodiesTo('bob')).toEqual([]);
     expect(bodiesTo('alice')).toEqual(['carol took over primary on call for platform from you.']);
     expect(bodiesTo('carol')).toEqual([
@@ -310,13 +298,13 @@ describe('shift-change notices of runtime overrides', () => {
     let now = Date.parse('2026-03-10T01:20:00Z');
     hark = await startOverrideHark(overrideConfig(), () => now);
     const h = hark;
-    await noticesSettled(h);
+    await shiftNoticesSettled(h);
     // bob takes primary for one minute; Twilio refuses the notices at first (an outage) ...
     fake.failNext(2, 503);
     await override(h, 'bob', { duration: '1m' });
     await until(() => fake.requests.filter((q) => q.status === 503).length === 2);
     now += 2 * MINUTE; // ... and by the time the notices are retried, bob's minute is over.
-    await noticesSettled(h);
+    await shiftNoticesSettled(h);
     expect(bodiesTo('bob')).toEqual([]);
     expect(bodiesTo('alice')).toEqual([]);
   });

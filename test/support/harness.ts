@@ -157,3 +157,22 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     },
   };
 }
+
+/**
+ * Waits until no shift plan or notice is due (waiting, running, or delayed by seconds: a debounced
+ * plan, a retry): every notice asked for so far has gone. Changes planned later are not waited for.
+ */
+export async function shiftNoticesSettled(h: TestHark, timeoutMs = 15_000): Promise<void> {
+  const queue = h.escalation!.escalations.queue;
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, -1);
+    const pending = jobs.filter((j) => {
+      const kind = (j.data as { kind: string }).kind;
+      return kind === 'shift-tell' || (kind.startsWith('shift-') && (j.opts.delay ?? 0) < 10_000);
+    });
+    if (pending.length === 0) return;
+    if (Date.now() > end) throw new Error(`shift notices still pending after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
