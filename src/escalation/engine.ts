@@ -535,8 +535,10 @@ export class EscalationWorker {
     const config = this.deps.config();
     const registry = this.deps.schedules();
     await registry.refresh();
+    const fresh = await this.announcer.fresh();
     for (const schedule of registry.names()) {
-      for (const role of registry.view(schedule)?.roles ?? []) await this.announce(schedule, role, now);
+      for (const role of registry.view(schedule)?.roles ?? [])
+        await this.announce(schedule, role, now, fresh);
     }
     for (const change of await plannedChanges(registry, now, now + horizon)) {
       const base = { schedule: change.schedule, role: change.role, at: change.at };
@@ -559,8 +561,8 @@ export class EscalationWorker {
   }
 
   /** Announces the holder of a role at `t`; a change gets one notice job per person told. */
-  private async announce(schedule: string, role: string, t: number): Promise<void> {
-    const change = await this.announcer.reconcile(schedule, role, t);
+  private async announce(schedule: string, role: string, t: number, fresh: boolean): Promise<void> {
+    const change = await this.announcer.reconcile(schedule, role, t, fresh);
     if (!change) return;
     const tells = this.announcer.tells(change);
     await this.queue.addBulk(
@@ -581,7 +583,8 @@ export class EscalationWorker {
   private async shiftNotice(job: ShiftNoticeJob): Promise<void> {
     if (job.kind === 'shift-notice') {
       // At (or, on a late worker, after) the change: whoever holds the role then is announced.
-      await this.announce(job.schedule, job.role, Math.max(this.deps.now(), job.at));
+      const t = Math.max(this.deps.now(), job.at);
+      await this.announce(job.schedule, job.role, t, await this.announcer.fresh());
       return;
     }
     const registry = this.deps.schedules();

@@ -161,8 +161,9 @@ export class ShiftAnnouncer {
       readonly log: Logger;
     },
     /**
-     * A role nothing was announced for yet (a new install, schedule or role) takes as its
-     * baseline the holder this long ago: a change made just before is still told, older ones not.
+     * On a new install (nothing announced yet) each role's baseline is its holder this long ago:
+     * a change made just before is still told, older ones are not (nobody is told "you are on
+     * call" only because Hark started).
      */
     private readonly firstSightMs: number,
   ) {
@@ -174,6 +175,11 @@ export class ShiftAnnouncer {
     return JSON.stringify([schedule, role]);
   }
 
+  /** True until anything was announced (a new install, or one upgraded to announcing). */
+  async fresh(): Promise<boolean> {
+    return (await this.deps.redis.exists(this.deps.keys.shiftHolders)) === 0;
+  }
+
   async announced(schedule: string, role: string): Promise<Announced | null> {
     return parseAnnounced(
       await this.deps.redis.hget(this.deps.keys.shiftHolders, this.field(schedule, role)),
@@ -182,9 +188,11 @@ export class ShiftAnnouncer {
 
   /**
    * Compares the holder of `role` at `t` with the one announced; when they differ, records the
-   * new holder and answers the change to tell (null: nothing to tell).
+   * new holder and answers the change to tell (null: nothing to tell). A role with no record
+   * counts as held by nobody (a schedule or role added since: its holder is told), except on a
+   * `fresh` install (see `firstSightMs`).
    */
-  async reconcile(schedule: string, role: string, t: number): Promise<Announcement | null> {
+  async reconcile(schedule: string, role: string, t: number, fresh: boolean): Promise<Announcement | null> {
     const field = this.field(schedule, role);
     for (let attempt = 0; attempt < 5; attempt++) {
       const registry = this.deps.schedules();
@@ -194,7 +202,11 @@ export class ShiftAnnouncer {
       const holder = view.holderAt(role, t);
       const raw = await this.deps.redis.hget(this.deps.keys.shiftHolders, field);
       const known = parseAnnounced(raw);
-      const before = known ?? { person: view.holderAt(role, t - this.firstSightMs), from: null, seq: 0 };
+      const before = known ?? {
+        person: fresh ? view.holderAt(role, t - this.firstSightMs) : null,
+        from: null,
+        seq: 0,
+      };
       if (before.person === holder) {
         if (known) return null;
         if (await this.announce(this.deps.keys.shiftHolders, field, raw ?? '', JSON.stringify(before)))

@@ -3,9 +3,15 @@
  * runtime override (SMS, API) tells them within seconds, a burst once per real change of holder,
  * and a shift that is over by the time it would be told is never told.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPageFormats } from '../../src/pages/page-formats.js';
+import { connectRedis, whenReady } from '../../src/redis/connect.js';
+import { keys as makeKeys } from '../../src/redis/keys.js';
+import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import {
   fakeTwilioTransports,
@@ -307,5 +313,79 @@ describe('shift-change notices of runtime overrides', () => {
     await shiftNoticesSettled(h);
     expect(bodiesTo('bob')).toEqual([]);
     expect(bodiesTo('alice')).toEqual([]);
+  });
+});
+
+describe('shift-change notices across processes', () => {
+  it('an API process and a worker process: an override and a config reload are told within seconds', async () => {
+    const dir = overrideConfig();
+    const prefix = `{notices-${randomUUID().slice(0, 8)}}:`;
+    const servers: RunningServer[] = [];
+    const redis = connectRedis(inject('redisUrl'));
+    redis.on('error', () => {});
+    try {
+      const start = (api: boolean, worker: boolean) =>
+        startServer({
+          configDir: dir,
+          env: {
+            REDIS_URL: inject('redisUrl'),
+            HARK_REDIS_PREFIX: prefix,
+            PORT: '0',
+            HOST: '127.0.0.1',
+            TWILIO_ACCOUNT_SID: fake.accountSid,
+            TWILIO_AUTH_TOKEN: fake.authToken,
+            TWILIO_FROM: HOST,
+            TWILIO_API_URL: fake.url,
+          },
+          api,
+          worker,
+          log: pino({ level: process.env.HARK_TEST_LOG ?? 'silent' }),
+        }).then((r) => (servers.push(r), r));
+      // The worker (planner every 5 minutes, as in production) and an API-only process.
+      await start(false, true);
+      const api = await start(true, false);
+      await whenReady(redis);
+      // The worker's start-up plan has recorded who holds primary (alice).
+      const holders = makeKeys(prefix).shiftHolders;
+      for (const end = Date.now() + 5000; (await redis.hlen(holders)) === 0;) {
+        if (Date.now() > end) throw new Error('the worker recorded no holder within 5 s of starting');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+
+      const t0 = Date.now();
+      const res = await fetch(`${api.listening}/v1/schedules/platform/overrides`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API}` },
+        body: JSON.stringify({ role: 'primary', person: 'bob', duration: '1h' }),
+      });
+      expect(res.status).toBe(201);
+      await fake.waitFor(incoming('bob'));
+      await fake.waitFor(tookOver('alice', 'bob'));
+      expect(Date.now() - t0).toBeLessThan(5000);
+
+      // A reload that gives the role a second one: primary stays with bob (the override), and
+      // the new secondary, carol, is told at once.
+      writeFileSync(
+        join(dir, 'schedules/platform.yaml'),
+        lines(
+          'timezone: UTC',
+          'rotations:',
+          '  - {name: weekly, role: primary, members: [alice], start: 2026-01-01T00:00}',
+          '  - {name: backup, role: secondary, members: [carol], start: 2026-01-01T00:00}',
+        ),
+      );
+      const t1 = Date.now();
+      const reload = await fetch(`${api.listening}/v1/config/reload`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${API}` },
+      });
+      expect(reload.status).toBe(200);
+      const carol = await fake.waitFor((r) => to('carol')(r) && r.kind === 'message');
+      expect(carol.kind === 'message' && carol.body).toBe('You are now secondary on call for platform.');
+      expect(Date.now() - t1).toBeLessThan(5000);
+    } finally {
+      for (const r of servers) await r.stop();
+      redis.disconnect();
+    }
   });
 });
