@@ -569,8 +569,8 @@ export class EscalationWorker {
       tells.map((tell) => ({
         name: 'shift-tell',
         data: { kind: 'shift-tell', ...tell } satisfies ShiftTellJob,
+        // No job id to dedupe by: only the worker that recorded the change adds its notices.
         opts: {
-          jobId: `shift-tell-${tell.schedule}-${tell.role}-${tell.seq}-${tell.side}`,
           attempts: PAGE_ATTEMPTS,
           backoff: { type: 'exponential', delay: 2000 },
           removeOnComplete: 1000,
