@@ -10,6 +10,7 @@
  * `hark shifts` see the overrides when a Redis is reachable.
  */
 import { actorName } from '../../incidents/model.js';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DURATION_HELP, parseDuration } from '../../config/duration.js';
 import type { Config } from '../../config/types.js';
@@ -127,17 +128,18 @@ async function redisClient(config: Config, cli: CliEnv): Promise<OverrideClient>
   const keys = makeKeys(cli.env.HARK_REDIS_PREFIX || undefined);
   // After a change, the running workers plan shift notices at once (the holders are told within
   // seconds); if that cannot be asked for, their periodic planner tells them within 5 minutes.
-  let queue: { close(): Promise<void> } | null = null;
+  let queue: Queue | null = null;
   const changed = async () => {
     try {
       const [{ Queue }, { QUEUE, requestShiftPlan }] = await Promise.all([
         import('bullmq'),
         import('../../escalation/engine.js'),
       ]);
-      const q = new Queue(QUEUE, { connection: redis, prefix: keys.bullPrefix });
-      q.on('error', () => {});
-      queue = q;
-      await requestShiftPlan(q);
+      if (!queue) {
+        queue = new Queue(QUEUE, { connection: redis, prefix: keys.bullPrefix });
+        queue.on('error', () => {});
+      }
+      await requestShiftPlan(queue);
     } catch {
       // The override is stored; the periodic planner tells the holders.
     }
