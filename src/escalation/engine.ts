@@ -18,7 +18,14 @@ import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import type { Metrics } from '../metrics.js';
 import { ProviderError } from '../pages/types.js';
-import { currentChange, noticeTexts, plannedChanges, reminderText } from './shift-notices.js';
+import {
+  currentChange,
+  noticeTexts,
+  plannedChanges,
+  reminderText,
+  ShiftAnnouncer,
+  type ShiftTell,
+} from './shift-notices.js';
 import { resolveStep } from './targets.js';
 
 export const QUEUE = 'escalation';
@@ -67,12 +74,21 @@ export interface ShiftPlanJob {
   readonly incident?: undefined;
 }
 
-/** Tells the incoming and outgoing holder of a role about a change at `at` (ms). */
+/**
+ * At a planned change of holder (`at`, ms): 'shift-notice' announces the holder then (if it still
+ * changes); 'shift-reminder' reminds the incoming person ahead of it.
+ */
 export interface ShiftNoticeJob {
   readonly kind: 'shift-notice' | 'shift-reminder';
   readonly schedule: string;
   readonly role: string;
   readonly at: number;
+  readonly incident?: undefined;
+}
+
+/** Tells one person of an announced change of holder (src/escalation/shift-notices.ts). */
+export interface ShiftTellJob extends ShiftTell {
+  readonly kind: 'shift-tell';
   readonly incident?: undefined;
 }
 
@@ -94,6 +110,7 @@ export type EscalationJob =
   | BundleJob
   | ShiftPlanJob
   | ShiftNoticeJob
+  | ShiftTellJob
   | RoleNoticeJob;
 
 export type PageOutcome =
@@ -137,6 +154,25 @@ export function pageKey(j: Omit<PageJob, 'kind' | 'channel'>): string {
 }
 
 const PAGE_ATTEMPTS = 6;
+
+/** How long a plan asked for by an override or reload waits for more changes (a burst is planned once). */
+export const SHIFT_PLAN_DEBOUNCE_MS = 1000;
+export const SHIFT_PLAN_EVERY_MS = 5 * 60_000;
+
+/**
+ * Asks for a shift plan within `delayMs`: one job, deduplicated. Another ask while it waits moves
+ * it to `delayMs` after that ask (a debounce); an ask while it runs queues one more plan after it,
+ * so every change is planned by a run that started after it was written.
+ */
+export async function requestShiftPlan(queue: Queue, delayMs = SHIFT_PLAN_DEBOUNCE_MS): Promise<void> {
+  const plan: ShiftPlanJob = { kind: 'shift-plan' };
+  await queue.add('shift-plan', plan, {
+    delay: delayMs,
+    deduplication: { id: 'shift-plan-soon', replace: true, keepLastIfActive: true },
+    removeOnComplete: 10,
+    removeOnFail: 10,
+  });
+}
 
 /**
  * A page failed for good (or was not delivered): the person's next notify rule fires now instead
@@ -229,6 +265,21 @@ export class Escalations {
     });
   }
 
+  /**
+   * Runtime overrides or the config changed: plan shift notices within a second. Never throws:
+   * the override is stored already, and the periodic planner tells the holders if this fails.
+   */
+  async planShiftsSoon(): Promise<void> {
+    try {
+      await requestShiftPlan(this.queue);
+    } catch (e) {
+      this.deps.log.warn(
+        { err: e instanceof Error ? e.message : String(e) },
+        'could not ask for a shift plan now; the periodic planner will tell the holders',
+      );
+    }
+  }
+
   /** Removes pending jobs of an incident (after acknowledge or resolve). Running jobs re-check. */
   cancel(incident: number): Promise<number> {
     return this.cancelMany([incident]);
@@ -274,6 +325,7 @@ export class EscalationWorker {
   readonly worker: Worker;
   private readonly queue: Queue;
   private readonly connections: Redis[];
+  private readonly announcer: ShiftAnnouncer;
 
   /** Overdue-sweep catch-ups done by this process (for /metrics). */
   catchUps = 0;
@@ -307,6 +359,11 @@ export class EscalationWorker {
       deps.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'escalation job failed'),
     );
     this.worker.on('error', (err) => deps.log.error({ err: err.message }, 'escalation worker error'));
+    this.announcer = new ShiftAnnouncer(deps, Math.max(10 * 60_000, 2 * this.planEveryMs));
+  }
+
+  private get planEveryMs(): number {
+    return this.options.shiftPlanEveryMs ?? SHIFT_PLAN_EVERY_MS;
   }
 
   /** Starts the periodic overdue sweep and shift planner (schedulers shared by every worker process). */
@@ -314,9 +371,11 @@ export class EscalationWorker {
     const plan: ShiftPlanJob = { kind: 'shift-plan' };
     await this.queue.upsertJobScheduler(
       'shift-planner',
-      { every: this.options.shiftPlanEveryMs ?? 5 * 60_000 },
+      { every: this.planEveryMs },
       { name: 'shift-plan', data: plan, opts: { removeOnComplete: 10, removeOnFail: 10 } },
     );
+    // Plan at once on start: what changed while no worker ran is told now.
+    await requestShiftPlan(this.queue, 0);
     const sweep: SweepJob = { kind: 'sweep' };
     await this.queue.upsertJobScheduler(
       'overdue-sweep',
@@ -356,6 +415,7 @@ export class EscalationWorker {
       return;
     }
     if (data.kind === 'exhausted') return this.exhausted(data);
+    if (data.kind === 'shift-tell') return this.tell(job as Job<ShiftTellJob>);
     return this.shiftNotice(data);
   }
 
@@ -504,15 +564,22 @@ export class EscalationWorker {
     }
   }
 
-  /** Adds a notice job (and reminders) for every change of holder within the horizon. */
+  /**
+   * Announces every role's holder now (telling the people of each change since the last
+   * announcement), and adds a job (and reminders) for every change of holder within the horizon.
+   */
   private async planShifts(): Promise<void> {
     const now = this.deps.now();
     const horizon = this.options.shiftHorizonMs ?? 24 * 3_600_000;
     const config = this.deps.config();
-    // Looking back one planning interval catches changes that appeared since the last run (an
-    // override taken effect at once): their notice goes out now. Sent notices are never repeated.
-    const lookBack = (this.options.shiftPlanEveryMs ?? 5 * 60_000) * 2;
-    for (const change of await plannedChanges(this.deps.schedules(), now - lookBack, now + horizon)) {
+    const registry = this.deps.schedules();
+    await registry.refresh();
+    const fresh = await this.announcer.fresh();
+    for (const schedule of registry.names()) {
+      for (const role of registry.view(schedule)?.roles ?? [])
+        await this.announce(schedule, role, now, fresh);
+    }
+    for (const change of await plannedChanges(registry, now, now + horizon)) {
       const base = { schedule: change.schedule, role: change.role, at: change.at };
       const id = `${change.schedule}-${change.role}-${change.at}`;
       const opts = { removeOnComplete: 1000, removeOnFail: 1000 };
@@ -532,33 +599,89 @@ export class EscalationWorker {
     }
   }
 
+  /** Announces the holder of a role at `t`; a change gets one notice job per person told. */
+  private async announce(schedule: string, role: string, t: number, fresh: boolean): Promise<void> {
+    const change = await this.announcer.reconcile(schedule, role, t, fresh);
+    if (!change) return;
+    const tells = this.announcer.tells(change);
+    await this.queue.addBulk(
+      tells.map((tell) => ({
+        name: 'shift-tell',
+        data: { kind: 'shift-tell', ...tell } satisfies ShiftTellJob,
+        // No job id to dedupe by: only the worker that recorded the change adds its notices.
+        opts: {
+          attempts: PAGE_ATTEMPTS,
+          backoff: { type: 'exponential', delay: 2000 },
+          removeOnComplete: 1000,
+          removeOnFail: 1000,
+        },
+      })),
+    );
+  }
+
   private async shiftNotice(job: ShiftNoticeJob): Promise<void> {
-    const registry = this.deps.schedules();
-    const change = await currentChange(registry, job.schedule, job.role, job.at);
-    if (!change) return; // an override changed it meanwhile: nothing to tell
-    const config = this.deps.config();
-    const id = `${job.schedule}:${job.role}:${job.at}`;
-    if (job.kind === 'shift-reminder') {
-      if (change.to)
-        await this.sender.sendNotice(change.to, reminderText(change, config), `reminder:${id}:${change.to}`);
+    if (job.kind === 'shift-notice') {
+      // At (or, on a late worker, after) the change: whoever holds the role then is announced.
+      const t = Math.max(this.deps.now(), job.at);
+      await this.announce(job.schedule, job.role, t, await this.announcer.fresh());
       return;
     }
+    const registry = this.deps.schedules();
+    const change = await currentChange(registry, job.schedule, job.role, job.at);
+    // Gone (an override changed it meanwhile) or begun already (the notice itself tells it).
+    if (!change?.to || this.deps.now() >= job.at) return;
+    const id = `${job.schedule}:${job.role}:${job.at}`;
+    await this.sender.sendNotice(
+      change.to,
+      reminderText(change, this.deps.config()),
+      `reminder:${id}:${change.to}`,
+    );
+  }
+
+  /** Sends one notice of an announced change, if it is still the current one now. */
+  private async tell(job: Job<ShiftTellJob>): Promise<void> {
+    const data = job.data;
+    const now = this.deps.now();
+    const change = await this.announcer.current(data, now);
+    if (!change) {
+      this.deps.log.info(
+        { schedule: data.schedule, role: data.role, person: data.person, change: data.seq },
+        'shift notice not sent: the change it tells is over',
+      );
+      return;
+    }
+    const config = this.deps.config();
     const policies = new Set(
       [...config.policies.values()]
         .filter((p) =>
-          p.steps.some((s) => s.notify.some((t) => t.kind === 'schedule' && t.schedule === job.schedule)),
+          p.steps.some((s) => s.notify.some((t) => t.kind === 'schedule' && t.schedule === data.schedule)),
         )
         .map((p) => p.name),
     );
-    const open = [
-      ...(await this.deps.store.list({ state: 'triggered', limit: 100 })),
-      ...(await this.deps.store.list({ state: 'acknowledged', limit: 100 })),
-    ].filter((i) => policies.has(i.escalationPolicy));
-    const texts = noticeTexts(change, config, registry, open);
-    if (change.to && texts.incoming)
-      await this.sender.sendNotice(change.to, texts.incoming, `notice:${id}:${change.to}`);
-    if (change.from && texts.outgoing)
-      await this.sender.sendNotice(change.from, texts.outgoing, `notice:${id}:${change.from}`);
+    const open =
+      data.side === 'incoming'
+        ? [
+            ...(await this.deps.store.list({ state: 'triggered', limit: 100 })),
+            ...(await this.deps.store.list({ state: 'acknowledged', limit: 100 })),
+          ].filter((i) => policies.has(i.escalationPolicy))
+        : [];
+    const texts = noticeTexts(change, config, this.deps.schedules(), open);
+    const text = data.side === 'incoming' ? texts.incoming : texts.outgoing;
+    if (!text) return;
+    try {
+      await this.sender.sendNotice(
+        data.person,
+        text,
+        `notice:${data.schedule}:${data.role}:${data.seq}:${data.person}`,
+      );
+    } catch (e) {
+      const retryable = !(e instanceof ProviderError) || e.retryable;
+      if (retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw e; // retried with backoff
+      this.deps.log.warn(
+        { person: data.person, schedule: data.schedule, err: e instanceof Error ? e.message : String(e) },
+        'shift notice failed',
+      );
+    }
   }
 
   private async scheduleBundle(person: string, channel: PageJob['channel'], until: number): Promise<void> {

@@ -160,3 +160,16 @@ export const RELEASE_TWILIO_CLAIM = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+/**
+ * Records a new announced holder of a schedule role (shift notices), only if the record is still
+ * the one the caller read: of two workers planning at once, one announces each change.
+ * KEYS: 1 the shift-holders hash. ARGV: 1 field, 2 the value read ('' when there was none),
+ * 3 the new value. Returns 1 when it was written, 0 when the record had changed meanwhile.
+ */
+export const SHIFT_ANNOUNCE = `
+local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if current ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+`;

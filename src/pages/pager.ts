@@ -276,16 +276,21 @@ export class Pager implements PageSender {
     const channel =
       channels.find((c) => c !== 'voice' && person[c]) ??
       (person.sms ? 'sms' : person.email ? 'email' : null);
-    if (channel === 'sms') {
-      await this.deps.transports.sms.sendSms({ to: person.sms!, body: text, statusCallback: null });
-    } else if (channel === 'email') {
-      await this.deps.transports.email.sendEmail({
-        to: person.email!,
-        subject: text.length > 120 ? `${text.slice(0, 117)}...` : text,
-        text,
-        html: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`,
-      });
-    } else return false;
+    try {
+      if (channel === 'sms') {
+        await this.deps.transports.sms.sendSms({ to: person.sms!, body: text, statusCallback: null });
+      } else if (channel === 'email') {
+        await this.deps.transports.email.sendEmail({
+          to: person.email!,
+          subject: text.length > 120 ? `${text.slice(0, 117)}...` : text,
+          text,
+          html: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`,
+        });
+      } else return false;
+    } catch (e) {
+      await redis.del(once); // not sent: a retry may send it
+      throw e;
+    }
     this.deps.log.info({ person: personName, channel, notice: onceKey.split(':')[0] }, 'shift notice sent');
     return true;
   }

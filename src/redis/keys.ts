@@ -53,6 +53,11 @@ export interface Keys {
   smsGarbage(number: string, window: number): string;
   /** String: a shift notice was sent (so none is sent twice). */
   notice(onceKey: string): string;
+  /**
+   * Hash: `[schedule, role]` (JSON) → JSON of the holder shift notices last announced (the
+   * person, the one before, and a counter of announced changes); see src/escalation/shift-notices.ts.
+   */
+  readonly shiftHolders: string;
   /** String: the secret that signs email action links. */
   readonly actionSecret: string;
   /** The BullMQ prefix: Hark's hash tag, so escalation jobs share Hark's Redis Cluster slot. */
@@ -91,6 +96,7 @@ export function keys(prefix = '{hark}:'): Keys {
     bullPrefix: `${prefix}bull`,
     actionSecret: `${prefix}secret:actions`,
     notice: (onceKey) => `${prefix}notice:${onceKey}`,
+    shiftHolders: `${prefix}shift:holders`,
     pagedTo: (person) => `${prefix}paged:${person}`,
     callBundle: (id) => `${prefix}call-bundle:${id}`,
     phonePagedTo: (person) => `${prefix}paged-phone:${person}`,

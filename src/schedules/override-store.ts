@@ -5,7 +5,8 @@
  * One hash holds every override (id → JSON; there are few), an INCR counter gives short ids
  * (`o1`, `o2`, … base 36) and another counts changes, so readers (ScheduleRegistry) can cache
  * their views and check for news with one GET. Overrides that have ended are left out of every
- * answer and deleted lazily.
+ * answer and deleted lazily. Every create and remove calls `changed` (the shift-notice planner is
+ * asked to run at once: the incoming and outgoing holders are told within seconds).
  */
 import type { Redis } from 'ioredis';
 import { didYouMean } from '../config/suggest.js';
@@ -132,6 +133,8 @@ export class OverrideStore implements OverrideSource {
     private readonly keys: Keys,
     private readonly config: () => Config,
     private readonly clock: () => number = Date.now,
+    /** Called after every create and remove (it must not throw: the change is stored by then). */
+    private readonly changed: () => Promise<void> = async () => {},
   ) {
     redis.defineCommand('harkRemoveOverride', { numberOfKeys: 2, lua: REMOVE });
     this.removeScript = (redis as unknown as Record<string, RemoveFn>).harkRemoveOverride!.bind(redis);
@@ -200,6 +203,7 @@ export class OverrideStore implements OverrideSource {
       .hset(this.keys.overrides, override.id, JSON.stringify(override))
       .incr(this.keys.overridesVersion)
       .exec();
+    await this.changed();
     return override;
   }
 
@@ -218,7 +222,9 @@ export class OverrideStore implements OverrideSource {
   /** Removes an override (only if it is of `schedule`, when given); answers it, or null if there was none. */
   async remove(id: string, schedule?: string): Promise<RuntimeOverride | null> {
     const json = await this.removeScript(this.keys.overrides, this.keys.overridesVersion, id, schedule ?? '');
-    return json === null ? null : parse(json);
+    if (json === null) return null;
+    await this.changed();
+    return parse(json);
   }
 
   /** A counter that changes whenever an override is created or removed. */

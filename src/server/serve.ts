@@ -122,10 +122,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
     const store = new IncidentStore(redis, keys, () => live.config.settings.retentionMs, durability);
-    const overrideStore = new OverrideStore(redis, keys, () => live.config);
+    // Every override written here asks for a shift plan at once (the holders are told in seconds).
+    let planShiftsSoon = async (): Promise<void> => {};
+    const overrideStore = new OverrideStore(
+      redis,
+      keys,
+      () => live.config,
+      Date.now,
+      () => planShiftsSoon(),
+    );
     let registry = new ScheduleRegistry(config, overrideStore);
     live.onReload((next) => {
       registry = new ScheduleRegistry(next, overrideStore);
+      void planShiftsSoon(); // a reload may change who holds a role
     });
 
     const publicUrl = () =>
@@ -152,6 +161,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       worker: opts.worker,
     });
     started.push(() => escalation.close());
+    planShiftsSoon = () => escalation.escalations.planShiftsSoon();
     const reloads = await configReloads({ live, redis, keys, log, metrics });
     started.push(() => reloads.close());
     const ops = new IncidentOperations(

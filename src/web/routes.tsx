@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/types.js';
+import type { Escalations } from '../escalation/engine.js';
 import type { IncidentOperations } from '../incidents/operations.js';
 import { actorName, INCIDENT_ROLES, runbookLink } from '../incidents/model.js';
 import type { ActionOutcome, IncidentStore } from '../incidents/store.js';
@@ -57,6 +58,8 @@ export interface WebDeps {
   readonly publicUrl: () => string;
   readonly redis: Redis;
   readonly keys: Keys;
+  /** Asked to plan shift notices after an override is made (absent: the periodic planner tells). */
+  readonly escalations?: Pick<Escalations, 'planShiftsSoon'> | null;
 }
 
 const FLASH_COOKIE = 'hark_flash';
@@ -71,7 +74,13 @@ function pageHeaders(c: Context): void {
 }
 
 export function webRoutes(app: Hono, deps: WebDeps): void {
-  const overrideStore = new OverrideStore(deps.redis, deps.keys, deps.config, () => deps.now().getTime());
+  const overrideStore = new OverrideStore(
+    deps.redis,
+    deps.keys,
+    deps.config,
+    () => deps.now().getTime(),
+    async () => deps.escalations?.planShiftsSoon(),
+  );
   const secure = (c: Context) =>
     deps.publicUrl().startsWith('https:') || new URL(c.req.url).protocol === 'https:';
 

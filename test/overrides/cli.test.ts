@@ -3,9 +3,11 @@
  * `hark who` / `hark shifts` seeing runtime overrides when a Redis is reachable.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { createPageFormats } from '../../src/pages/page-formats.js';
 import { runCli } from '../support/cli.js';
+import { fakeTwilioTransports, startFakeTwilio } from '../support/fake-twilio.js';
 import { cleanupTmpConfigs } from '../config/tmpconfig.js';
-import { startTestHark, type TestHark } from '../support/harness.js';
+import { shiftNoticesSettled, startTestHark, type TestHark } from '../support/harness.js';
 import { API_TOKEN, freshPrefix, HOUR, overrideTestConfig } from './support.js';
 
 let dir: string;
@@ -254,6 +256,39 @@ describe('hark take / handoff / overrides (Redis)', () => {
         source: 'rotation:weekly',
       },
     ]);
+  });
+});
+
+describe('hark take tells the holders at once', () => {
+  it('the running worker tells the incoming and outgoing holder within seconds (planner every 5 min)', async () => {
+    const fake = await startFakeTwilio();
+    const server = await startTestHark(dir, {
+      prefix,
+      now: () => Date.parse(NOW),
+      shiftPlanEveryMs: 5 * 60_000,
+      escalation: {
+        transports: fakeTwilioTransports(fake, undefined, '+15555550100'),
+        formats: createPageFormats('secret'),
+      },
+    });
+    try {
+      await shiftNoticesSettled(server); // the worker's own plan when it starts
+      const started = Date.now();
+      const r = await hark(['take', 'platform', '--as', 'bob']);
+      expect(r.code, r.stderr).toBe(0);
+      const bob = await fake.waitFor((m) => m.kind === 'message' && m.to === '+15555550102');
+      expect(bob.kind === 'message' && bob.body).toBe(
+        'You are now primary on call for platform until Wed 04 Mar 2026 13:00 UTC.',
+      );
+      const carol = await fake.waitFor((m) => m.kind === 'message' && m.to === '+15555550103');
+      expect(carol.kind === 'message' && carol.body).toBe(
+        'bob took over primary on call for platform from you.',
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await server.close();
+      await fake.close();
+    }
   });
 });
 

@@ -34,6 +34,10 @@ export interface TestHarkOptions {
   readonly publicUrl?: string;
   /** The logger (default: silent, or HARK_TEST_LOG's level). */
   readonly log?: Logger;
+  /** The shift planner's interval (default 300 ms; production's is 5 minutes). */
+  readonly shiftPlanEveryMs?: number;
+  /** The clock of the server, the worker and the override store (default: the real one). */
+  readonly now?: () => number;
 }
 
 export interface TestHark {
@@ -57,7 +61,15 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   await whenReady(redis);
   const keys = makeKeys(opts.prefix ?? `{test-${randomUUID().slice(0, 8)}}:`);
   const store = new IncidentStore(redis, keys, () => config.settings.retentionMs);
-  const overrideStore = new OverrideStore(redis, keys, () => config);
+  const now = opts.now ?? (() => Date.now());
+  let planShiftsSoon = async (): Promise<void> => {};
+  const overrideStore = new OverrideStore(
+    redis,
+    keys,
+    () => config,
+    now,
+    () => planShiftsSoon(),
+  );
   const registry = new ScheduleRegistry(config, overrideStore);
   const metrics = new Metrics(false);
   const log = opts.log ?? pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
@@ -72,17 +84,18 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         config: () => config,
         schedules: () => registry,
         log,
-        now: () => Date.now(),
+        now,
         publicUrl,
         transports: opts.escalation.transports,
         formats: opts.escalation.formats,
         worker: true,
         sweepEveryMs: 500,
         sweepGraceMs: 1000,
-        shiftPlanEveryMs: 300,
+        shiftPlanEveryMs: opts.shiftPlanEveryMs ?? 300,
         shiftHorizonMs: 60_000,
       })
     : null;
+  if (escalation) planShiftsSoon = () => escalation.escalations.planShiftsSoon();
   const ops = new IncidentOperations(
     store,
     escalation?.escalations ?? null,
@@ -97,7 +110,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         ops,
         sms: opts.escalation.transports.sms,
         log,
-        now: () => new Date(),
+        now: () => new Date(now()),
         worker: true,
       })
     : null;
@@ -115,7 +128,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     redis,
     keys,
     log,
-    now: () => new Date(),
+    now: () => new Date(now()),
     escalations: escalation?.escalations ?? null,
     bulkAnswers: bulkAnswers?.queue ?? null,
     twilioAuthToken: opts.twilioAuthToken ?? null,
@@ -160,4 +173,23 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
       redis.disconnect();
     },
   };
+}
+
+/**
+ * Waits until no shift plan or notice is due (waiting, running, or delayed by seconds: a debounced
+ * plan, a retry): every notice asked for so far has gone. Changes planned later are not waited for.
+ */
+export async function shiftNoticesSettled(h: TestHark, timeoutMs = 15_000): Promise<void> {
+  const queue = h.escalation!.escalations.queue;
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, -1);
+    const pending = jobs.filter((j) => {
+      const kind = (j.data as { kind: string }).kind;
+      return kind === 'shift-tell' || (kind.startsWith('shift-') && (j.opts.delay ?? 0) < 10_000);
+    });
+    if (pending.length === 0) return;
+    if (Date.now() > end) throw new Error(`shift notices still pending after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

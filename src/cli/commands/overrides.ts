@@ -10,6 +10,7 @@
  * `hark shifts` see the overrides when a Redis is reachable.
  */
 import { actorName } from '../../incidents/model.js';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DURATION_HELP, parseDuration } from '../../config/duration.js';
 import type { Config } from '../../config/types.js';
@@ -125,7 +126,25 @@ async function redisClient(config: Config, cli: CliEnv): Promise<OverrideClient>
   const redis = await tryRedis(target, 3000);
   if (!redis) throw new CheckFailed(`hark: Redis at ${target.label} is not reachable`);
   const keys = makeKeys(cli.env.HARK_REDIS_PREFIX || undefined);
-  const store = new OverrideStore(redis, keys, () => config, cli.now);
+  // After a change, the running workers plan shift notices at once (the holders are told within
+  // seconds); if that cannot be asked for, their periodic planner tells them within 5 minutes.
+  let queue: Queue | null = null;
+  const changed = async () => {
+    try {
+      const [{ Queue }, { QUEUE, requestShiftPlan }] = await Promise.all([
+        import('bullmq'),
+        import('../../escalation/engine.js'),
+      ]);
+      if (!queue) {
+        queue = new Queue(QUEUE, { connection: redis, prefix: keys.bullPrefix });
+        queue.on('error', () => {});
+      }
+      await requestShiftPlan(queue);
+    } catch {
+      // The override is stored; the periodic planner tells the holders.
+    }
+  };
+  const store = new OverrideStore(redis, keys, () => config, cli.now, changed);
   return {
     create: async (r) => {
       if (r.as !== undefined && !config.people.has(r.as)) throw new UsageError(`unknown person "${r.as}"`);
@@ -152,6 +171,7 @@ async function redisClient(config: Config, cli: CliEnv): Promise<OverrideClient>
       return o && overrideJson(o);
     },
     close: async () => {
+      await queue?.close().catch(() => {});
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -16,6 +16,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DURATION_HELP, parseDuration } from '../../config/duration.js';
 import type { ApiToken, Config } from '../../config/types.js';
+import type { Escalations } from '../../escalation/engine.js';
 import type { Keys } from '../../redis/keys.js';
 import type { CompiledSchedule } from '../../schedules/engine.js';
 import { OverrideError, OverrideStore, overrideJson } from '../../schedules/override-store.js';
@@ -31,6 +32,8 @@ export interface OverrideApiDeps {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly now: () => Date;
+  /** Asked to plan shift notices after every change (absent: the periodic planner tells). */
+  readonly escalations?: Pick<Escalations, 'planShiftsSoon'> | null;
 }
 
 const createBody = z.strictObject({
@@ -44,7 +47,13 @@ const createBody = z.strictObject({
 });
 
 export function overrideRoutes(app: Hono, deps: OverrideApiDeps): void {
-  const store = new OverrideStore(deps.redis, deps.keys, deps.config, () => deps.now().getTime());
+  const store = new OverrideStore(
+    deps.redis,
+    deps.keys,
+    deps.config,
+    () => deps.now().getTime(),
+    async () => deps.escalations?.planShiftsSoon(),
+  );
 
   /** Checks the token, then finds the schedule of the path. */
   const authorized = (c: Context): { token: ApiToken; compiled: CompiledSchedule } => {
