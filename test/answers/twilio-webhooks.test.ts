@@ -5,12 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pageKey } from '../../src/escalation/engine.js';
+import type { NormalizedAlert } from '../../src/alerts/types.js';
+import { pageKey, stepJobId, type StepJob } from '../../src/escalation/engine.js';
 import { saveCallBundle } from '../../src/pages/call-bundles.js';
 import { consoleTransports } from '../../src/pages/console.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';
 import { createTwilioTransports } from '../../src/pages/twilio.js';
 import type { Transports } from '../../src/pages/types.js';
+import { route } from '../../src/routing/route.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import {
   signTwilio,
@@ -736,6 +738,73 @@ describe('bundled calls', () => {
       /^Nothing was escalated\. Incident [\d ]+ has no further step\./,
     );
   });
+
+  it("a bundle of 2,000 incidents: 4 answers well within Twilio's 15 s, acknowledges all and stops their escalation", async () => {
+    await start();
+    const now = new Date();
+    const ids: number[] = [];
+    for (let i = 0; i < 2000; i += 250) {
+      const opened = await Promise.all(
+        Array.from({ length: 250 }, (_, j) => {
+          const alert: NormalizedAlert = {
+            source: 'generic',
+            integration: 'scripts',
+            key: `storm-${i + j}`,
+            status: 'firing',
+            action: null,
+            summary: `Storm ${i + j}`,
+            details: null,
+            labels: { who: 'vic', severity: 'critical' },
+            annotations: {},
+            links: [],
+            runbookUrl: null,
+            startsAt: null,
+            endsAt: null,
+          };
+          return hark.store.ingest(alert, route(hark.config, alert)!, false, now);
+        }),
+      );
+      const steps = opened.map((r): StepJob => ({
+        kind: 'step',
+        incident: r.id,
+        cycle: 0,
+        loop: 0,
+        step: 1,
+      }));
+      await hark.escalation!.escalations.queue.addBulk(
+        steps.map((data) => ({ name: 'step', data, opts: { jobId: stepJobId(data), delay: 3_600_000 } })),
+      );
+      const p = hark.redis.pipeline();
+      for (const r of opened) p.zadd(hark.keys.pagedTo(VIC.name), now.getTime(), String(r.id));
+      await p.exec();
+      ids.push(...opened.map((r) => r.id));
+    }
+    ids.sort((a, b) => a - b);
+    const bundle = await saveCallBundle(hark.redis, hark.keys, { person: VIC.name, incidents: ids });
+    const url = `${hark.url}/v1/twilio/voice/${ids[0]}?person=vic&bundle=${bundle}`;
+    const sid = `CA${randomBytes(16).toString('hex')}`;
+    const answer = await twilioPost(url, voiceRequest(sid, 'human'));
+    const says = said(await answer.text()).join(' ');
+    expect(says).toContain('You have 2000 new incidents.');
+
+    const t0 = Date.now();
+    // Twilio gives up on an answer after 15 s (and says "an application error has occurred").
+    const res = await Promise.race([
+      press(`${hark.url}/v1/twilio/voice/${ids[0]}/gather?person=vic&bundle=${bundle}`, sid, '4'),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no answer to the keypress within 15 s')), 15_000),
+      ),
+    ]);
+    const ms = Date.now() - t0;
+    expect(res.status).toBe(200);
+    expect(said(await res.text())).toEqual(['Acknowledged 2000 incidents. Goodbye.']);
+    expect(ms).toBeLessThan(5_000);
+    expect(new Set(await hark.store.states(ids))).toEqual(new Set(['acknowledged']));
+    const pending = (await hark.escalation!.escalations.queue.getJobs(['delayed', 'waiting'], 0, -1)).filter(
+      (j) => (j.data as { kind: string }).kind === 'step',
+    );
+    expect(pending).toHaveLength(0);
+  }, 60_000);
 
   it('acts only for the person it was placed for, and only on incidents paged to them', async () => {
     const { ids, call, xml } = await heldCall();
