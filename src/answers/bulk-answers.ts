@@ -9,7 +9,7 @@
  * through the incident operations — each on its timeline, its escalation jobs removed, its ack
  * timeout set — and then texts the sender "Acknowledged 10,000 incidents.". A crash retries the
  * job; the actions are idempotent (an incident this person already acknowledged counts as done),
- * and the report goes out once.
+ * a retry after they all ran (the report SMS failed) does not act again, and the report goes out once.
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
@@ -149,19 +149,26 @@ export class BulkAnswerWorker {
       return;
     }
     const data = parsed.data;
-    const started = Date.now();
-    const results = await runBulkAnswer(this.deps.ops, data, this.deps.now());
-    const text = bulkDoneText(data.action, results, `person:${data.person}`);
-    this.deps.log.info(
-      {
-        job: job.id,
-        person: data.person,
-        action: data.action,
-        incidents: data.ids.length,
-        ms: Date.now() - started,
-      },
-      'bulk answer done',
-    );
+    // Acted once: a retry (the report SMS failed) only sends the report. Acting again would
+    // re-acknowledge what someone un-acknowledged meanwhile, silencing its escalation.
+    const acted = this.deps.keys.notice(`bulk-answer-done:${job.id ?? ''}`);
+    let text = await this.deps.redis.get(acted);
+    if (text === null) {
+      const started = Date.now();
+      const results = await runBulkAnswer(this.deps.ops, data, this.deps.now());
+      text = bulkDoneText(data.action, results, `person:${data.person}`);
+      await this.deps.redis.set(acted, text, 'PX', 7 * 86_400_000);
+      this.deps.log.info(
+        {
+          job: job.id,
+          person: data.person,
+          action: data.action,
+          incidents: data.ids.length,
+          ms: Date.now() - started,
+        },
+        'bulk answer done',
+      );
+    }
     // The report once: a retry after it went out does not send it again.
     const once = this.deps.keys.notice(`bulk-answer:${job.id ?? ''}`);
     if (await this.deps.redis.exists(once)) return;

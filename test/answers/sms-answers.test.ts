@@ -290,6 +290,32 @@ describe('bulk answer jobs', () => {
     for (const id of [ids[0]!, ids[39]!]) expect(await eventsOf(id, 'incident.acknowledged')).toHaveLength(1);
   });
 
+  it('a report SMS that failed is sent again without acting again: what was un-acknowledged meanwhile stays so', async () => {
+    await start();
+    const ids = await openMany(25);
+    fake.failNext(1, 500); // the report's first attempt
+    const queue = new BulkAnswers(hark.redis, hark.keys);
+    try {
+      await queue.enqueue({ action: 'acknowledge', person: 'sam', to: SAM, ids }, 'SMreportfails');
+      const deadline = Date.now() + 10_000;
+      while ((await hark.store.states(ids)).some((s) => s !== 'acknowledged')) {
+        if (Date.now() > deadline) throw new Error('the bulk answer did not acknowledge them');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // Before the retry (a second later): ben hands one back to escalation.
+      expect((await hark.ops.unacknowledge(ids[3]!, 'person:ben', new Date())).ok).toBe(true);
+      const report = await fake.waitFor(
+        (m) => m.kind === 'message' && m.to === SAM && m.body.startsWith('Acknowledged'),
+        15_000,
+      );
+      expect(report.kind === 'message' && report.body).toBe('Acknowledged 25 incidents.');
+    } finally {
+      await queue.close();
+    }
+    expect((await hark.store.get(ids[3]!, false))!.state).toBe('triggered');
+    expect(await eventsOf(ids[3]!, 'incident.acknowledged')).toHaveLength(1);
+  });
+
   it('says how many others acknowledged or resolved meanwhile', () => {
     const outcome = (id: number, o: BulkOutcome['outcome'], by: string | null): BulkOutcome => ({
       id,

@@ -5,12 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pageKey } from '../../src/escalation/engine.js';
+import type { NormalizedAlert } from '../../src/alerts/types.js';
+import { pageKey, stepJobId, type StepJob } from '../../src/escalation/engine.js';
 import { saveCallBundle } from '../../src/pages/call-bundles.js';
 import { consoleTransports } from '../../src/pages/console.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';
 import { createTwilioTransports } from '../../src/pages/twilio.js';
 import type { Transports } from '../../src/pages/types.js';
+import { route } from '../../src/routing/route.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import {
   signTwilio,
@@ -736,6 +738,106 @@ describe('bundled calls', () => {
       /^Nothing was escalated\. Incident [\d ]+ has no further step\./,
     );
   });
+
+  /**
+   * A bundled call to vic of `n` incidents opened straight in the store, each paged to vic with its
+   * second step pending (an hour away); its TwiML is fetched. Answers the gather URL and CallSid.
+   */
+  async function bigBundle(n: number) {
+    // Step 2 pages sam by SMS: one goes out, the rest are held (not thousands of messages).
+    await start({ settings: ['page_limits: {sms: [{count: 1, per: 1h}]}'] });
+    const now = new Date();
+    const ids: number[] = [];
+    for (let i = 0; i < n; i += 250) {
+      const opened = await Promise.all(
+        Array.from({ length: Math.min(250, n - i) }, (_, j) => {
+          const alert: NormalizedAlert = {
+            source: 'generic',
+            integration: 'scripts',
+            key: `storm-${i + j}`,
+            status: 'firing',
+            action: null,
+            summary: `Storm ${i + j}`,
+            details: null,
+            labels: { who: 'vic', severity: 'critical' },
+            annotations: {},
+            links: [],
+            runbookUrl: null,
+            startsAt: null,
+            endsAt: null,
+          };
+          return hark.store.ingest(alert, route(hark.config, alert)!, false, now);
+        }),
+      );
+      const steps = opened.map((r): StepJob => ({
+        kind: 'step',
+        incident: r.id,
+        cycle: 0,
+        loop: 0,
+        step: 1,
+      }));
+      await hark.escalation!.escalations.queue.addBulk(
+        steps.map((data) => ({ name: 'step', data, opts: { jobId: stepJobId(data), delay: 3_600_000 } })),
+      );
+      const p = hark.redis.pipeline();
+      for (const r of opened) {
+        p.zadd(hark.keys.pagedTo(VIC.name), now.getTime(), String(r.id));
+        p.hset(hark.keys.incident(r.id), 'nextLoop', 0, 'nextStep', 1);
+      }
+      await p.exec();
+      ids.push(...opened.map((r) => r.id));
+    }
+    ids.sort((a, b) => a - b);
+    const bundle = await saveCallBundle(hark.redis, hark.keys, { person: VIC.name, incidents: ids });
+    const sid = `CA${randomBytes(16).toString('hex')}`;
+    const answer = await twilioPost(
+      `${hark.url}/v1/twilio/voice/${ids[0]}?person=vic&bundle=${bundle}`,
+      voiceRequest(sid, 'human'),
+    );
+    expect(said(await answer.text()).join(' ')).toContain(`You have ${n} new incidents.`);
+    return { ids, sid, gather: `${hark.url}/v1/twilio/voice/${ids[0]}/gather?person=vic&bundle=${bundle}` };
+  }
+
+  /** A keypress and what was said, failing if the answer takes longer than Twilio waits (15 s). */
+  async function pressInTime(gather: string, sid: string, digits: string) {
+    const t0 = Date.now();
+    // Twilio gives up on an answer after 15 s (and says "an application error has occurred").
+    const res = await Promise.race([
+      press(gather, sid, digits),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no answer to the keypress within 15 s')), 15_000),
+      ),
+    ]);
+    expect(res.status).toBe(200);
+    return { said: said(await res.text()), ms: Date.now() - t0 };
+  }
+
+  const pendingSteps = async () =>
+    (await hark.escalation!.escalations.queue.getJobs(['delayed', 'waiting'], 0, -1)).filter(
+      (j) => (j.data as { kind: string }).kind === 'step',
+    ).length;
+
+  it("a bundle of 2,000 incidents: 4 answers well within Twilio's 15 s, acknowledges all and stops their escalation", async () => {
+    const { ids, sid, gather } = await bigBundle(2000);
+    const r = await pressInTime(gather, sid, '4');
+    expect(r.said).toEqual(['Acknowledged 2000 incidents. Goodbye.']);
+    expect(r.ms).toBeLessThan(5_000);
+    expect(new Set(await hark.store.states(ids))).toEqual(new Set(['acknowledged']));
+    expect(await pendingSteps()).toBe(0);
+  }, 60_000);
+
+  it("a bundle of 2,000 incidents: 5 escalates all within Twilio's 15 s", async () => {
+    const { ids, sid, gather } = await bigBundle(2000);
+    expect(await pendingSteps()).toBe(2000);
+    const r = await pressInTime(gather, sid, '5');
+    expect(r.said).toEqual(['Escalated 2000 incidents to the next step. Goodbye.']);
+    expect(r.ms).toBeLessThan(5_000);
+    for (const id of [ids[0]!, ids[1999]!]) {
+      expect(await timeline(id, 'incident.escalated')).toEqual([
+        expect.objectContaining({ actor: `person:${VIC.name}` }),
+      ]);
+    }
+  }, 60_000);
 
   it('acts only for the person it was placed for, and only on incidents paged to them', async () => {
     const { ids, call, xml } = await heldCall();
