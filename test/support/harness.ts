@@ -31,6 +31,8 @@ export interface TestHarkOptions {
   readonly twilioAuthToken?: string;
   /** HARK_PUBLIC_URL (links in pages, Twilio callbacks); default: the harness's own `url`. */
   readonly publicUrl?: string;
+  /** The server's clock (escalation, overrides, API, web); default: the real one. See clock.ts. */
+  readonly now?: () => number;
 }
 
 export interface TestHark {
@@ -54,7 +56,8 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   await whenReady(redis);
   const keys = makeKeys(opts.prefix ?? `{test-${randomUUID().slice(0, 8)}}:`);
   const store = new IncidentStore(redis, keys, () => config.settings.retentionMs);
-  const overrideStore = new OverrideStore(redis, keys, () => config);
+  const now = opts.now ?? (() => Date.now());
+  const overrideStore = new OverrideStore(redis, keys, () => config, now);
   const registry = new ScheduleRegistry(config, overrideStore);
   const metrics = new Metrics(false);
   const log = pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
@@ -69,7 +72,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         config: () => config,
         schedules: () => registry,
         log,
-        now: () => Date.now(),
+        now,
         publicUrl,
         transports: opts.escalation.transports,
         formats: opts.escalation.formats,
@@ -100,7 +103,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     redis,
     keys,
     log,
-    now: () => new Date(),
+    now: () => new Date(now()),
     escalations: escalation?.escalations ?? null,
     twilioAuthToken: opts.twilioAuthToken ?? null,
     publicUrl,
