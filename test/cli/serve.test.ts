@@ -267,14 +267,17 @@ describe('hark route', () => {
       REDIS_URL: inject('redisUrl'),
       HARK_REDIS_PREFIX: `{route-${Date.now()}}:`,
     };
+    // The CLI's clock is fixed (a Monday afternoon: carol holds platform's primary), never today:
+    // on 2026-12-24..26, say, the example's git override would make dave primary anyway.
+    const now = () => Date.parse('2026-03-02T15:00:00Z');
     const step1 = async () => {
-      const r = await cli(['route', file, '--integration', 'scripts', '--json'], env);
+      const r = await runCli(['route', file, '--integration', 'scripts', '--json'], { env, now });
       expect(r.code).toBe(0);
       const [plan] = JSON.parse(r.stdout) as { steps: { people: { person: string }[] }[] }[];
       return plan!.steps[0]!.people.map((p) => p.person);
     };
-    expect(await step1()).not.toEqual(['dave']);
-    const take = await cli(['take', 'platform', '--as', 'dave', '--for', '2h'], env);
+    expect(await step1()).toEqual(['carol']);
+    const take = await runCli(['take', 'platform', '--as', 'dave', '--for', '2h'], { env, now });
     expect(take.code).toBe(0);
     expect(await step1()).toEqual(['dave']);
   });

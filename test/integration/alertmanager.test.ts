@@ -95,11 +95,11 @@ async function pushAlerts(alerts: Record<string, unknown>[]): Promise<void> {
   expect(res.status).toBe(200);
 }
 
-const alert = (instance: string, endsAt?: Date) => ({
+/** A NodeDown alert; without times, Alertmanager stamps it with its own clock (not ours). */
+const alert = (instance: string, times: { startsAt?: string; endsAt?: string } = {}) => ({
   labels: { alertname: 'NodeDown', job: 'node', instance, severity: 'critical' },
   annotations: { summary: `${instance} is down`, runbook_url: 'https://runbooks.example.com/node-down' },
-  startsAt: new Date(Date.now() - 60_000).toISOString(),
-  ...(endsAt ? { endsAt: endsAt.toISOString() } : {}),
+  ...times,
   generatorURL: 'http://prometheus.example.com/graph',
 });
 
@@ -130,8 +130,17 @@ describe('a real Alertmanager', () => {
     expect(await incidentsFor(/is down/)).toHaveLength(1);
 
     // Resolve them all: Alertmanager sends the resolved notification, and the incident resolves.
-    const now = new Date();
-    await pushAlerts([alert('db-1:9100', now), alert('db-2:9100', now), alert('db-3:9100', now)]);
+    // Ended as of Alertmanager's clock (its startsAt and updatedAt of each), so the test never
+    // depends on this machine's clock agreeing with Alertmanager's.
+    const held = (await (await fetch(`${amUrl}/api/v2/alerts?filter=alertname%3D%22NodeDown%22`)).json()) as {
+      labels: { instance: string };
+      startsAt: string;
+      updatedAt: string;
+    }[];
+    expect(held).toHaveLength(3);
+    await pushAlerts(
+      held.map((a) => alert(a.labels.instance, { startsAt: a.startsAt, endsAt: a.updatedAt })),
+    );
     const resolved = await until(async () => {
       const i = (await hark.store.get(incident!.id))!;
       return i.state === 'resolved' ? i : null;

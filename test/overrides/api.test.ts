@@ -1,19 +1,23 @@
 /**
- * The overrides API (SPEC 7) on a real server and Redis, on the real clock: create, list, delete,
- * auth and 400s, and that /v1/oncall, shifts and escalation steps see runtime overrides at once.
+ * The overrides API (SPEC 7) on a real server and Redis: create, list, delete, auth and 400s, and
+ * that /v1/oncall, shifts and escalation steps see runtime overrides at once. The servers' clock
+ * starts at a fixed instant (never today's date), mid-week and hours from any handoff.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleTransports } from '../../src/pages/console.js';
 import type { PageFormats } from '../../src/pages/pager.js';
 import { cleanupTmpConfigs } from '../config/tmpconfig.js';
+import { clockFrom } from '../support/clock.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 import { API_TOKEN, GENERIC_TOKEN, HOUR, ROBOT_TOKEN, overrideTestConfig } from './support.js';
 
+/** Wed 4 Mar 2026 12:00 UTC: carol holds platform's primary until Mon 9 Mar 09:00, alice the secondary. */
+const now = clockFrom('2026-03-04T12:00:00Z');
 let hark: TestHark;
 let dir: string;
 beforeAll(async () => {
   dir = overrideTestConfig();
-  hark = await startTestHark(dir);
+  hark = await startTestHark(dir, { now });
 });
 afterAll(async () => {
   await hark.close();
@@ -102,7 +106,7 @@ describe('overrides API', () => {
   });
 
   it('creates, lists and deletes; who made it is the token’s actor (or `as`)', async () => {
-    const before = Date.now();
+    const before = now();
     const o = await create({ person: 'bob', duration: '2h', reason: 'swap with carol' });
     expect(o).toMatchObject({
       schedule: 'platform',
@@ -206,6 +210,7 @@ describe('overrides API', () => {
 
   it('/v1/oncall sees an override at once; a newer one beats an older; deleting restores', async () => {
     const base = await holder();
+    expect(base).toMatchObject({ person: 'carol', until: '2026-03-09T09:00:00Z' });
     const first = other(base.person);
     const older = await create({ person: first, duration: '3h' });
     const row = await holder();
@@ -300,6 +305,7 @@ describe('escalation with runtime overrides', () => {
     const pages: string[] = [];
     const paging = await startTestHark(dir, {
       escalation: { transports: consoleTransports((line) => pages.push(line)), formats },
+      now,
     });
     try {
       const base = (await holder('primary', undefined)).person;

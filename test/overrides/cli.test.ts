@@ -7,6 +7,7 @@ import { createPageFormats } from '../../src/pages/page-formats.js';
 import { runCli } from '../support/cli.js';
 import { fakeTwilioTransports, startFakeTwilio } from '../support/fake-twilio.js';
 import { cleanupTmpConfigs } from '../config/tmpconfig.js';
+import { clockFrom } from '../support/clock.js';
 import { shiftNoticesSettled, startTestHark, type TestHark } from '../support/harness.js';
 import { API_TOKEN, freshPrefix, HOUR, overrideTestConfig } from './support.js';
 
@@ -319,9 +320,11 @@ describe('without a reachable Redis', () => {
 });
 
 describe('through a server (--server URL --token T)', () => {
+  // The server's clock and the CLI's: from NOW on, at the real rate (hours from any handoff).
+  const clock = clockFrom(NOW);
   let server: TestHark;
   beforeAll(async () => {
-    server = await startTestHark(dir);
+    server = await startTestHark(dir, { now: clock });
   });
   afterAll(async () => {
     await server.close();
@@ -329,7 +332,7 @@ describe('through a server (--server URL --token T)', () => {
   const via = (argv: string[], token = API_TOKEN) =>
     hark([...argv, '--server', server.url, '--token', token], {
       env: { REDIS_URL: 'redis://127.0.0.1:1' },
-      now: Date.now,
+      now: clock,
     });
 
   it('takes, hands off, lists and removes', async () => {

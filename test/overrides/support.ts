@@ -15,7 +15,7 @@ export const GENERIC_TOKEN = 'generic-token-for-override-tests';
 /**
  * `platform` (UTC): primary rotates weekly alice → bob → carol from Mon 2026-01-05 09:00;
  * secondary follows it; git overrides give primary to dave on 2026-03-01 09:00 → 03-02 09:00 and
- * 2030-06-01 09:00 → 06-02 09:00 (in the future, for tests on the real clock).
+ * 2030-06-01 09:00 → 06-02 09:00 (after the fixed instants the tests' clocks start from).
  * `other`: only a `lead` role, erin forever.
  */
 export function overrideTestConfig(): string {

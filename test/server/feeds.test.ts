@@ -14,19 +14,22 @@ import { OverrideStore } from '../../src/schedules/override-store.js';
 import { shiftRows, type ShiftRow } from '../../src/schedules/report.js';
 import { isoUtc } from '../../src/time/format.js';
 import { cleanupTmpConfigs } from '../config/tmpconfig.js';
+import { clockFrom } from '../support/clock.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 import { asRows, feedTestConfig, parseFeed } from '../support/ical.js';
 
 const API_TOKEN = 'api-token-for-feed-tests-0123456789';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** The server's clock (and the overrides'): from a fixed instant, so feed ranges never depend on today. */
+const clock = clockFrom('2026-03-04T12:00:00Z');
 
 let hark: TestHark;
 let dir: string;
 let secret: string;
 beforeAll(async () => {
   dir = feedTestConfig(API_TOKEN);
-  hark = await startTestHark(dir);
+  hark = await startTestHark(dir, { now: clock });
   secret = await actionSecret(hark.redis, hark.keys);
 });
 afterAll(async () => {
@@ -96,8 +99,8 @@ describe('GET /v1/schedules/:name.ics', () => {
   });
 
   it('shows 7 days back to 90 days ahead by default, with runtime overrides', async () => {
-    const store = new OverrideStore(hark.redis, hark.keys, () => hark.config);
-    const now = Math.floor(Date.now() / 1000) * 1000; // iCal times have whole seconds
+    const store = new OverrideStore(hark.redis, hark.keys, () => hark.config, clock);
+    const now = Math.floor(clock() / 1000) * 1000; // iCal times have whole seconds
     const o = await store.create({
       schedule: 'payments',
       role: 'primary',
@@ -206,8 +209,8 @@ describe('GET /v1/schedules/:name.ics', () => {
 
 describe('GET /v1/people/:name.ics', () => {
   it("has the person's shifts across every schedule and role, runtime overrides included", async () => {
-    const store = new OverrideStore(hark.redis, hark.keys, () => hark.config);
-    const now = Math.floor(Date.now() / 1000) * 1000; // iCal times have whole seconds
+    const store = new OverrideStore(hark.redis, hark.keys, () => hark.config, clock);
+    const now = Math.floor(clock() / 1000) * 1000; // iCal times have whole seconds
     const taken = await store.create({
       schedule: 'payments',
       role: 'primary',

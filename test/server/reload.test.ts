@@ -95,8 +95,9 @@ const post = (r: RunningServer, path: string, body?: unknown, token = API) =>
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-const oncallPerson = async (r: RunningServer): Promise<string> => {
-  const res = await fetch(`${r.listening}/v1/oncall?schedule=main`, {
+/** Who holds `main` at `at` (an instant the test fixes: never today's date). */
+const oncallPerson = async (r: RunningServer, at: string): Promise<string> => {
+  const res = await fetch(`${r.listening}/v1/oncall?schedule=main&at=${at}`, {
     headers: { authorization: `Bearer ${API}` },
   });
   const body = (await res.json()) as { oncall: { person: string }[] };
@@ -112,13 +113,16 @@ const smsTo = (who: keyof typeof PHONES, incident: number) =>
   );
 
 describe('config reload', () => {
-  it('applies a valid config at once and says what changed', async () => {
+  // The weekly rotation hands off Mondays 09:00 UTC from 2026-01-05: alice holds the even weeks
+  // since then, bob the odd ones. Reversing the members changes the holder in both.
+  it.each([
+    { week: 'an odd week', at: '2026-12-03T12:00:00Z', before: 'bob', after: 'alice' },
+    { week: 'an even week', at: '2026-12-07T09:00:00Z', before: 'alice', after: 'bob' },
+  ])('applies a valid config at once and says what changed ($week)', async ({ at, before, after }) => {
     const dir = configDir();
     const r = await start(dir, `{reload-${randomUUID().slice(0, 8)}}:`, true, false);
-    const before = await oncallPerson(r);
-    expect(['alice', 'bob']).toContain(before);
-    const other = before === 'alice' ? 'bob' : 'alice';
-    writeFileSync(join(dir, 'schedules/main.yaml'), schedule(`${other}, ${before}`));
+    expect(await oncallPerson(r, at)).toBe(before);
+    writeFileSync(join(dir, 'schedules/main.yaml'), schedule('bob, alice'));
 
     const res = await post(r, '/v1/config/reload');
     expect(res.status).toBe(200);
@@ -126,14 +130,14 @@ describe('config reload', () => {
     expect(body.reloaded).toBe(true);
     expect(body.changed.schedules).toEqual({ added: [], removed: [], changed: ['main'] });
     expect(body.changed.people).toEqual({ added: [], removed: [], changed: [] });
-    expect(await oncallPerson(r)).toBe(other);
-    expect(r.config.schedules.get('main')!.rotations[0]).toMatchObject({ members: [other, before] });
+    expect(await oncallPerson(r, at)).toBe(after);
+    expect(r.config.schedules.get('main')!.rotations[0]).toMatchObject({ members: ['bob', 'alice'] });
   });
 
   it('refuses a broken config with its errors and keeps serving the old one', async () => {
     const dir = configDir();
     const r = await start(dir, `{reload-${randomUUID().slice(0, 8)}}:`, true, false);
-    const before = await oncallPerson(r);
+    expect(await oncallPerson(r, '2026-12-03T12:00:00Z')).toBe('bob');
     const config = r.config;
     writeFileSync(join(dir, 'schedules/main.yaml'), schedule('alice, bbo'));
 
@@ -149,7 +153,7 @@ describe('config reload', () => {
       }),
     ]);
     expect(r.config).toBe(config);
-    expect(await oncallPerson(r)).toBe(before);
+    expect(await oncallPerson(r, '2026-12-03T12:00:00Z')).toBe('bob');
     expect((await fire(r, 'still taking alerts')).status).toBe(202);
 
     // SIGHUP's path refuses it the same way.

@@ -10,6 +10,7 @@ import { DateTime } from 'luxon';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
+import { clockFrom } from '../support/clock.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 
 const API = 'web-token-alice-0123456789abcdef';
@@ -19,11 +20,14 @@ const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 /** Debian's package; CHROMIUM_PATH for elsewhere. .ci/run installs it. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-// Dates relative to today (UTC): the primary rotation started on the Monday two weeks ago, so
-// alice (members[0]) holds this week; carol has a git override from tomorrow 09:00 for a day;
-// the secondary covers weekdays 09:00–17:00 only, so its timeline has gaps.
-const monday = DateTime.utc().startOf('week').minus({ weeks: 2 });
-const tomorrow = DateTime.utc().startOf('day').plus({ days: 1 });
+// The server's clock starts at a fixed instant, Wednesday 4 March 2026 12:00 UTC (never today):
+// the primary rotation started on the Monday two weeks before, so alice (members[0]) holds this
+// week; carol has a git override from tomorrow 09:00 for a day; the secondary covers weekdays
+// 09:00–17:00 only, so its timeline has gaps (and bob holds it now, at noon on a weekday).
+const NOW = DateTime.fromISO('2026-03-04T12:00:00Z', { zone: 'utc' });
+const now = clockFrom(NOW.toISO()!);
+const monday = NOW.startOf('week').minus({ weeks: 2 });
+const tomorrow = NOW.startOf('day').plus({ days: 1 });
 const local = (d: DateTime) => d.toFormat("yyyy-LL-dd'T'HH:mm");
 
 let hark: TestHark;
@@ -70,7 +74,7 @@ beforeAll(async () => {
       '2. <script>alert(1)</script> is shown, not run.',
     ),
   });
-  hark = await startTestHark(dir);
+  hark = await startTestHark(dir, { now });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox'] });
 });
 afterAll(async () => {
@@ -128,21 +132,15 @@ describe('web dashboard (Chromium)', () => {
       expect(cookie.value).not.toContain(API);
       expect(await txt(page.locator('header .who'))).toBe('Alice Adams');
 
-      // On call now: alice holds primary this week; the secondary row says who or nobody.
+      // On call now: alice holds primary this week, bob the secondary (office hours).
       const primary = page.locator('tr[data-schedule=main][data-role=primary]');
       expect(await txt(primary.locator('td').nth(1))).toBe('Alice Adams');
-      // Until the week's handoff, or carol's override tomorrow 09:00 if that comes first.
-      const nextMonday = DateTime.utc().startOf('week').plus({ weeks: 1 });
-      const until = DateTime.min(nextMonday, tomorrow.plus({ hours: 9 }));
-      expect(await txt(primary.locator('td').nth(2))).toContain(until.toFormat('ccc d LLL HH:mm'));
+      // Until carol's override tomorrow 09:00, which comes before the week's handoff on Monday.
+      expect(await txt(primary.locator('td').nth(2))).toContain('Thu 5 Mar 09:00');
       // The line about the signed-in person.
-      expect(await txt(page.locator('#you'))).toBe(
-        `You are on call: main primary until ${until.toFormat('ccc d LLL HH:mm')}.`,
-      );
+      expect(await txt(page.locator('#you'))).toBe('You are on call: main primary until Thu 5 Mar 09:00.');
       const secondary = page.locator('tr[data-schedule=main][data-role=secondary] td').nth(1);
-      const hour = DateTime.utc();
-      const inOffice = hour.weekday <= 5 && hour.hour >= 9 && hour.hour < 17;
-      expect(await txt(secondary)).toBe(inOffice ? 'Bob Brown' : 'nobody');
+      expect(await txt(secondary)).toBe('Bob Brown');
 
       // The timeline: carol's override is drawn as one, and the secondary has gaps.
       const timeline = page.locator('[data-timeline=main]');
@@ -355,7 +353,7 @@ describe('web forms are CSRF-safe', () => {
   it('refuses forged session cookies and serves strict headers', async () => {
     const forged = await fetch(`${hark.url}/`, {
       redirect: 'manual',
-      headers: { cookie: `hark_session=v1.alice-phone.${Date.now() + 1e9}.${'A'.repeat(43)}` },
+      headers: { cookie: `hark_session=v1.alice-phone.${now() + 1e9}.${'A'.repeat(43)}` },
     });
     expect(forged.status).toBe(303);
     const { cookie } = await session();
