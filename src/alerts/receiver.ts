@@ -52,8 +52,13 @@ function sameToken(given: string | null, expected: string): boolean {
 /** The request body as text, refusing more than `max` bytes (413) while it streams in. */
 async function readBody(c: Context, max: number): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? NaN);
-  const tooLarge = () =>
-    new ApiError(413, 'payload_too_large', `the body is larger than ${max} bytes (settings.max_body)`);
+  const tooLarge = () => {
+    // The rest of the body is not read: close the connection after the answer (as for the other
+    // routes, src/server/body-limits.ts), or it stays open with the body unread, and stopping Hark
+    // waits for it.
+    c.header('Connection', 'close');
+    return new ApiError(413, 'payload_too_large', `the body is larger than ${max} bytes (settings.max_body)`);
+  };
   if (Number.isFinite(declared) && declared > max) throw tooLarge();
   // On Node, read the IncomingMessage itself: much cheaper than materializing a web Request.
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;

@@ -18,6 +18,7 @@ import type { IncidentOperations } from '../incidents/operations.js';
 import type { BulkOutcome } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import type { SmsTransport } from '../pages/types.js';
+import { blockingOptions, commandTimeoutOf, withTimeout } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
 
 export const ANSWERS_QUEUE = 'answers';
@@ -94,16 +95,19 @@ export class BulkAnswers {
 
   /**
    * Queues a bulk answer; `answerId` (the SMS's MessageSid) makes a repeat of the same answer one job.
-   * Resolves once the job is stored.
+   * Resolves once the job is stored; fails (→ 503) once Redis has not answered for a command timeout
+   * and a second: BullMQ waits for its connection to be ready before sending anything, with no
+   * timeout of its own.
    */
   async enqueue(job: BulkAnswerJob, answerId: string | null): Promise<void> {
-    await this.queue.add('bulk-answer', job, {
+    const added = this.queue.add('bulk-answer', job, {
       ...(answerId ? { jobId: `bulk-${answerId.replace(/[^A-Za-z0-9_-]/g, '_')}` } : {}),
       attempts: 8,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: 1000,
       removeOnFail: 1000,
     });
+    await withTimeout(added, commandTimeoutOf(this.connection) + 1000, 'adding the bulk answer job');
   }
 
   async close(): Promise<void> {
@@ -127,7 +131,8 @@ export class BulkAnswerWorker {
   readonly worker: Worker;
 
   constructor(private readonly deps: BulkAnswerWorkerDeps) {
-    this.connection = ownConnection(deps.redis, { maxRetriesPerRequest: null, enableOfflineQueue: true });
+    // Blocking commands (BZPOPMIN): no command timeout; a frozen Redis just pauses the worker.
+    this.connection = ownConnection(deps.redis, blockingOptions);
     this.worker = new Worker(ANSWERS_QUEUE, (job: Job<unknown>) => this.process(job), {
       connection: this.connection,
       prefix: deps.keys.bullPrefix,

@@ -4,13 +4,21 @@
  * incidents answer at once and finish in the background, and a replayed Twilio webhook (same
  * MessageSid, or CallSid and keys) gets its first answer and changes nothing.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NormalizedAlert } from '../../src/alerts/types.js';
-import { BulkAnswers, bulkDoneText, bulkStartedText } from '../../src/answers/bulk-answers.js';
+import {
+  BulkAnswers,
+  BulkAnswerWorker,
+  bulkDoneText,
+  bulkStartedText,
+} from '../../src/answers/bulk-answers.js';
 import { stepJobId, type StepJob } from '../../src/escalation/engine.js';
 import type { BulkOutcome } from '../../src/incidents/store.js';
 import { consoleTransports } from '../../src/pages/console.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';
+import { connectRedis, whenReady } from '../../src/redis/connect.js';
+import { keys as makeKeys } from '../../src/redis/keys.js';
 import { route } from '../../src/routing/route.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import {
@@ -314,6 +322,39 @@ describe('bulk answer jobs', () => {
     }
     expect((await hark.store.get(ids[3]!, false))!.state).toBe('triggered');
     expect(await eventsOf(ids[3]!, 'incident.acknowledged')).toHaveLength(1);
+  });
+
+  it('an idle worker waits on its blocking connection without the command timeout', async () => {
+    await start();
+    // The API connection's command timeout (2 s in production, short here): a worker that kept it
+    // would fail its blocking wait for jobs (BZPOPMIN) every time it waited that long.
+    const redis = connectRedis(inject('redisUrl'), { commandTimeout: 200 });
+    redis.on('error', () => {});
+    await whenReady(redis);
+    const errors: string[] = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
+    const keys = makeKeys(`{test-idle-${sids}}:`);
+    const sent: string[] = [];
+    const worker = new BulkAnswerWorker({
+      redis,
+      keys,
+      ops: hark.ops,
+      sms: { sendSms: async (m) => (sent.push(m.body), { providerId: null, via: 'console' }) },
+      log,
+      now: () => new Date(),
+    });
+    const queue = new BulkAnswers(redis, keys);
+    try {
+      await worker.worker.waitUntilReady();
+      await new Promise((r) => setTimeout(r, 1500)); // idle: several command timeouts long
+      expect(errors).toEqual([]);
+      await queue.enqueue({ action: 'acknowledge', person: 'sam', to: SAM, ids: [] }, 'SMidle');
+      await expect.poll(() => sent, { timeout: 5000 }).toEqual(['Acknowledged 0 incidents.']);
+    } finally {
+      await queue.close();
+      await worker.close();
+      redis.disconnect();
+    }
   });
 
   it('says how many others acknowledged or resolved meanwhile', () => {

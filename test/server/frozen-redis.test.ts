@@ -11,8 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BulkAnswers } from '../../src/answers/bulk-answers.js';
 import { consoleTransports } from '../../src/pages/console.js';
 import type { PageFormats } from '../../src/pages/pager.js';
+import { isRedisDown } from '../../src/server/errors.js';
 import { freePort } from '../../src/redis/managed.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
@@ -183,4 +185,23 @@ describe('a frozen Redis (SIGSTOP)', () => {
     for (const s of summaries) expect(open.filter((i) => i.title === s)).toHaveLength(1);
     expect(ids.map((id) => log.count(paged(id)))).toEqual(ids.map(() => 1));
   });
+
+  it('a bulk answer queued while its queue connection waits for a frozen Redis fails in seconds', async () => {
+    redis.kill('SIGSTOP');
+    // Its own connection opens now, while Redis does not answer: BullMQ would wait for it forever.
+    const queue = new BulkAnswers(hark.redis, hark.keys);
+    try {
+      const t0 = Date.now();
+      const outcome = await queue
+        .enqueue({ action: 'acknowledge', person: 'alice', to: '+15555550101', ids: [1] }, 'SMfrozen')
+        .then(
+          () => 'stored',
+          (e: unknown) => (isRedisDown(e) ? 'unavailable' : String(e)),
+        );
+      expect({ outcome, fast: Date.now() - t0 < 5000 }).toEqual({ outcome: 'unavailable', fast: true });
+    } finally {
+      redis.kill('SIGCONT');
+      await queue.close();
+    }
+  }, 15_000);
 });

@@ -252,6 +252,58 @@ describe('oversized bodies are refused before they are read', () => {
   });
 });
 
+/**
+ * POSTs an alert of more than max_body, chunked, to /v1/alerts/scripts with its token, and after
+ * the answer stops writing without ending the request (a sender that gave up, or one that never
+ * finishes): whether the server then closes the connection, or keeps it open with the rest of
+ * the body unread (until Hark is stopped, which then waits for it).
+ */
+function oversizedAlert(): Promise<{ status: number | null; serverClosed: boolean }> {
+  const url = new URL('/v1/alerts/scripts', hark.url);
+  return new Promise((done) => {
+    let status: number | null = null;
+    let settled = false;
+    const settle = (serverClosed: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      done({ status, serverClosed });
+    };
+    const req = request(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKENS.generic}` },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    req.on('response', (res) => {
+      status = res.statusCode ?? null;
+      res.resume();
+      timer = setTimeout(() => settle(false), 3000);
+    });
+    req.on('socket', (socket) => {
+      socket.on('end', () => settle(true));
+      socket.on('close', () => settle(true));
+    });
+    req.on('error', () => settle(true));
+    const chunk = Buffer.alloc(64 * 1024, ' ');
+    chunk.write('{"summary": "big", "details": "');
+    let sent = 0;
+    const pump = () => {
+      while (status === null && !settled && sent < 8 * 1024 * 1024) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+    };
+    pump();
+  });
+}
+
+describe('an oversized alert', () => {
+  it('chunked: 413, and the connection is closed rather than left open with its body unread', async () => {
+    expect(await oversizedAlert()).toEqual({ status: 413, serverClosed: true });
+  });
+});
+
 describe('every HTML answer carries the strict CSP', () => {
   const html = { Accept: 'text/html' };
   const expectStrict = async (res: Response, status: number) => {
