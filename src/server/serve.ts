@@ -31,6 +31,9 @@ import { createApp, createOperatorApp } from './app.js';
 import { refuseExposedExampleTokens } from './example-tokens.js';
 import { StartupError } from './startup-error.js';
 
+/** How long requests in flight may take to finish once Hark is stopping. */
+const SHUTDOWN_GRACE_MS = 3000;
+
 export interface ServeOptions {
   readonly configDir: string;
   readonly env: NodeJS.ProcessEnv;
@@ -215,7 +218,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       });
       s.once('error', (e: NodeJS.ErrnoException) => rej(listenError(e, host, port)));
     });
-    started.push(() => new Promise<void>((res) => server.close(() => res())));
+    started.push(
+      () =>
+        new Promise<void>((res) => {
+          server.close(() => res());
+          // Requests in flight get a moment to finish; a connection left open after that (a slow
+          // upload, an idle keep-alive) must not hold up the shutdown.
+          const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+          http.closeIdleConnections?.();
+          setTimeout(() => http.closeAllConnections?.(), SHUTDOWN_GRACE_MS).unref();
+        }),
+    );
     log.info({ url: publicUrl(), api: opts.api, worker: opts.worker }, 'hark is running');
 
     let stopping: Promise<void> | null = null;
