@@ -29,9 +29,14 @@ export class LiveConfig {
   private current: Config;
   private readonly listeners: Listener[] = [];
 
+  /**
+   * `refuse`: a check a new config must also pass (it throws to refuse, as at start: an example
+   * token that would be exposed).
+   */
   constructor(
     initial: Config,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly refuse: (config: Config) => void = () => {},
   ) {
     this.current = initial;
   }
@@ -51,6 +56,7 @@ export class LiveConfig {
     let warnings: readonly ConfigIssue[];
     try {
       ({ config: next, warnings } = loadConfig(this.current.dir, { env: this.env }));
+      this.refuse(next);
     } catch (e) {
       if (e instanceof ConfigError) return { ok: false, errors: e.issues };
       const message = e instanceof Error ? e.message : String(e);

@@ -72,14 +72,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = opts.env.HOST || (opts.quickstart ? '127.0.0.1' : '0.0.0.0');
   const { config, warnings } = loadConfig(opts.configDir, { env: opts.env });
   for (const w of warnings) log.warn({ file: w.file, line: w.line, col: w.col }, w.message);
-  const live = new LiveConfig(config, opts.env);
-  // A worker alone serves no API, so its tokens are not reachable.
-  if (opts.api) {
-    refuseExposedExampleTokens(config, {
-      host,
-      publicUrl: opts.env.HARK_PUBLIC_URL || config.settings.publicUrl,
-    });
-  }
+  // A worker alone serves no API, so its tokens are not reachable. A reload is held to it too.
+  const refuseExampleTokens = (c: Config) => {
+    if (opts.api) {
+      refuseExposedExampleTokens(c, { host, publicUrl: opts.env.HARK_PUBLIC_URL || c.settings.publicUrl });
+    }
+  };
+  refuseExampleTokens(config);
+  const live = new LiveConfig(config, opts.env, refuseExampleTokens);
 
   // What has been started, stopped in reverse order on shutdown or when starting fails half-way.
   const started: (() => Promise<void>)[] = [];

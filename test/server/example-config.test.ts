@@ -4,11 +4,14 @@
  * this repository) beyond this machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve, join } from 'node:path';
+import { pino } from 'pino';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { EXAMPLE_TOKENS, isLoopbackHost } from '../../src/server/example-tokens.js';
+import { startServer } from '../../src/server/serve.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -166,5 +169,44 @@ describe('hark serve with the example tokens', () => {
     // a worker alone serves no API: no tokens to expose
     const worker = await serve(['--worker'], { HOST: '0.0.0.0' });
     expect(worker.url).toMatch(/^http:\/\/localhost:\d+$/);
+  });
+});
+
+describe('a config reload with the example tokens', () => {
+  it('is refused like a start, and the running config stays', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hark-example-reload-'));
+    cpSync(ROOT, dir, {
+      recursive: true,
+      filter: (src) => !/[/\\](node_modules|\.git|dist|\.hark|test-artifacts)$/.test(src),
+    });
+    const running = await startServer({
+      configDir: dir,
+      env: {
+        ...OWN_TOKENS,
+        REDIS_URL: inject('redisUrl'),
+        HARK_REDIS_PREFIX: `{example-reload-${Date.now()}}:`,
+        HOST: '0.0.0.0',
+        PORT: '0',
+      },
+      api: true,
+      worker: false,
+      log: pino({ level: 'silent' }),
+    });
+    try {
+      // Someone replaces the variable with the example's value in the file itself.
+      const file = join(dir, 'hark.yaml');
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(/\$\{HARK_API_TOKEN:-[^}]*\}/, 'example-api-token-change-me'),
+      );
+      const result = running.reload();
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.errors.map((e) => e.message).join('\n')).toMatch(
+        /the tokens of API token "\S+" are the example ones.* set HARK_API_TOKEN to /,
+      );
+      expect(running.config.apiTokens.map((t) => t.token)).not.toContain('example-api-token-change-me');
+    } finally {
+      await running.stop();
+    }
   });
 });
