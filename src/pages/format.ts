@@ -531,6 +531,14 @@ export function emailFor(incident: Incident, person: Person, links: EmailLinks):
 /** Alerts listed per incident in a bundle email; the rest are counted. */
 export const BUNDLE_EMAIL_MAX_ALERTS = 5;
 
+/**
+ * Incidents a bundle email lists in full; the rest are named by number (a storm must not make a
+ * message an SMTP server refuses).
+ */
+export const BUNDLE_EMAIL_MAX_INCIDENTS = 50;
+/** Of those left out, how many are named by number. */
+const BUNDLE_EMAIL_MAX_NAMED = 500;
+
 /** One incident of a bundle email, with its own links and signed action links. */
 export interface BundleEmailItem {
   readonly incident: Incident;
@@ -541,7 +549,8 @@ export interface BundleEmailItem {
  * The email for pages a limit held back (SPEC section 4): subject
  * `[Hark] 3 new incidents: #43 #44 #45 (checkout, db)`; the body lists every incident — heading,
  * state, opened, alerts — each with its own Acknowledge / Resolve buttons (signed per incident
- * and person), incident and runbook links, and its first 5 alerts with their links.
+ * and person), incident and runbook links, and its first 5 alerts with their links. Past the
+ * first 50 incidents, the others are named by number only, with where to act on them.
  */
 export function bundleEmailFor(items: readonly BundleEmailItem[], person: Person): EmailContent {
   if (items.length === 0) throw new RangeError('bundleEmailFor: no incidents');
@@ -565,8 +574,20 @@ export function bundleEmailFor(items: readonly BundleEmailItem[], person: Person
     );
   };
 
+  const listed = items.slice(0, BUNDLE_EMAIL_MAX_INCIDENTS);
+  const rest = items.slice(BUNDLE_EMAIL_MAX_INCIDENTS);
+  const restLine =
+    rest.length === 0
+      ? null
+      : `... and ${rest.length} more incident${rest.length === 1 ? '' : 's'}: ` +
+        `${rest
+          .slice(0, BUNDLE_EMAIL_MAX_NAMED)
+          .map((i) => `#${i.incident.id}`)
+          .join(' ')}${rest.length > BUNDLE_EMAIL_MAX_NAMED ? ' ...' : ''}. ` +
+        'Each is on the dashboard; a reply of aa to an SMS page acknowledges all of them.';
+
   const text: string[] = [oneLine(subject), '', greeting];
-  for (const { incident, links } of items) {
+  for (const { incident, links } of listed) {
     text.push('', oneLine(heading(incident)), `  ${facts(incident)}`);
     text.push(`  Acknowledge: ${links.acknowledge}`, `  Resolve:     ${links.resolve}`);
     text.push(`  Incident:    ${links.incident}`, `  Runbook:     ${links.runbook ?? 'none'}`);
@@ -578,6 +599,7 @@ export function bundleEmailFor(items: readonly BundleEmailItem[], person: Person
     const left = incident.alerts.length - BUNDLE_EMAIL_MAX_ALERTS;
     if (left > 0) text.push(`  ... and ${left} more alerts (see the incident page)`);
   }
+  if (restLine) text.push('', restLine);
   text.push(
     '',
     '--',
@@ -593,7 +615,7 @@ export function bundleEmailFor(items: readonly BundleEmailItem[], person: Person
     `<h2 style="margin:0 0 12px 0;">${e(`${n} new incident${n === 1 ? '' : 's'}`)}</h2>`,
     `<p>${e(greeting)}</p>`,
   ];
-  for (const { incident, links } of items) {
+  for (const { incident, links } of listed) {
     html.push(
       `<h3 style="margin:18px 0 4px 0;">${e(oneLine(heading(incident)))}</h3>`,
       `<p style="margin:4px 0;">${e(facts(incident))}</p>`,
@@ -616,6 +638,7 @@ export function bundleEmailFor(items: readonly BundleEmailItem[], person: Person
       html.push('</ul>');
     }
   }
+  if (restLine) html.push(`<p>${e(restLine)}</p>`);
   html.push(
     '<p style="color:#59636e;font-size:12px;">Sent by Hark. The Acknowledge and Resolve buttons open a page on ' +
       'Hark where you confirm the action.</p>',

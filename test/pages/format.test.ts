@@ -610,6 +610,22 @@ describe('bundleEmailFor', () => {
     expect(subject).not.toMatch(/[\r\n]/);
     expect(subject.startsWith('[Hark] 100 new incidents: #1000 #1001')).toBe(true);
     expect(subject.length).toBeLessThanOrEqual(160);
-    for (let i = 0; i < 100; i++) expect(text).toContain(`${URL_BASE}/a/ack-${1000 + i}`);
+    // The first 50 in full, with their own buttons; the other 50 named by number.
+    for (let i = 0; i < 50; i++) expect(text).toContain(`${URL_BASE}/a/ack-${1000 + i}`);
+    for (let i = 50; i < 100; i++) expect(text).not.toContain(`${URL_BASE}/a/ack-${1000 + i}`);
+    const named = Array.from({ length: 50 }, (_, i) => `#${1050 + i}`).join(' ');
+    expect(text).toContain(`... and 50 more incidents: ${named}. Each is on the dashboard;`);
+  });
+
+  it('stays a size an SMTP server takes for a storm of 10,000 incidents', () => {
+    const storm = Array.from({ length: 10_000 }, (_, i) => ({
+      incident: incident({ id: 1 + i }),
+      links: linksOf(1 + i),
+    }));
+    const { text, html } = bundleEmailFor(storm, alice);
+    expect(text.length + html.length).toBeLessThan(1024 * 1024);
+    expect(text).toContain('... and 9950 more incidents: #51 #52 ');
+    expect(text).toContain('#550 ...');
+    expect(text).not.toContain('#551 ');
   });
 });
