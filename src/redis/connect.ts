@@ -73,6 +73,7 @@ export function whenReady(redis: Redis, timeoutMs = 5000): Promise<void> {
       cleanup();
       rej(new Error(`Redis not reachable within ${timeoutMs} ms`));
     }, timeoutMs);
+    timer.unref(); // a start that failed otherwise must not wait for it to exit
     const onReady = () => {
       cleanup();
       res();

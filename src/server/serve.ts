@@ -109,17 +109,28 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         ? { commandTimeout: Math.max(COMMAND_TIMEOUT_MS, durability.timeoutMs + 1000) }
         : {},
     );
+    // Until Redis is first ready, its errors are kept for the one line that says what to do (and a
+    // refused password ends the wait at once); after that each is logged.
     let lastRedisError: string | null = null;
+    let connected = false;
+    let refused: ((e: Error) => void) | null = null;
     redis.on('error', (e: Error) => {
       lastRedisError = e.message;
-      log.warn({ err: e.message }, 'redis connection error');
+      if (connected) log.warn({ err: e.message }, 'redis connection error');
+      else if (AUTH_ERROR.test(e.message)) refused?.(e);
     });
     started.push(async () => {
       if (redis.status !== 'ready') return redis.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     });
     try {
-      await whenReady(redis);
+      await Promise.race([
+        whenReady(redis),
+        new Promise<never>((_res, rej) => {
+          refused = rej;
+        }),
+      ]);
+      connected = true;
     } catch (e) {
       throw redisError(target.label, lastRedisError ?? (e as Error).message);
     }
@@ -249,9 +260,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 }
 
+/** Redis refusing Hark's credentials: waiting longer will not help. */
+const AUTH_ERROR = /NOAUTH|WRONGPASS|invalid password|AUTH/;
+
 /** Why Redis could not be used at start, and what to do about it. */
 function redisError(label: string, error: string): StartupError {
-  if (/NOAUTH|WRONGPASS|invalid password|AUTH/.test(error)) {
+  if (AUTH_ERROR.test(error)) {
     return new StartupError(
       `Redis at ${label} refused Hark's credentials (${error}); put the right password in REDIS_URL (redis://:password@host:6379, or redis://user:password@host:6379)`,
     );
