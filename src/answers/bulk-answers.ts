@@ -18,6 +18,7 @@ import type { IncidentOperations } from '../incidents/operations.js';
 import type { BulkOutcome } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import type { SmsTransport } from '../pages/types.js';
+import { blockingOptions } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
 
 export const ANSWERS_QUEUE = 'answers';
@@ -127,7 +128,9 @@ export class BulkAnswerWorker {
   readonly worker: Worker;
 
   constructor(private readonly deps: BulkAnswerWorkerDeps) {
-    this.connection = ownConnection(deps.redis, { maxRetriesPerRequest: null, enableOfflineQueue: true });
+    // Blocking commands (BZPOPMIN): no command timeout, or the worker's wait for jobs fails and it
+    // takes none; a frozen Redis just pauses it.
+    this.connection = ownConnection(deps.redis, blockingOptions);
     this.worker = new Worker(ANSWERS_QUEUE, (job: Job<unknown>) => this.process(job), {
       connection: this.connection,
       prefix: deps.keys.bullPrefix,

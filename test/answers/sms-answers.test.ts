@@ -253,6 +253,23 @@ describe('aa and rr over many incidents', () => {
     expect((await hark.store.get(notSams!, false))!.state).toBe('triggered');
   }, 30_000);
 
+  it('aa after the answers worker sat idle longer than the Redis command timeout still runs', async () => {
+    await start();
+    const ids = await openMany(30);
+    // The worker blocks on Redis for new jobs (BZPOPMIN, up to 5 s): a command timeout on its
+    // connection (2 s on Hark's) fails that wait, and the worker then never took a job again.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(reply((await sms(SAM, 'aa')).body)).toBe(
+      'Acknowledging 30 incidents... An SMS follows when done.',
+    );
+    const report = await fake.waitFor(
+      (m) => m.kind === 'message' && m.to === SAM && m.body.startsWith('Acknowledged'),
+      10_000,
+    );
+    expect(report.kind === 'message' && report.body).toBe('Acknowledged 30 incidents.');
+    expect(new Set(await hark.store.states(ids))).toEqual(new Set(['acknowledged']));
+  }, 20_000);
+
   it('rr over more than a few incidents resolves them in the background, acknowledged ones too', async () => {
     await start();
     const ids = await openMany(30);
