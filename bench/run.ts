@@ -1,4 +1,5 @@
 /** `npm run bench`: prints the figures of every benchmark (`npm run bench -- ingest` for one). */
+import { benchAnswers } from './answers.js';
 import { benchIngest } from './ingest.js';
 import { benchPaging } from './paging.js';
 import { benchSchedule } from './schedule.js';
@@ -9,6 +10,7 @@ const sections: [string, () => Record<string, string> | Promise<Record<string, s
   ['ingest', benchIngest],
   ['paging', benchPaging],
   ['web', benchWeb],
+  ['answers', benchAnswers],
 ];
 const only = process.argv.slice(2);
 for (const [name, fn] of sections) {
