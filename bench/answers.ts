@@ -21,7 +21,7 @@ import { pino } from 'pino';
 import { keys as makeKeys } from '../src/redis/keys.js';
 import { startManagedRedis, type ManagedRedis } from '../src/redis/managed.js';
 import { signTwilio, startFakeTwilio, type FakeTwilio } from '../test/support/fake-twilio.js';
-import { startHark, stop } from './spawn.js';
+import { quantile, startHark, stop } from './spawn.js';
 
 const TOKEN = 'bench-token-0123456789';
 /** The URL Twilio is given (behind a proxy): what it signs, not where the bench posts. */
@@ -34,11 +34,6 @@ const PEOPLE = [
 const keys = makeKeys();
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
 
 /** One service and policy per person: alerts labelled `to: <name>` page that person by SMS. */
 function config(): string {

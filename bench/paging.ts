@@ -9,15 +9,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startManagedRedis } from '../src/redis/managed.js';
 import { startFakeTwilio } from '../test/support/fake-twilio.js';
-import { startHark, stop } from './spawn.js';
+import { quantile, startHark, stop } from './spawn.js';
 
 const TOKEN = 'bench-token-0123456789';
 const STEP_MS = 2000;
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
 
 function config(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hark-bench-paging-'));

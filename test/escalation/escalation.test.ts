@@ -4,22 +4,16 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { consoleTransports } from '../../src/pages/console.js';
-import type { PageFormats } from '../../src/pages/pager.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import { clockFrom } from '../support/clock.js';
+import { testFormats } from '../support/formats.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 import { PageLog } from '../support/page-log.js';
 
 const API = 'api-token-for-escalation-tests';
 const GENERIC = 'generic-token-for-escalation';
 
-const formats: PageFormats = {
-  sms: (i) => `#${i.id} ${i.title}`,
-  bundleSms: (incidents) =>
-    `${incidents.length} new incidents: ${incidents.map((i) => `#${i.id}`).join(' ')}`,
-  email: (i) => ({ subject: `#${i.id} ${i.title}`, text: i.title, html: `<p>${i.title}</p>` }),
-  bundleEmail: (incidents) => ({ subject: `${incidents.length} new incidents`, text: '', html: '' }),
-};
+const formats = testFormats;
 
 function config(
   repeat: number | 'forever' = 1,

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleTransports } from '../../src/pages/console.js';
-import type { PageFormats } from '../../src/pages/pager.js';
 import { cleanupTmpConfigs } from '../config/tmpconfig.js';
 import { clockFrom } from '../support/clock.js';
+import { testFormats } from '../support/formats.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 import { API_TOKEN, GENERIC_TOKEN, HOUR, ROBOT_TOKEN, overrideTestConfig } from './support.js';
 
@@ -287,12 +287,7 @@ describe('overrides API', () => {
 });
 
 describe('escalation with runtime overrides', () => {
-  const formats: PageFormats = {
-    sms: (i) => `#${i.id} ${i.title}`,
-    bundleSms: (incidents) => `${incidents.length} new incidents`,
-    email: (i) => ({ subject: `#${i.id} ${i.title}`, text: i.title, html: `<p>${i.title}</p>` }),
-    bundleEmail: (incidents) => ({ subject: `${incidents.length} new incidents`, text: '', html: '' }),
-  };
+  const formats = testFormats;
   const PHONES: Record<string, string> = {
     alice: '+15555550101',
     bob: '+15555550102',

@@ -13,23 +13,17 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulkAnswers } from '../../src/answers/bulk-answers.js';
 import { consoleTransports } from '../../src/pages/console.js';
-import type { PageFormats } from '../../src/pages/pager.js';
 import { isRedisDown } from '../../src/server/errors.js';
 import { freePort } from '../../src/redis/managed.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
+import { testFormats } from '../support/formats.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 import { PageLog } from '../support/page-log.js';
 
 const API = 'api-token-for-frozen-redis-tests';
 const GENERIC = 'generic-token-for-frozen-redis';
 
-const formats: PageFormats = {
-  sms: (i) => `#${i.id} ${i.title}`,
-  bundleSms: (incidents) =>
-    `${incidents.length} new incidents: ${incidents.map((i) => `#${i.id}`).join(' ')}`,
-  bundleEmail: (incidents) => ({ subject: `${incidents.length} new incidents`, text: '', html: '' }),
-  email: (i) => ({ subject: `#${i.id} ${i.title}`, text: i.title, html: `<p>${i.title}</p>` }),
-};
+const formats = testFormats;
 
 const config = () =>
   tmpConfig({

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleTransports } from '../../src/pages/console.js';
-import type { PageFormats } from '../../src/pages/pager.js';
 import { cleanupTmpConfigs, lines, tmpConfig } from '../config/tmpconfig.js';
 import { runCli } from '../support/cli.js';
+import { testFormats } from '../support/formats.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 import { PageLog } from '../support/page-log.js';
 
@@ -27,12 +27,7 @@ const FIXTURES = join(import.meta.dirname, '../alerts/fixtures');
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
 
-const formats: PageFormats = {
-  sms: (i) => `#${i.id} ${i.title}`,
-  bundleSms: (incidents) => `${incidents.length} new incidents`,
-  bundleEmail: (incidents) => ({ subject: `${incidents.length} new incidents`, text: '', html: '' }),
-  email: (i) => ({ subject: `#${i.id}`, text: i.title, html: `<p>${i.title}</p>` }),
-};
+const formats = testFormats;
 
 let dir: string;
 let hark: TestHark;
