@@ -403,6 +403,18 @@ export class IncidentStore {
     return out;
   }
 
+  /** The keys the act script (acknowledge, resolve, ...) reads and writes, in its KEYS order. */
+  private actKeys(id: number): string[] {
+    const k = this.keys;
+    return [
+      k.incident(id),
+      k.incidentTimeline(id),
+      k.escalationDue,
+      k.incidentAlerts(id),
+      k.incidentAlertStatus(id),
+    ];
+  }
+
   private async act(
     id: number,
     action: 'acknowledge' | 'unacknowledge' | 'ack-timeout' | 'resolve' | 'note' | 'role',
@@ -412,14 +424,9 @@ export class IncidentStore {
     person = '',
     role = '',
   ): Promise<ActionOutcome> {
-    const k = this.keys;
     const at = now.toISOString();
     const [outcome, , by] = (await this.actScript(
-      k.incident(id),
-      k.incidentTimeline(id),
-      k.escalationDue,
-      k.incidentAlerts(id),
-      k.incidentAlertStatus(id),
+      ...this.actKeys(id),
       action,
       at,
       now.getTime(),
@@ -464,11 +471,7 @@ export class IncidentStore {
       const fns = p as unknown as Record<string, ScriptFn>;
       for (const id of batch) {
         fns.harkAct!(
-          k.incident(id),
-          k.incidentTimeline(id),
-          k.escalationDue,
-          k.incidentAlerts(id),
-          k.incidentAlertStatus(id),
+          ...this.actKeys(id),
           action,
           at,
           now.getTime(),
