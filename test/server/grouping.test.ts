@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleTransports } from '../../src/pages/console.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';
+import { clockFrom } from '../support/clock.js';
 import { PageLog } from '../support/page-log.js';
 import { startTestHark, type TestHark } from '../support/harness.js';
 
@@ -20,7 +21,9 @@ const DATADOG = { 'X-Hark-Token': 'example-datadog-token' };
 let hark: TestHark;
 const log = new PageLog();
 beforeAll(async () => {
+  // A fixed instant inside the example platform rotation (it starts 2026-01-05): someone is on call.
   hark = await startTestHark(ROOT, {
+    now: clockFrom('2026-03-04T12:00:00Z'),
     escalation: { transports: consoleTransports(log.write), formats: createPageFormats('s') },
   });
 });
