@@ -38,6 +38,7 @@ fi
 
 # redis-server keeps the real clock (see above): a shim first on PATH drops libfaketime for it.
 shim=$(mktemp -d)
+chmod 755 "$shim" # the quick-start test runs redis-server as `nobody`
 trap 'rm -rf "$shim"' EXIT
 real_redis=$(command -v redis-server)
 printf '#!/bin/sh\nunset LD_PRELOAD FAKETIME\nexec %s "$@"\n' "$real_redis" >"$shim/redis-server"
