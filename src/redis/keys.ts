@@ -18,6 +18,11 @@ export interface Keys {
   incidentAlertStatus(id: IncidentId): string;
   /** List: JSON timeline events, oldest first. */
   incidentTimeline(id: IncidentId): string;
+  /**
+   * Stream: every incident event (fields `incident`, `event`), written with the timeline entry in
+   * the same atomic step (src/events/write.ts); subscribers read it with consumer groups.
+   */
+  readonly events: string;
   /** Sorted set of every incident id (score = id), for listing newest first. */
   readonly incidents: string;
   /** String: the id of the open (triggered or acknowledged) incident with this incident key. */
@@ -87,6 +92,7 @@ export function keys(prefix = '{hark}:'): Keys {
     incidentAlertStatus: (id) => `${prefix}incident:${id}:alert-status`,
     incidentTimeline: (id) => `${prefix}incident:${id}:timeline`,
     incidents: `${prefix}incidents`,
+    events: `${prefix}events`,
     openIncident: (incidentKey) => `${prefix}open:${incidentKey}`,
     alert: (alertId) => `${prefix}alert:${alertId}`,
     escalationDue: `${prefix}escalation:due`,
