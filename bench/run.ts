@@ -1,6 +1,7 @@
 /** `npm run bench`: prints the figures of every benchmark (`npm run bench -- ingest` for one). */
 import { benchAnswers } from './answers.js';
 import { benchIngest } from './ingest.js';
+import { benchMiddle } from './middle.js';
 import { benchPaging } from './paging.js';
 import { benchSchedule } from './schedule.js';
 import { benchWeb } from './web.js';
@@ -11,6 +12,7 @@ const sections: [string, () => Record<string, string> | Promise<Record<string, s
   ['paging', benchPaging],
   ['web', benchWeb],
   ['answers', benchAnswers],
+  ['middle', benchMiddle],
 ];
 const only = process.argv.slice(2);
 for (const [name, fn] of sections) {
