@@ -28,6 +28,9 @@
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Redis } from 'ioredis';
+import { CHANNELS, type Channel } from '../config/types.js';
+import { EMIT_LUA } from '../events/write.js';
+import type { TimelineEvent } from '../events/schema.js';
 import { moveOn, type Escalations, type PageJob } from '../escalation/engine.js';
 import { bundleCallTwiml } from './bundle-call.js';
 import type { IncidentStore } from '../incidents/store.js';
@@ -187,15 +190,17 @@ export function parsePageKey(key: string): Omit<PageJob, 'kind' | 'channel'> | n
   };
 }
 
+const isChannel = (c: string | null | undefined): c is Channel => CHANNELS.some((x) => x === c);
+
 /**
  * Applies one status callback to a page record, atomically.
- * KEYS: 1 page record, 2 incident timeline, 3 incident hash
+ * KEYS: 1 page record, 2 incident timeline, 3 incident hash, 4 the event stream
  * ARGV: 1 provider status, 2 its rank, 3 outcome ('' | delivered | failed), 4 AnsweredBy ('' none),
  *       5 ErrorCode ('' none), 6 now ISO, 7 the timeline event's JSON (pushed when the outcome is decided)
  * Returns {what, outcome}: what = missing | stale (older or repeated: nothing changed) | changed |
  * decided (this callback decided the page's outcome); outcome = the page's outcome after it ('' none).
  */
-const APPLY_STATUS = `
+const APPLY_STATUS = `${EMIT_LUA}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', ''} end
 local cur = redis.call('HMGET', KEYS[1], 'providerStatus', 'providerRank', 'answeredBy', 'outcome')
 local curRank = tonumber(cur[2] or '0') or 0
@@ -215,7 +220,8 @@ local outcome = cur[4] or ''
 if not changed then return {'stale', outcome} end
 if outcome == '' and ARGV[3] ~= '' then
   redis.call('HSET', KEYS[1], 'outcome', ARGV[3])
-  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[7]) end
+  local id = redis.call('HGET', KEYS[3], 'id')
+  if id then emit(KEYS[2], KEYS[4], id, ARGV[7]) end
   return {'decided', ARGV[3]}
 end
 return {'changed', outcome}
@@ -289,7 +295,7 @@ export function formValue(params: Params, name: string): string | null {
 
 export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
   const { redis, keys, log } = deps;
-  redis.defineCommand('harkTwilioStatus', { numberOfKeys: 3, lua: APPLY_STATUS });
+  redis.defineCommand('harkTwilioStatus', { numberOfKeys: 4, lua: APPLY_STATUS });
   const applyStatus = (redis as unknown as Record<string, ApplyStatus>).harkTwilioStatus!.bind(redis);
 
   const limit = bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text('request body too large', 413) });
@@ -340,7 +346,7 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
     const [channel, person, incidentField] = await redis.hmget(record, 'channel', 'person', 'incident');
     const fields = parsePageKey(pageKey);
     const incident = Number(incidentField);
-    if (!channel || !person || !fields || fields.person !== person || fields.incident !== incident) {
+    if (!isChannel(channel) || !person || !fields || fields.person !== person || fields.incident !== incident) {
       log.warn({ sid, page: pageKey }, 'Twilio reported on a page without its record: ignored');
       return;
     }
@@ -352,9 +358,10 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
       return;
     }
     const at = deps.now().toISOString();
-    const event = {
+    // On the timeline only when this report decides the page's outcome.
+    const event: TimelineEvent | null = reading.outcome && {
       at,
-      type: `page.${reading.outcome ?? 'status'}`,
+      type: `page.${reading.outcome}`,
       actor: 'hark',
       person,
       channel,
@@ -370,13 +377,14 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
       record,
       keys.incidentTimeline(incident),
       keys.incident(incident),
+      keys.events,
       reading.status,
       reading.rank,
       reading.outcome ?? '',
       answeredBy ?? '',
       errorCode ?? '',
       at,
-      JSON.stringify(event),
+      event ? JSON.stringify(event) : '',
     );
     const logged = { sid, incident, person, channel, page: pageKey, status: reading.status, answeredBy };
     if (what === 'decided' && outcome === 'failed')

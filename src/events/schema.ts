@@ -5,12 +5,13 @@
  * post-mortem and the OpenAPI document all come from here.
  */
 import { z } from 'zod';
+import type { Channel } from '../config/types.js';
 
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 instant');
 const actor = z
   .string()
   .describe('Who did it: `person:alice`, `integration:prometheus`, `token:ops-cli`, or `hark`');
-const channel = z.enum(['sms', 'call', 'email']);
+const channel = z.enum(['sms', 'voice', 'email'] as const satisfies readonly Channel[]);
 const pageKey = z.string().describe('The page this is about (incident-cycle-loop-step-person-rule)');
 
 const base = { at: instant, actor };
@@ -30,7 +31,7 @@ const onPage = {
   page: pageKey,
 };
 
-/** What Twilio's delivery reports add (page.delivered, page.failed, page.status). */
+/** What Twilio's delivery reports add (page.delivered, page.failed). */
 const providerStatus = {
   via: z.string().optional(),
   providerId: z.string().nullable().optional(),
@@ -110,7 +111,6 @@ export const timelineEventSchemas = {
   }),
   'page.delivered': z.object({ type: z.literal('page.delivered'), ...base, ...onPage, ...providerStatus }),
   'page.failed': z.object({ type: z.literal('page.failed'), ...base, ...onPage, ...providerStatus }),
-  'page.status': z.object({ type: z.literal('page.status'), ...base, ...onPage, ...providerStatus }),
 } as const;
 
 export type TimelineEventType = keyof typeof timelineEventSchemas;

@@ -1,5 +1,5 @@
 /** One line about a timeline event's details, for people (post-mortems, the web UI). */
-import type { TimelineEvent } from './model.js';
+import type { TimelineEvent, TimelineEventOf, TimelineEventType } from '../events/schema.js';
 
 export function describeEvent(e: TimelineEvent): string {
   const bits: string[] = [];
@@ -14,24 +14,25 @@ export function describeEvent(e: TimelineEvent): string {
     'status',
     'error',
   ] as const) {
-    const v = e[key];
+    const v = (e as Readonly<Record<string, unknown>>)[key];
     if (typeof v === 'string' && v !== '') bits.push(key === 'text' ? `“${v}”` : `${key}: ${v}`);
   }
-  if (Array.isArray(e.people)) bits.push(`people: ${(e.people as string[]).join(', ') || 'nobody'}`);
-  if (typeof e.step === 'number')
-    bits.unshift(`step ${e.step}${typeof e.loop === 'number' && e.loop > 1 ? ` (round ${e.loop})` : ''}`);
+  if (e.type === 'step.fired') bits.push(`people: ${e.people.join(', ') || 'nobody'}`);
+  if (e.type === 'step.fired' || e.type === 'escalation.caught-up')
+    bits.unshift(`step ${e.step}${e.loop > 1 ? ` (round ${e.loop})` : ''}`);
   return bits.join('; ');
 }
 
 /** Events after which an incident is paging from step 1 again: older pages are not this round's. */
-const CYCLE_STARTS = new Set([
+const CYCLE_STARTS: ReadonlySet<TimelineEventType> = new Set([
   'incident.opened',
   'incident.unacknowledged',
-  'incident.retriggered',
   'incident.ack-timeout',
 ]);
 
-const PAGE_EVENTS = new Set(['page.queued', 'page.sent', 'page.bundled']);
+type PageEvent = TimelineEventOf<'page.queued' | 'page.sent' | 'page.bundled'>;
+const isPageEvent = (e: TimelineEvent): e is PageEvent =>
+  e.type === 'page.queued' || e.type === 'page.sent' || e.type === 'page.bundled';
 
 /**
  * Who has been paged for the incident since it (last) started paging, in the order they were first
@@ -53,11 +54,11 @@ export function pagedPeople(timeline: readonly TimelineEvent[]): PagedPerson[] {
   });
   const out = new Map<string, { person: string; channels: string[]; sent: boolean }>();
   for (const e of timeline.slice(start)) {
-    if (!PAGE_EVENTS.has(e.type) || typeof e.person !== 'string') continue;
+    if (!isPageEvent(e)) continue;
     const row = out.get(e.person) ?? { person: e.person, channels: [], sent: false };
     if (e.type !== 'page.queued') {
       row.sent = true;
-      if (typeof e.channel === 'string' && !row.channels.includes(e.channel)) row.channels.push(e.channel);
+      if (!row.channels.includes(e.channel)) row.channels.push(e.channel);
     }
     out.set(e.person, row);
   }

@@ -13,19 +13,9 @@ export interface IncidentAlert extends Omit<NormalizedAlert, 'action'> {
   readonly receivedAt: string;
 }
 
-export interface TimelineEvent {
-  /** ISO 8601 instant. */
-  readonly at: string;
-  /**
-   * `incident.opened`, `alert.firing`, `alert.resolved`, `alert.renotified`,
-   * `incident.acknowledged`, `incident.unacknowledged`, `incident.resolved`, `note.added`,
-   * `role.assigned`, and (from escalation) `step.fired`, `page.*`, ...
-   */
-  readonly type: string;
-  /** Who did it: `person:alice`, `integration:prometheus`, `token:ops-cli`, `hark`. */
-  readonly actor: string;
-  readonly [detail: string]: unknown;
-}
+/** One change of an incident, as on its timeline and in the event stream (src/events/schema.ts). */
+export type { TimelineEvent } from '../events/schema.js';
+import type { TimelineEvent } from '../events/schema.js';
 
 export interface Incident {
   readonly id: number;

@@ -4,11 +4,13 @@
  * opens exactly one incident. Keys are built by src/redis/keys.ts and passed in (per-incident keys
  * as templates with #ID#, since the id is only known inside the script).
  */
+import { EMIT_LUA } from '../events/write.js';
 
 /**
  * One alert into the incidents.
  * KEYS: 1 next-id counter, 2 open key of the alert's incident key, 3 alert index key,
- *       4 incidents zset, 5 escalation-due zset
+ *       4 incidents zset, 5 escalation-due zset, 6 the event stream (every timeline event goes to
+ *       the incident's timeline and the stream together: EMIT_LUA)
  * ARGV: 1 key templates (incident, alerts, alert-status, timeline; newline-separated)
  *       2 alert id, 3 alert JSON, 4 kind (firing | resolved | acknowledge | renotify),
  *       5 now ISO, 6 now ms, 7 auto-resolve (1|0), 8 alert index TTL ms, 9 actor,
@@ -17,7 +19,7 @@
  *       incident's keys expire after it)
  * Returns {id (0: no incident), new (1|0), state, changed (1|0)}.
  */
-export const INGEST = `
+export const INGEST = `${EMIT_LUA}
 local t = {}
 for s in string.gmatch(ARGV[1], '[^\\n]+') do t[#t + 1] = s end
 local function k(i, id) return (string.gsub(t[i], '#ID#', tostring(id))) end
@@ -32,7 +34,7 @@ if kind == 'firing' then
     redis.call('HSET', k(2, id), alertId, alertJson)
     redis.call('HSET', k(3, id), alertId, 'firing')
     if not prev then redis.call('HINCRBY', k(1, id), 'alertCount', 1) end
-    if prev ~= 'firing' then redis.call('RPUSH', k(4, id), ev('alert.firing')) end
+    if prev ~= 'firing' then emit(k(4, id), KEYS[6], id, ev('alert.firing')) end
     redis.call('SET', KEYS[3], id, 'PX', ttl)
     return {tonumber(id), 0, redis.call('HGET', k(1, id), 'state'), prev ~= 'firing' and 1 or 0}
   end
@@ -42,7 +44,7 @@ if kind == 'firing' then
     'openKey', KEYS[2], unpack(fields))
   redis.call('HSET', k(2, id), alertId, alertJson)
   redis.call('HSET', k(3, id), alertId, 'firing')
-  redis.call('RPUSH', k(4, id), ev('incident.opened'))
+  emit(k(4, id), KEYS[6], id, ev('incident.opened'))
   redis.call('SET', KEYS[2], id)
   redis.call('SET', KEYS[3], id, 'PX', ttl)
   redis.call('ZADD', KEYS[4], id, id)
@@ -57,7 +59,7 @@ local open = state == 'triggered' or state == 'acknowledged'
 if not open then return {tonumber(id), 0, state or '', 0} end
 
 if kind == 'renotify' then
-  redis.call('RPUSH', k(4, id), ev('alert.renotified'))
+  emit(k(4, id), KEYS[6], id, ev('alert.renotified'))
   return {tonumber(id), 0, state, 0}
 end
 
@@ -65,7 +67,7 @@ if kind == 'acknowledge' then
   if state ~= 'triggered' then return {tonumber(id), 0, state, 0} end
   redis.call('HSET', k(1, id), 'state', 'acknowledged', 'acknowledgedAt', nowIso, 'acknowledgedBy', actor)
   redis.call('ZREM', KEYS[5], id)
-  redis.call('RPUSH', k(4, id), ev('incident.acknowledged'))
+  emit(k(4, id), KEYS[6], id, ev('incident.acknowledged'))
   return {tonumber(id), 0, 'acknowledged', 1}
 end
 
@@ -74,7 +76,7 @@ local changed = 0
 if redis.call('HGET', k(3, id), alertId) == 'firing' then
   redis.call('HSET', k(3, id), alertId, 'resolved')
   redis.call('HSET', k(2, id), alertId, alertJson)
-  redis.call('RPUSH', k(4, id), ev('alert.resolved'))
+  emit(k(4, id), KEYS[6], id, ev('alert.resolved'))
   changed = 1
 end
 if auto == '1' then
@@ -84,7 +86,7 @@ if auto == '1' then
   redis.call('HSET', k(1, id), 'state', 'resolved', 'resolvedAt', nowIso, 'resolvedBy', actor)
   redis.call('DEL', redis.call('HGET', k(1, id), 'openKey'))
   redis.call('ZREM', KEYS[5], id)
-  redis.call('RPUSH', k(4, id), '{"type":"incident.resolved","reason":"all alerts resolved",' .. ARGV[10])
+  emit(k(4, id), KEYS[6], id, '{"type":"incident.resolved","reason":"all alerts resolved",' .. ARGV[10])
   for i = 1, 4 do redis.call('PEXPIRE', k(i, id), ARGV[12]) end
   return {tonumber(id), 0, 'resolved', 1}
 end
@@ -93,14 +95,15 @@ return {tonumber(id), 0, state, changed}
 
 /**
  * A person's (or token's) action on an incident.
- * KEYS: 1 incident hash, 2 timeline, 3 escalation-due zset, 4 alerts hash, 5 alert-status hash
+ * KEYS: 1 incident hash, 2 timeline, 3 escalation-due zset, 4 alerts hash, 5 alert-status hash,
+ *       6 the event stream
  * ARGV: 1 action (acknowledge | unacknowledge | ack-timeout | resolve | note | role), 2 now ISO,
  *       3 now ms, 4 actor, 5 event JSON, 6 person (acknowledge: commander if none; role: holder;
  *       ack-timeout: the acknowledgedAt it was set for), 7 role name, 8 retention ms (resolve:
  *       the incident's keys expire after it; writes afterwards keep that expiry)
  * Returns {outcome, state, by}: outcome is ok, missing, or the state that refused the action.
  */
-export const ACT = `
+export const ACT = `${EMIT_LUA}
 local action, nowIso, nowMs, actor, event = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', '', ''} end
@@ -132,7 +135,7 @@ elseif action == 'resolve' then
 elseif action == 'role' then
   redis.call('HSET', KEYS[1], 'role:' .. ARGV[7], ARGV[6])
 end
-redis.call('RPUSH', KEYS[2], event)
+emit(KEYS[2], KEYS[6], id, event)
 if action == 'resolve' then
   for i = 1, 5 do if i ~= 3 then redis.call('PEXPIRE', KEYS[i], ARGV[8]) end end
 end

@@ -3,7 +3,8 @@
  * actions people take. Every write is one Lua script (see scripts.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { addEvent } from '../events/write.js';
 import type { AlertStatus, NormalizedAlert } from '../alerts/types.js';
 import type { EscalationPolicy, EscalationStep } from '../config/types.js';
 import { ID_PLACEHOLDER, type Keys } from '../redis/keys.js';
@@ -110,8 +111,8 @@ export class IncidentStore {
       timeoutMs: 1000,
     },
   ) {
-    redis.defineCommand('harkIngest', { numberOfKeys: 5, lua: INGEST });
-    redis.defineCommand('harkAct', { numberOfKeys: 5, lua: ACT });
+    redis.defineCommand('harkIngest', { numberOfKeys: 6, lua: INGEST });
+    redis.defineCommand('harkAct', { numberOfKeys: 6, lua: ACT });
     const fns = redis as unknown as Record<string, ScriptFn>;
     this.ingestScript = fns.harkIngest!.bind(redis);
     this.actScript = fns.harkAct!.bind(redis);
@@ -194,6 +195,7 @@ export class IncidentStore {
       k.alert(route.alertId),
       k.incidents,
       k.escalationDue,
+      k.events,
       this.templates(),
       route.alertId,
       JSON.stringify(stored),
@@ -237,9 +239,19 @@ export class IncidentStore {
     return { incident, cycle: Number(cycle ?? 0), policy: JSON.parse(json) as PolicySnapshot };
   }
 
-  /** Adds an event to the timeline (escalation steps, pages). */
-  async appendTimeline(id: number, event: TimelineEvent): Promise<void> {
-    await this.redis.rpush(this.keys.incidentTimeline(id), JSON.stringify(event));
+  /**
+   * Adds an event to the incident's timeline and the event stream (escalation steps, pages). With
+   * `tx`, into that MULTI, so the event commits with the change it records; without, on its own
+   * (an event that is itself the change, such as a step fired).
+   */
+  async appendTimeline(id: number, event: TimelineEvent, tx?: ChainableCommander): Promise<void> {
+    if (tx) {
+      addEvent(tx, this.keys, id, event);
+      return;
+    }
+    const m = this.redis.multi();
+    addEvent(m, this.keys, id, event);
+    await m.exec();
   }
 
   /**
@@ -412,6 +424,7 @@ export class IncidentStore {
       k.escalationDue,
       k.incidentAlerts(id),
       k.incidentAlertStatus(id),
+      k.events,
     ];
   }
 

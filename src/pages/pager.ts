@@ -259,7 +259,7 @@ export class Pager implements PageSender {
         via: receipt.via,
         providerId: receipt.providerId,
         incidents: incidents.map((i) => i.id),
-        page: byIncident.get(incident.id)![0],
+        page: byIncident.get(incident.id)?.[0] ?? '',
       });
     }
     return { outcome: 'sent' };

@@ -22,13 +22,12 @@ export function postmortemMarkdown(i: Incident, runbookUrl: string | null): stri
   const responders = [
     ...new Set(
       timeline
-        .filter(
-          (e) => e.actor.startsWith('person:') || (e.type === 'page.sent' && typeof e.person === 'string'),
-        )
-        .map((e) => (e.actor.startsWith('person:') ? who(e.actor) : String(e.person))),
+        .flatMap((e) =>
+          e.actor.startsWith('person:') ? [who(e.actor)] : e.type === 'page.sent' ? [e.person] : [],
+        ),
     ),
   ];
-  const paged = [...new Set(timeline.filter((e) => e.type === 'page.sent').map((e) => String(e.person)))];
+  const paged = [...new Set(timeline.flatMap((e) => (e.type === 'page.sent' ? [e.person] : [])))];
   const line = (label: string, value: string) => `- **${label}:** ${value}`;
   return [
     `# Post-mortem: #${i.id} ${i.service}: ${i.title}`,

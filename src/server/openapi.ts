@@ -4,6 +4,7 @@
  * (test/server/openapi.test.ts) fails when a route under /v1 or /v2 is registered but not described
  * here, and when a `$ref` points at nothing.
  */
+import { EVENT_TYPES } from '../events/schema.js';
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it); kept loose on purpose. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -352,32 +353,7 @@ const schemas: Record<string, JsonSchema> = {
     required: ['at', 'type', 'actor'],
     properties: {
       at: instant,
-      type: {
-        type: 'string',
-        examples: [
-          'incident.opened',
-          'alert.firing',
-          'alert.resolved',
-          'alert.renotified',
-          'incident.acknowledged',
-          'incident.unacknowledged',
-          'incident.ack-timeout',
-          'incident.escalated',
-          'incident.resolved',
-          'step.fired',
-          'escalation.caught-up',
-          'escalation.exhausted',
-          'page.queued',
-          'page.sent',
-          'page.delivered',
-          'page.failed',
-          'page.status',
-          'page.throttled',
-          'page.bundled',
-          'note.added',
-          'role.assigned',
-        ],
-      },
+      type: { type: 'string', enum: [...EVENT_TYPES] },
       actor: schema('Actor'),
     },
     additionalProperties: true,

@@ -1,4 +1,5 @@
 /** The incident page (`/i/<id>`, linked from every SMS and email) and the pieces the dashboard shares. */
+import type { TimelineEventType } from '../events/schema.js';
 import { describeEvent } from '../incidents/describe.js';
 import {
   actorName,
@@ -51,12 +52,12 @@ export function IncidentActions(p: { incident: Incident; csrf: string; back: str
   );
 }
 
-const EVENT_LABELS: Readonly<Record<string, string>> = {
+/** A label for every event type there is, and none for one that is not (checked by the type). */
+const EVENT_LABELS: Readonly<Record<TimelineEventType, string>> = {
   'incident.opened': 'Opened',
   'incident.acknowledged': 'Acknowledged',
   'incident.unacknowledged': 'Un-acknowledged',
   'incident.resolved': 'Resolved',
-  'incident.retriggered': 'Re-triggered',
   'incident.ack-timeout': 'Acknowledgement timed out',
   'incident.escalated': 'Escalated by hand',
   'alert.firing': 'Alert firing',
@@ -65,14 +66,12 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   'note.added': 'Note',
   'role.assigned': 'Role',
   'step.fired': 'Escalation step',
-  'step.empty': 'Step: nobody to page',
   'page.queued': 'Page queued',
   'page.sent': 'Paged',
   'page.delivered': 'Page delivered',
   'page.failed': 'Page failed',
   'page.throttled': 'Page held (rate limit)',
   'page.bundled': 'Page bundled',
-  'page.status': 'Page status',
   'escalation.exhausted': 'Nobody acknowledged',
   'escalation.caught-up': 'Late step caught up',
 };
@@ -251,7 +250,7 @@ export function IncidentPage(p: IncidentPageProps) {
                   {v.time(t).replace(/ [^ ]+$/, '')}
                 </time>
                 <div>
-                  <span class="type">{EVENT_LABELS[e.type] ?? e.type}</span>{' '}
+                  <span class="type">{(EVENT_LABELS as Readonly<Record<string, string>>)[e.type] ?? e.type}</span>{' '}
                   <span class="muted">
                     {e.actor.startsWith('person:') ? v.personName(actorName(e.actor)) : actorName(e.actor)}
                   </span>

@@ -161,7 +161,9 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
               ? await redis.hgetall(key)
               : type === 'list'
                 ? await redis.lrange(key, 0, -1)
-                : await redis.zrange(key, '0', '-1', 'WITHSCORES'),
+                : type === 'stream'
+                  ? await redis.xrange(key, '-', '+')
+                  : await redis.zrange(key, '0', '-1', 'WITHSCORES'),
         )}`;
       }
       return out;
