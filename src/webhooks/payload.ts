@@ -47,9 +47,9 @@ export interface DeliveryJob {
 }
 
 export function incidentPayload(e: StreamEvent, incident: Incident | null): IncidentPayload {
-  if (incident && 'timeline' in incident) {
-    const { timeline: _timeline, ...rest } = incident;
-    incident = rest;
+  if (incident?.timeline) {
+    incident = { ...incident };
+    delete (incident as { timeline?: unknown }).timeline;
   }
   return { type: e.event.type, timestamp: e.event.at, data: { event: e.event, incident } };
 }
