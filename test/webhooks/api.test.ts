@@ -42,7 +42,10 @@ beforeAll(async () => {
   await sub.handle({ id: `${FIXED}-0`, incident: id, event });
   await sub.close();
   await ok.waitFor(1);
-  await waitUntil(async () => (await get('/v1/webhooks/bus/deliveries')).json.deliveries?.length === 1);
+  await waitUntil(
+    async () =>
+      ((await get('/v1/webhooks/bus/deliveries')).json.deliveries as unknown[] | undefined)?.length === 1,
+  );
 });
 
 afterAll(async () => {
@@ -61,12 +64,12 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Pro
 
 async function get(path: string, headers: Record<string, string> = auth) {
   const res = await fetch(`${h.url}${path}`, { headers });
-  return { status: res.status, json: (await res.json()) as Record<string, never> };
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
 async function post(path: string, headers: Record<string, string> = auth) {
   const res = await fetch(`${h.url}${path}`, { method: 'POST', headers });
-  return { status: res.status, json: (await res.json()) as Record<string, never> };
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
 describe('the API', () => {
@@ -130,7 +133,7 @@ describe('the API', () => {
   it('sends a signed webhook.test event through the worker and answers its outcome', async () => {
     const r = await post('/v1/webhooks/bus/test');
     expect(r.status).toBe(200);
-    const delivery = r.json.delivery as { id: string };
+    const delivery = r.json.delivery as { id: string } & Record<string, unknown>;
     expect(delivery).toMatchObject({
       type: 'webhook.test',
       incident: null,
