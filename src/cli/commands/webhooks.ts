@@ -131,6 +131,9 @@ export async function webhooksCommand(
   if (name !== undefined && !flags.server && !config.webhooks.some((w) => w.name === name)) {
     throw new UsageError(unknown(name, config));
   }
+  if (action === undefined && !flags.server && config.webhooks.length === 0) {
+    return cli.out.stdout(flags.json ? json([]) : 'no webhooks in hark.yaml (see docs/webhooks.md)');
+  }
   const client = flags.server ? serverClient(flags.server, flags.token, cli) : await redisClient(config, cli);
   try {
     if (action === undefined) {
