@@ -11,7 +11,10 @@ import type { StreamEvent } from '../../src/events/subscriber.js';
 import { WebhookLog, type DeliveryRecord } from '../../src/webhooks/log.js';
 import type { IncidentPayload } from '../../src/webhooks/payload.js';
 import { webhookSubscriber } from '../../src/webhooks/subscriber.js';
-import type { RetryPolicy } from '../../src/webhooks/delivery.js';
+import { startWebhookDelivery, type RetryPolicy } from '../../src/webhooks/delivery.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
+import { pino } from 'pino';
 import { startTestHark, type TestHark } from '../support/harness.js';
 import {
   FIXED,
@@ -338,5 +341,74 @@ describe('filters', () => {
     await sleep(300);
     expect(a1!.incident).toBe(warning);
     expect(low.received.map((r) => r.headers['webhook-id'])).toEqual([`${FIXED}-1`]);
+  });
+});
+
+describe('the worker', () => {
+  /** A Hark without a delivery worker of its own: the test runs one. */
+  const bare = async (): Promise<TestHark> => {
+    const h = await startTestHark(webhookConfig([]), { env: SECRET_ENV });
+    cleanup.push(() => h.close());
+    return h;
+  };
+
+  it('stops at once with a receiver hanging: the attempt is recorded and tried again later', async () => {
+    const slow = await receiver(() => 'hang');
+    const h = await bare();
+    const config = loadConfig(
+      webhookConfig(hook('slow', slow.url, 'HOOK_A', 'events: ["*"]', 'timeout: 60s')),
+      {
+        env: SECRET_ENV,
+      },
+    ).config;
+    const worker = startWebhookDelivery({
+      redis: h.redis,
+      keys: h.keys,
+      config: () => config,
+      log: pino({ level: 'silent' }),
+      now: () => FIXED,
+    });
+    const own = webhookSubscriber({ redis: h.redis, keys: h.keys, config: () => config, store: h.store });
+    cleanup.push(() => own.close());
+    const id = await openIncident(h.url, { key: 'db-down' });
+    await own.handle(await streamEvent(h, id, `${FIXED}-0`));
+    await slow.waitFor(1);
+    const t0 = Date.now();
+    await worker.close();
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const log = new WebhookLog(h.redis, h.keys);
+    expect(await records(log, 'slow', 1)).toEqual([
+      expect.objectContaining({ status: null, outcome: 'retrying', error: 'interrupted: Hark was stopping' }),
+    ]);
+  });
+
+  it('a delivery whose webhook a reload removed fails, and is not sent', async () => {
+    const rx = await receiver(() => ({ status: 503 }));
+    const dir = webhookConfig(hook('bus', rx.url, 'HOOK_A', 'events: ["*"]'));
+    let config: Config = loadConfig(dir, { env: SECRET_ENV }).config;
+    const h = await bare();
+    const worker = startWebhookDelivery({
+      redis: h.redis,
+      keys: h.keys,
+      config: () => config,
+      log: pino({ level: 'silent' }),
+      now: () => FIXED,
+      retry: { baseMs: 300 },
+    });
+    cleanup.push(() => worker.close());
+    const sub = webhookSubscriber({ redis: h.redis, keys: h.keys, config: () => config, store: h.store });
+    cleanup.push(() => sub.close());
+    const id = await openIncident(h.url, { key: 'db-down' });
+    await sub.handle(await streamEvent(h, id, `${FIXED}-0`));
+    const log = new WebhookLog(h.redis, h.keys);
+    await records(log, 'bus', 1);
+    config = { ...config, webhooks: [] };
+    const [, a2] = await records(log, 'bus', 2);
+    expect(a2).toMatchObject({
+      attempt: 2,
+      outcome: 'failed',
+      error: 'webhook "bus" is no longer in the config',
+    });
+    expect(rx.received).toHaveLength(1);
   });
 });
