@@ -17,8 +17,11 @@ export const WEBHOOK_QUEUE = 'webhooks';
 /** The custom backoff strategy's name (src/webhooks/delivery.ts computes each delay). */
 export const WEBHOOK_BACKOFF = 'webhook';
 
-/** Retries end by time (the retry window), not by count: this is only an upper bound. */
-const MAX_ATTEMPTS = 10_000;
+/**
+ * Retries end by time (the retry window), not by count: this only has to be more than fit in 24 h
+ * (a receiver answering 429 with `Retry-After: 1` is tried every 5 s: 17,280 times).
+ */
+const MAX_ATTEMPTS = 1_000_000;
 
 export const deliveryJobId = (webhook: string, id: string): string => `${webhook}@${id}`;
 
