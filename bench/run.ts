@@ -5,6 +5,7 @@ import { benchMiddle } from './middle.js';
 import { benchPaging } from './paging.js';
 import { benchSchedule } from './schedule.js';
 import { benchWeb } from './web.js';
+import { benchWebhooks } from './webhooks.js';
 
 const sections: [string, () => Record<string, string> | Promise<Record<string, string>>][] = [
   ['schedule', benchSchedule],
@@ -13,6 +14,7 @@ const sections: [string, () => Record<string, string> | Promise<Record<string, s
   ['web', benchWeb],
   ['answers', benchAnswers],
   ['middle', benchMiddle],
+  ['webhooks', benchWebhooks],
 ];
 const only = process.argv.slice(2);
 for (const [name, fn] of sections) {

@@ -23,6 +23,8 @@ export const REDACT_PATHS = [
   '*.headers["x-twilio-signature"]',
   'routing_key',
   '*.routing_key',
+  'secret',
+  '*.secret',
 ];
 
 /** A logger at `level` (LOG_LEVEL) writing JSON lines to stdout (or `destination`). */

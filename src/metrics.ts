@@ -69,6 +69,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'hark_webhook_deliveries_total',
+    help: 'Webhook delivery attempts, per webhook and outcome (delivered; retrying: failed, tried again later; failed: given up)',
+    labelNames: ['webhook', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookDuration = new Histogram({
+    name: 'hark_webhook_delivery_duration_seconds',
+    help: 'How long a webhook delivery attempt took, from sending to the answer (or the timeout), per webhook',
+    labelNames: ['webhook'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'hark_' });
   }

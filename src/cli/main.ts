@@ -4,6 +4,7 @@ import { ConfigError, formatIssue } from '../config/errors.js';
 import type { ConnectFlags } from './commands/incidents.js';
 import type { HandoffFlags, OverrideFlags, TakeFlags } from './commands/overrides.js';
 import type { RouteFlags } from './commands/route.js';
+import type { WebhookFlags } from './commands/webhooks.js';
 import type { CliEnv } from './context.js';
 import { CheckFailed, processOut, UsageError } from './output.js';
 
@@ -157,6 +158,18 @@ function program(cli: CliEnv): Command {
     .action(async (id: string, opts: { output?: string; server?: string; token?: string; config?: string }) =>
       (await import('./commands/postmortem.js')).postmortemCommand(id, opts, cli),
     );
+
+  connectOptions(
+    p
+      .command('webhooks')
+      .description(
+        'outgoing webhooks and their last outcomes; deliveries <name>, test <name> (a signed test event), secret (a new one)',
+      )
+      .argument('[action]', 'deliveries, test or secret')
+      .argument('[name]', 'the webhook'),
+  ).action(async (action: string | undefined, name: string | undefined, opts: WebhookFlags) =>
+    (await import('./commands/webhooks.js')).webhooksCommand(action, name, opts, cli),
+  );
 
   p.command('feed-url')
     .description("the iCal subscribe URL of a schedule's or a person's shifts (token included)")

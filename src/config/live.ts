@@ -16,7 +16,10 @@ export interface ConfigChanges {
 
 /** Per section, which names were added, removed or changed. */
 export type ConfigDiff = Readonly<
-  Record<'people' | 'schedules' | 'policies' | 'services' | 'integrations' | 'runbooks', ConfigChanges>
+  Record<
+    'people' | 'schedules' | 'policies' | 'services' | 'integrations' | 'runbooks' | 'webhooks',
+    ConfigChanges
+  >
 > & { readonly settings: boolean };
 
 export type ReloadResult =
@@ -101,6 +104,7 @@ export function diffConfigs(before: Config, after: Config): ConfigDiff {
     services: diffNamed(byName(before.services), byName(after.services)),
     integrations: diffNamed(byName(before.integrations), byName(after.integrations)),
     runbooks: diffNamed(before.runbooks, after.runbooks),
+    webhooks: diffNamed(byName(before.webhooks), byName(after.webhooks)),
     settings: canonical(before.settings) !== canonical(after.settings),
   };
 }

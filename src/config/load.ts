@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { EVENT_TYPES } from '../events/schema.js';
 import { HandoffRuleError, parseHandoffRule } from '../schedules/handoff-rule.js';
 import type { LocalMs } from '../time/local.js';
 import { ConfigError, sortIssues, type ConfigIssue } from './errors.js';
@@ -36,6 +37,7 @@ import type {
   Severity,
   Urgency,
   ValueMatcher,
+  Webhook,
 } from './types.js';
 import { reportZodIssue } from './zod-issues.js';
 
@@ -105,12 +107,32 @@ function harkStandIn(path: Path): string | undefined {
   }
   if (path.length === 3 && (section === 'integrations' || section === 'api_tokens') && field === 'token')
     return 'unset-token-not-checked';
+  if (path.length === 3 && section === 'webhooks' && field === 'secret') return UNSET_WEBHOOK_SECRET;
   if (path.length === 2 && section === 'settings') {
     if (path[1] === 'public_url') return 'https://unset.invalid';
     if (path[1] === 'timezone') return 'UTC';
   }
   return undefined;
 }
+
+/** What an unset webhook secret stands in as (valid, so the rest of its webhook is checked). */
+const UNSET_WEBHOOK_SECRET = `whsec_${Buffer.from('unset webhook secret, not checked').toString('base64')}`;
+
+/** How long one webhook delivery attempt may take, unless the webhook says. */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+
+/**
+ * Environment variables Hark itself reads secrets from: a webhook secret may not be one of them
+ * (its receiver must know it to check signatures).
+ */
+const HARK_SECRET_ENV = [
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'SMTP_URL',
+  'REDIS_URL',
+  'HARK_REDIS_OPTIONS',
+  'HARK_API_TOKEN',
+];
 
 /** Loads and validates the config in `dir`. Throws ConfigError when anything is wrong. */
 export function loadConfig(dir: string, options: LoadOptions = {}): LoadResult {
@@ -129,6 +151,7 @@ interface HarkFile {
   readonly integrations: Entries<schema.RawIntegration>;
   readonly apiTokens: Entries<schema.RawApiToken>;
   readonly settings: schema.RawSettings | undefined;
+  readonly webhooks: Entries<schema.RawWebhook>;
 }
 
 interface ScheduleFile {
@@ -202,6 +225,7 @@ class Loader {
     const services = hark ? this.services(hark) : [];
     const integrations = hark ? this.integrations(hark) : [];
     const apiTokens = hark ? this.apiTokens(hark) : [];
+    const webhooks = hark ? this.webhooks(hark, severities, integrations, apiTokens) : [];
 
     const errors = sortIssues(this.issues.filter((i) => i.level === 'error'));
     const warnings = sortIssues(this.issues.filter((i) => i.level === 'warning'));
@@ -215,6 +239,7 @@ class Loader {
       services,
       integrations,
       apiTokens,
+      webhooks,
       schedules: new FrozenMap(schedules),
       policies: new FrozenMap(policies),
       runbooks: new FrozenMap(runbooks),
@@ -346,6 +371,7 @@ class Loader {
       integrations: this.entries(src, schema.integration, raw.integrations, ['integrations']),
       apiTokens: this.entries(src, schema.apiToken, raw.api_tokens, ['api_tokens']),
       settings: optional(schema.settings, 'settings'),
+      webhooks: this.entries(src, schema.webhook, raw.webhooks, ['webhooks']),
     };
   }
 
@@ -641,6 +667,149 @@ class Loader {
       out.push({ name: t.name, token: t.token, person: t.person ?? null });
     });
     return out;
+  }
+
+  /**
+   * Webhooks: their event types, services and severities must exist, and their secret must come
+   * from an environment variable of its own. Nothing else of a webhook may use `${...}`: what a
+   * receiver gets or is sent to is written in the file, so no other part's secret can reach it.
+   */
+  private webhooks(
+    hark: HarkFile,
+    severities: readonly Severity[],
+    integrations: readonly Integration[],
+    apiTokens: readonly ApiToken[],
+  ): Webhook[] {
+    const { src } = hark;
+    this.unique(src, hark.webhooks, ['webhooks'], 'webhook');
+    const refs = src.envReferences;
+    for (const ref of refs) {
+      if (ref.path[0] !== 'webhooks' || (ref.path.length === 3 && ref.path[2] === 'secret')) continue;
+      const field = ref.path.slice(2).join('.') || 'entry';
+      src.report(
+        ref.path,
+        `\${...} is not allowed in a webhook's ${field}: only its secret comes from the environment (so no other part's secret can reach a receiver); write the value itself${ref.text.includes('$$') ? ' (a literal $ needs no $$ here)' : ''}`,
+        { evenIfUnset: true },
+      );
+    }
+    const services = new Set(hark.services.flatMap((s) => (s ? [s.name] : [])));
+    for (const n of namesIn((src.value() as { services?: unknown } | undefined)?.services)) services.add(n);
+    const severityNames = severities.map((s) => s.name);
+    const groups = new Set(EVENT_TYPES.map((t) => t.slice(0, t.indexOf('.'))));
+    const patterns = [...EVENT_TYPES, '*', ...[...groups].map((g) => `${g}.*`)];
+    // Other secrets of the config: a webhook secret must be none of them.
+    const others: { value: string; what: string }[] = [
+      ...integrations.flatMap((i) =>
+        i.token ? [{ value: i.token, what: `the token of integration "${i.name}"` }] : [],
+      ),
+      ...apiTokens.map((t) => ({ value: t.token, what: `API token "${t.name}"` })),
+      ...HARK_SECRET_ENV.flatMap((n) => (this.env[n] ? [{ value: this.env[n], what: n }] : [])),
+    ];
+    const out: Webhook[] = [];
+    hark.webhooks.forEach((w, i) => {
+      if (!w) return;
+      const at = (...rest: (string | number)[]): Path => ['webhooks', i, ...rest];
+      const where = `webhook "${w.name}"`;
+      w.events.forEach((e, j) => {
+        if (!patterns.includes(e)) {
+          src.report(
+            at('events', j),
+            `unknown event type "${e}" in ${where}${didYouMean(e, patterns)} (event types: ${EVENT_TYPES.join(', ')}; or "*", or a group such as incident.*)`,
+          );
+        }
+      });
+      w.services?.forEach((name, j) => {
+        if (!services.has(name)) {
+          src.report(
+            at('services', j),
+            `unknown service "${name}" in ${where}${didYouMean(name, services)} (services: ${[...services].join(', ') || 'none'})`,
+          );
+        }
+      });
+      w.severities?.forEach((name, j) => {
+        if (!severityNames.includes(name)) {
+          src.report(
+            at('severities', j),
+            `unknown severity "${name}" in ${where}${didYouMean(name, severityNames)} (severities: ${severityNames.join(', ')})`,
+          );
+        }
+      });
+      const secretEnv = this.webhookSecret(src, w, i, refs, others);
+      others.push({ value: w.secret, what: `the secret of webhook "${w.name}"` });
+      out.push({
+        name: w.name,
+        url: w.url,
+        events: w.events,
+        services: w.services ?? null,
+        severities: w.severities ?? null,
+        secret: w.secret,
+        secretEnv: secretEnv ?? '',
+        timeoutMs: w.timeout ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+      });
+    });
+    return out;
+  }
+
+  /** Checks a webhook's secret (messages never show it); the variable it came from. */
+  private webhookSecret(
+    src: SourceFile,
+    w: schema.RawWebhook,
+    i: number,
+    refs: readonly { path: Path; text: string; names: readonly string[] }[],
+    others: readonly { value: string; what: string }[],
+  ): string | null {
+    const path: Path = ['webhooks', i, 'secret'];
+    const where = `webhook "${w.name}"`;
+    const ref = refs.find(
+      (r) => r.path.length === 3 && r.path[0] === 'webhooks' && r.path[1] === i && r.path[2] === 'secret',
+    );
+    const m = ref ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(ref.text) : null;
+    const suggestion = `HARK_WEBHOOK_${w.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_SECRET`;
+    if (!m) {
+      src.report(
+        path,
+        `the secret of ${where} must come from the environment alone: write secret: "\${${suggestion}}" (no default, nothing around it) and set ${suggestion}`,
+      );
+      return null;
+    }
+    const env = m[1]!;
+    if (src.isPoisoned(path)) return env; // unset: reported already, the value is not checked
+    if (HARK_SECRET_ENV.includes(env)) {
+      src.report(
+        path,
+        `${where} cannot use ${env} as its secret: Hark uses it for something else; give the webhook a variable of its own`,
+      );
+      return env;
+    }
+    const elsewhere = refs.find((r) => r.names.includes(env) && r !== ref);
+    if (elsewhere) {
+      const pos = src.position(elsewhere.path);
+      src.report(
+        path,
+        `${where} cannot use ${env} as its secret: it is also used at ${src.file}:${pos.line}:${pos.col}; give the webhook a variable of its own`,
+      );
+      return env;
+    }
+    const same = others.find((o) => o.value === w.secret);
+    if (same) {
+      src.report(
+        path,
+        `the secret of ${where} (${env}) is the same as ${same.what}: give each webhook a secret of its own`,
+      );
+      return env;
+    }
+    const body = w.secret.startsWith('whsec_') ? w.secret.slice('whsec_'.length) : null;
+    const bytes =
+      body !== null && /^[A-Za-z0-9+/]+={0,2}$/.test(body) && body.length % 4 === 0
+        ? Buffer.from(body, 'base64').length
+        : 0;
+    if (bytes < 24 || bytes > 64) {
+      src.report(
+        path,
+        `${env} is not a Standard Webhooks secret: it must be whsec_ followed by the base64 of 24 to 64 random bytes (make one with: hark webhooks secret)`,
+      );
+    }
+    return env;
   }
 
   // ---------------------------------------------------------------------------------- schedules

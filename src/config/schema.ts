@@ -168,6 +168,49 @@ export const settings = z.strictObject({
     .optional(),
 });
 
+/**
+ * An outgoing webhook (docs/webhooks.md). The event names, services and severities it lists and
+ * its secret (a `${NAME}` only, never a value in the file) are checked in load.ts.
+ */
+export const webhook = z.strictObject({
+  name: name('webhook name'),
+  url: z.string().refine(isWebhookUrl, {
+    error: 'invalid url: expected an http:// or https:// URL with a host and no user or password',
+  }),
+  events: z
+    .array(z.string())
+    .min(1, { error: 'list at least one event type, such as incident.opened, or "*" for every event' }),
+  services: z
+    .array(z.string())
+    .min(1, { error: 'list at least one service, or leave services out' })
+    .optional(),
+  severities: z
+    .array(z.string())
+    .min(1, { error: 'list at least one severity, or leave severities out' })
+    .optional(),
+  secret: z.string({
+    error: 'secret must be a ${NAME} naming an environment variable that holds the secret',
+  }),
+  timeout: duration
+    .refine((ms) => ms >= 1000 && ms <= 60_000, { error: 'timeout must be from 1s to 60s' })
+    .optional(),
+});
+
+function isWebhookUrl(v: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.hostname !== '' &&
+    url.username === '' &&
+    url.password === ''
+  );
+}
+
 /** hark.yaml: each section is validated on its own (load.ts), so one bad entry hides nothing else. */
 export const harkTop = z.strictObject({
   people: z.record(z.string(), z.unknown()),
@@ -177,6 +220,7 @@ export const harkTop = z.strictObject({
   integrations: z.unknown().optional(),
   api_tokens: z.unknown().optional(),
   settings: z.unknown().optional(),
+  webhooks: z.unknown().optional(),
 });
 export const severitiesSection = z
   .array(z.unknown())
@@ -188,6 +232,7 @@ export type RawService = z.output<typeof service>;
 export type RawIntegration = z.output<typeof integration>;
 export type RawApiToken = z.output<typeof apiToken>;
 export type RawSettings = z.output<typeof settings>;
+export type RawWebhook = z.output<typeof webhook>;
 
 const coverageWindow = z.strictObject({
   days: z

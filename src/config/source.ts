@@ -24,6 +24,15 @@ export type Path = readonly (string | number)[];
  */
 export type StandIn = (path: Path) => string | undefined;
 
+/** A string value that had `${...}` in it, as written (for fields that must, or must not, use one). */
+export interface EnvReference {
+  readonly path: Path;
+  /** The value as written, before interpolation. */
+  readonly text: string;
+  /** The variables it names (`${NAME}` and `${NAME:-default}`). */
+  readonly names: readonly string[];
+}
+
 export interface SourceOptions {
   /** Lines before the text in the file (a runbook's front matter starts on line 2). */
   readonly lineOffset?: number;
@@ -49,6 +58,8 @@ export class SourceFile {
    * (their value is unknown, so it is not checked).
    */
   private readonly poisoned = new Set<number>();
+  /** Every value that used `${...}` (or `$$`), in file order. */
+  readonly envReferences: EnvReference[] = [];
   private readonly lineOffset: number;
   private readonly unsetEnv: ConfigIssue['level'];
   private readonly standIn: StandIn;
@@ -141,6 +152,8 @@ export class SourceFile {
       Scalar: (key, node, ancestors) => {
         if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
         const at = node.range?.[0] ?? 0;
+        const text = node.value;
+        const names: string[] = [];
         const value = node.value.replace(
           ENV_RE,
           (match, name: string | undefined, fallback: string | undefined) => {
@@ -153,6 +166,7 @@ export class SourceFile {
               );
               return match;
             }
+            names.push(name);
             const value = env[name];
             if (value !== undefined && value !== '') return value;
             if (fallback !== undefined) return fallback;
@@ -168,9 +182,11 @@ export class SourceFile {
             return match;
           },
         );
+        const path = keyPath(ancestors, node);
+        if (value !== text || names.length > 0) this.envReferences.push({ path, text, names });
         // A value that cannot be replaced is not checked, and stands in as given (a valid value
         // of its field where one is known, else its text) so that its entry is still checked.
-        node.value = this.poisoned.has(at) ? (this.standIn(keyPath(ancestors, node)) ?? value) : value;
+        node.value = this.poisoned.has(at) ? (this.standIn(path) ?? value) : value;
       },
     });
   }
@@ -224,6 +240,11 @@ export class SourceFile {
     return false;
   }
 
+  /** Whether the value at `path` had a `${...}` that could not be replaced (it is not checked). */
+  isPoisoned(path: Path): boolean {
+    return this.poisoned.has(this.locate(path, false));
+  }
+
   /** Position of the value at `path`, or of the key itself with `key: true`; falls back to the nearest parent. */
   position(path: Path, key = false): { line: number; col: number } {
     const { line, col } = this.lines.linePos(this.locate(path, key));
@@ -232,11 +253,16 @@ export class SourceFile {
 
   /**
    * Records an issue at the value at `path` (or its key). Values whose `${...}` could not be
-   * replaced already have their error and get no second one.
+   * replaced already have their error and get no second one (unless `evenIfUnset`: the problem is
+   * the `${...}` itself).
    */
-  report(path: Path, message: string, opts: { key?: boolean; level?: ConfigIssue['level'] } = {}): void {
+  report(
+    path: Path,
+    message: string,
+    opts: { key?: boolean; level?: ConfigIssue['level']; evenIfUnset?: boolean } = {},
+  ): void {
     const offset = this.locate(path, opts.key ?? false);
-    if (this.poisoned.has(offset)) return;
+    if (this.poisoned.has(offset) && !opts.evenIfUnset) return;
     const { line, col } = this.lines.linePos(offset);
     this.issues.push({
       level: opts.level ?? 'error',

@@ -76,6 +76,24 @@ export interface ApiToken {
   readonly person: string | null;
 }
 
+/** An outgoing webhook (docs/webhooks.md): which incident events go where, signed with `secret`. */
+export interface Webhook {
+  readonly name: string;
+  /** http(s); not a secret (receivers authenticate Hark by the signature). */
+  readonly url: string;
+  /** Event types, `*` (every event), or `<group>.*` (`incident.*`, `page.*`). */
+  readonly events: readonly string[];
+  /** Only incidents of these services / severities; null: any. */
+  readonly services: readonly string[] | null;
+  readonly severities: readonly string[] | null;
+  /** Secret: never log it. A Standard Webhooks secret, `whsec_` + base64 of 24 to 64 bytes. */
+  readonly secret: string;
+  /** The environment variable it came from (`${NAME}`), for messages. */
+  readonly secretEnv: string;
+  /** How long one delivery attempt may take. */
+  readonly timeoutMs: number;
+}
+
 export interface PageLimit {
   readonly count: number;
   readonly perMs: number;
@@ -173,6 +191,7 @@ export interface Config {
   readonly services: readonly Service[];
   readonly integrations: readonly Integration[];
   readonly apiTokens: readonly ApiToken[];
+  readonly webhooks: readonly Webhook[];
   readonly schedules: ReadonlyMap<string, Schedule>;
   readonly policies: ReadonlyMap<string, EscalationPolicy>;
   readonly runbooks: ReadonlyMap<string, Runbook>;

@@ -77,6 +77,10 @@ export interface Keys {
   readonly overridesVersion: string;
   /** Pub/sub channel: a config reload was asked for; every Hark process reloads its own copy. */
   readonly configReloadChannel: string;
+  /** List: JSON of a webhook's recent delivery attempts, newest first, capped (src/webhooks/log.ts). */
+  webhookDeliveries(webhook: string): string;
+  /** Hash: a webhook's counters per outcome (delivered, retrying, failed) and its last attempt. */
+  webhookStats(webhook: string): string;
 }
 
 /**
@@ -114,5 +118,7 @@ export function keys(prefix = '{hark}:'): Keys {
     overrides: `${prefix}overrides`,
     overridesVersion: `${prefix}overrides:version`,
     configReloadChannel: `${prefix}config:reload`,
+    webhookDeliveries: (webhook) => `${prefix}webhook:${webhook}:deliveries`,
+    webhookStats: (webhook) => `${prefix}webhook:${webhook}:stats`,
   };
 }

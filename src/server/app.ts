@@ -26,6 +26,8 @@ import { feedRoutes } from './api/feeds.js';
 import { incidentRoutes } from './api/incidents.js';
 import { oncallRoutes } from './api/oncall.js';
 import { overrideRoutes } from './api/overrides.js';
+import { webhookRoutes } from './api/webhooks.js';
+import type { WebhookQueue } from '../webhooks/queue.js';
 import { smallBodies } from './body-limits.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
@@ -55,6 +57,8 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** `POST /v1/config/reload`: reloads this process and tells the others (absent: 501). */
   readonly reloadConfig?: () => Promise<ReloadResult>;
+  /** Where `POST /v1/webhooks/<name>/test` queues its event (absent: 501). */
+  readonly webhooks?: WebhookQueue | null;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -109,6 +113,7 @@ export function createApp(deps: AppDeps): Hono {
   feedRoutes(app, { ...deps, secret: appSecret });
   overrideRoutes(app, deps);
   configRoutes(app, deps);
+  webhookRoutes(app, deps);
   const twilio = {
     twilioAuthToken: deps.publicUrl ? (deps.twilioAuthToken ?? null) : null,
     publicUrl: deps.publicUrl ?? (() => ''),

@@ -749,6 +749,59 @@ const schemas: Record<string, JsonSchema> = {
     },
     additionalProperties: true,
   },
+  // -------------------------------------------------------------------------------- webhooks
+  WebhookDelivery: {
+    type: 'object',
+    description:
+      'One delivery attempt. `delivered` and `failed` are final; `retrying` goes again at `nextAttemptAt`.',
+    required: [
+      'id',
+      'type',
+      'incident',
+      'attempt',
+      'at',
+      'status',
+      'error',
+      'durationMs',
+      'outcome',
+      'nextAttemptAt',
+    ],
+    properties: {
+      id: { type: 'string', description: 'The `webhook-id` header: the event stream id, or `test_…`.' },
+      type: { type: 'string', examples: ['incident.opened', 'webhook.test'] },
+      incident: nullable('integer'),
+      attempt: { type: 'integer', minimum: 1 },
+      at: instant,
+      status: nullable('integer', { description: 'The receiver’s HTTP status; null: no answer.' }),
+      error: nullable('string'),
+      durationMs: { type: 'integer' },
+      outcome: { enum: ['delivered', 'retrying', 'failed'] },
+      nextAttemptAt: nullableInstant,
+    },
+  },
+  WebhookSummary: {
+    type: 'object',
+    description: 'A webhook of hark.yaml (never its secret) with its counters and last attempt.',
+    required: ['name', 'url', 'events', 'services', 'severities', 'timeoutMs', 'counts', 'last'],
+    properties: {
+      name: { type: 'string' },
+      url: { type: 'string', format: 'uri' },
+      events: { type: 'array', items: { type: 'string' } },
+      services: nullable('array', { items: { type: 'string' } }),
+      severities: nullable('array', { items: { type: 'string' } }),
+      timeoutMs: { type: 'integer' },
+      counts: {
+        type: 'object',
+        description: 'Attempts per outcome.',
+        properties: {
+          delivered: { type: 'integer' },
+          retrying: { type: 'integer' },
+          failed: { type: 'integer' },
+        },
+      },
+      last: { oneOf: [schema('WebhookDelivery'), { type: 'null' }] },
+    },
+  },
   // -------------------------------------------------------------------------------- config
   ConfigIssue: {
     type: 'object',
@@ -784,6 +837,7 @@ const schemas: Record<string, JsonSchema> = {
           services: schema('ConfigChanges'),
           integrations: schema('ConfigChanges'),
           runbooks: schema('ConfigChanges'),
+          webhooks: schema('ConfigChanges'),
           settings: { type: 'boolean' },
         },
       },
@@ -1152,6 +1206,80 @@ const paths: Record<string, PathItemObject> = {
       },
     },
   },
+  // ---------------------------------------------------------------------------- webhooks
+  '/v1/webhooks': {
+    get: {
+      operationId: 'listWebhooks',
+      summary: 'Outgoing webhooks with their counters and last attempt',
+      tags: ['webhooks'],
+      security: API_TOKEN,
+      responses: {
+        '200': json('Every webhook of hark.yaml.', {
+          type: 'object',
+          required: ['webhooks'],
+          properties: { webhooks: { type: 'array', items: schema('WebhookSummary') } },
+        }),
+        ...API_ERRORS,
+      },
+    },
+  },
+  '/v1/webhooks/{name}/deliveries': {
+    get: {
+      operationId: 'listWebhookDeliveries',
+      summary: 'A webhook’s recent delivery attempts, newest first',
+      tags: ['webhooks'],
+      security: API_TOKEN,
+      parameters: [
+        parameter('WebhookName'),
+        {
+          name: 'limit',
+          in: 'query',
+          description: 'At most this many (default 50).',
+          schema: { type: 'integer', minimum: 1, maximum: 200 },
+        },
+      ],
+      responses: {
+        '200': json('The attempts.', {
+          type: 'object',
+          required: ['webhook', 'deliveries'],
+          properties: {
+            webhook: { type: 'string' },
+            deliveries: { type: 'array', items: schema('WebhookDelivery') },
+          },
+        }),
+        '400': response('BadRequest'),
+        '404': response('NotFound'),
+        ...API_ERRORS,
+      },
+    },
+  },
+  '/v1/webhooks/{name}/test': {
+    post: {
+      operationId: 'testWebhook',
+      summary: 'Send a signed `webhook.test` event',
+      description:
+        'Queued like every delivery and sent by a worker, once (never retried); answers the attempt ' +
+        'when it is made within the webhook’s timeout and 5 s.',
+      tags: ['webhooks'],
+      security: API_TOKEN,
+      parameters: [parameter('WebhookName')],
+      responses: {
+        '200': json('The attempt (its `outcome` says whether the receiver took it).', {
+          type: 'object',
+          required: ['delivery'],
+          properties: { delivery: schema('WebhookDelivery') },
+        }),
+        '202': json('Queued, but no worker sent it in time.', {
+          type: 'object',
+          required: ['delivery', 'id', 'message'],
+          properties: { delivery: { type: 'null' }, id: { type: 'string' }, message: { type: 'string' } },
+        }),
+        '404': response('NotFound'),
+        '501': json('This server cannot send webhook tests (`not_supported`).', schema('Error')),
+        ...API_ERRORS,
+      },
+    },
+  },
   // ---------------------------------------------------------------------------- Twilio
   '/v1/twilio/sms': {
     post: {
@@ -1366,6 +1494,7 @@ const BASE: Omit<OpenApiDocument, 'servers'> = {
     { name: 'incidents', description: 'Incidents and the actions people take (SPEC sections 3 and 7).' },
     { name: 'schedules', description: 'Who is on call, shifts, runtime overrides, iCal feeds.' },
     { name: 'config', description: 'The running config.' },
+    { name: 'webhooks', description: 'Outgoing webhooks (docs/webhooks.md): counters, deliveries, tests.' },
     { name: 'twilio', description: 'Twilio webhooks: replies, delivery status, calls (Twilio-signed).' },
     { name: 'email', description: 'Email action pages (signed, expiring token in the path).' },
     { name: 'operations', description: 'Health, metrics and this document.' },
@@ -1381,6 +1510,13 @@ const BASE: Omit<OpenApiDocument, 'servers'> = {
         required: true,
         description: 'The incident number.',
         schema: { type: 'integer', minimum: 1 },
+      },
+      WebhookName: {
+        name: 'name',
+        in: 'path',
+        required: true,
+        description: 'The webhook name (from hark.yaml).',
+        schema: { type: 'string' },
       },
       ScheduleName: {
         name: 'name',

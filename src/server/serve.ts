@@ -26,6 +26,8 @@ import { findOrInstallRedisServer } from '../redis/install.js';
 import { startManagedRedis } from '../redis/managed.js';
 import { OverrideStore } from '../schedules/override-store.js';
 import { ScheduleRegistry } from '../schedules/registry.js';
+import { startWebhookDelivery } from '../webhooks/delivery.js';
+import { WebhookQueue } from '../webhooks/queue.js';
 import type { Hono } from 'hono';
 import { createApp, createOperatorApp } from './app.js';
 import { refuseExposedExampleTokens } from './example-tokens.js';
@@ -196,6 +198,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       worker: opts.worker,
     });
     started.push(() => bulkAnswers.close());
+    // Outgoing webhooks: the API queues test events; the workers send every delivery.
+    const webhooks = new WebhookQueue(redis, keys);
+    started.push(() => webhooks.close());
+    if (opts.worker) {
+      const delivery = startWebhookDelivery({ redis, keys, config: () => live.config, log, metrics });
+      started.push(() => delivery.close());
+    }
     let api: Hono | null = null;
     if (opts.api) {
       api = createApp({
@@ -218,6 +227,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         log,
         now: () => new Date(),
         reloadConfig: reloads.everywhere,
+        webhooks,
       });
     }
     // A worker serves only /healthz, /readyz and /metrics (its pages, escalation lag, sweeps).

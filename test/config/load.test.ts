@@ -349,7 +349,7 @@ describe('YAML syntax', () => {
 describe('unknown keys', () => {
   it('at the top of hark.yaml, with did-you-mean and the allowed keys', () => {
     expect(errors(tree(lines('servcies: []')))).toEqual([
-      'hark.yaml:5:1: unknown key "servcies" (did you mean "services"?) (allowed: people, severities, default_severity, services, integrations, api_tokens, settings)',
+      'hark.yaml:5:1: unknown key "servcies" (did you mean "services"?) (allowed: people, severities, default_severity, services, integrations, api_tokens, settings, webhooks)',
     ]);
   });
 

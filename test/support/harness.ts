@@ -20,6 +20,8 @@ import { keys as makeKeys, type Keys } from '../../src/redis/keys.js';
 import { OverrideStore } from '../../src/schedules/override-store.js';
 import { ScheduleRegistry } from '../../src/schedules/registry.js';
 import { createApp } from '../../src/server/app.js';
+import { startWebhookDelivery, type WebhookDeliveryDeps } from '../../src/webhooks/delivery.js';
+import { WebhookQueue } from '../../src/webhooks/queue.js';
 
 export interface TestHarkOptions {
   readonly redisUrl?: string;
@@ -38,6 +40,8 @@ export interface TestHarkOptions {
   readonly shiftPlanEveryMs?: number;
   /** The clock of the server, the worker and the override store (default: the real one). */
   readonly now?: () => number;
+  /** Run the webhook delivery worker (and the test endpoint's queue), with these options. */
+  readonly webhooks?: Omit<WebhookDeliveryDeps, 'redis' | 'keys' | 'config' | 'log'>;
 }
 
 export interface TestHark {
@@ -114,7 +118,12 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         worker: true,
       })
     : null;
+  const webhookQueue = opts.webhooks ? new WebhookQueue(redis, keys) : null;
+  const webhookDelivery = opts.webhooks
+    ? startWebhookDelivery({ metrics, ...opts.webhooks, redis, keys, config: () => config, log })
+    : null;
   const app = createApp({
+    webhooks: webhookQueue,
     metrics,
     handoffs: smsHandoffs(
       overrideStore,
@@ -171,6 +180,8 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     close: async () => {
       await new Promise<void>((res) => server.close(() => res()));
       await bulkAnswers?.close();
+      await webhookDelivery?.close();
+      await webhookQueue?.close();
       await escalation?.close();
       redis.disconnect();
     },

@@ -51,7 +51,7 @@ export function validate(dir: string, opts: ValidateOptions, cli: CliEnv): void 
   if (!opts.json) {
     const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
     cli.out.stdout(
-      `ok: ${n(config.people.size, 'person').replace('persons', 'people')}, ${n(config.schedules.size, 'schedule')}, ${n(config.policies.size, 'escalation policy').replace('policys', 'policies')}, ${n(config.services.length, 'service')}, ${n(config.runbooks.size, 'runbook')}`,
+      `ok: ${n(config.people.size, 'person').replace('persons', 'people')}, ${n(config.schedules.size, 'schedule')}, ${n(config.policies.size, 'escalation policy').replace('policys', 'policies')}, ${n(config.services.length, 'service')}, ${n(config.runbooks.size, 'runbook')}${config.webhooks.length > 0 ? `, ${n(config.webhooks.length, 'webhook')}` : ''}`,
     );
   }
 }
