@@ -12,6 +12,8 @@ import { LiveConfig, type ReloadResult } from '../config/live.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { startEscalation } from '../escalation/runtime.js';
+import type { Subscriber } from '../events/subscriber.js';
+import { consumerName, startSubscribers } from '../events/subscribers.js';
 import { IncidentOperations } from '../incidents/operations.js';
 import { Metrics } from '../metrics.js';
 import { IncidentStore } from '../incidents/store.js';
@@ -176,6 +178,20 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     started.push(() => escalation.close());
     planShiftsSoon = () => escalation.escalations.planShiftsSoon();
+    // The event stream's subscribers (src/events/subscribers.ts): run by worker processes. Every
+    // process trims the stream and shows its length on /metrics.
+    const subscribers: Subscriber[] = [];
+    const eventRunner = await startSubscribers({
+      redis,
+      keys,
+      subscribers: opts.worker ? subscribers : [],
+      log,
+      metrics,
+      consumer: consumerName(),
+      now: () => Date.now(),
+      retentionMs: () => live.config.settings.eventRetentionMs,
+    });
+    started.push(() => eventRunner.stop());
     const reloads = await configReloads({ live, redis, keys, log, metrics });
     started.push(() => reloads.close());
     const ops = new IncidentOperations(

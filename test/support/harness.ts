@@ -10,6 +10,8 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { startEscalation, type EscalationRuntime } from '../../src/escalation/runtime.js';
+import type { Subscriber } from '../../src/events/subscriber.js';
+import { startSubscribers } from '../../src/events/subscribers.js';
 import { IncidentOperations } from '../../src/incidents/operations.js';
 import { Metrics } from '../../src/metrics.js';
 import { IncidentStore } from '../../src/incidents/store.js';
@@ -38,6 +40,8 @@ export interface TestHarkOptions {
   readonly shiftPlanEveryMs?: number;
   /** The clock of the server, the worker and the override store (default: the real one). */
   readonly now?: () => number;
+  /** Run these event stream subscribers (as a worker process does), retried after 50 ms. */
+  readonly subscribers?: readonly Subscriber[];
 }
 
 export interface TestHark {
@@ -103,6 +107,24 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     metrics,
     log,
   );
+  const events = opts.subscribers
+    ? await startSubscribers({
+        redis,
+        keys,
+        subscribers: opts.subscribers,
+        log,
+        metrics,
+        consumer: `test-${keys.prefix}`,
+        // Stream ids are Redis's clock, not the test's: the retention is counted on the real one.
+        now: () => Date.now(),
+        retentionMs: () => config.settings.eventRetentionMs,
+        claimIdleMs: 1000,
+        retryMinMs: 50,
+        retryMaxMs: 500,
+        blockMs: 500,
+        stopGraceMs: 500,
+      })
+    : null;
   const bulkAnswers = opts.escalation
     ? startBulkAnswers({
         redis,
@@ -168,6 +190,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     },
     close: async () => {
       await new Promise<void>((res) => server.close(() => res()));
+      await events?.stop();
       await bulkAnswers?.close();
       await escalation?.close();
       redis.disconnect();
