@@ -82,6 +82,56 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  /**
+   * Reads the event stream's length and each subscriber group's lag for a scrape: set by the
+   * subscriber runner (src/events/subscribers.ts) in worker processes; the values are global (the
+   * same on every worker), read from Redis when /metrics is scraped.
+   */
+  eventStreamReader: (() => Promise<void>) | null = null;
+  private eventStreamRead: Promise<void> | null = null;
+  /** One read per scrape, awaited by each gauge it sets (prom-client collects them in parallel). */
+  private readonly readEventStream = (): Promise<void> =>
+    (this.eventStreamRead ??= (this.eventStreamReader?.() ?? Promise.resolve()).finally(() => {
+      this.eventStreamRead = null;
+    }));
+  readonly eventStreamLength = new Gauge({
+    name: 'hark_event_stream_length',
+    help: 'Entries in the incident event stream (bounded by settings.event_retention)',
+    registers: [this.registry],
+    collect: this.readEventStream,
+  });
+  readonly subscriberLag = new Gauge({
+    name: 'hark_subscriber_lag',
+    help: 'Event stream entries a subscriber has not acknowledged yet (not yet read, or being handled), per subscriber',
+    labelNames: ['subscriber'] as const,
+    registers: [this.registry],
+    collect: this.readEventStream,
+  });
+  readonly subscriberPending = new Gauge({
+    name: 'hark_subscriber_pending',
+    help: 'Events delivered to a subscriber and not acknowledged yet (being handled or retried), per subscriber',
+    labelNames: ['subscriber'] as const,
+    registers: [this.registry],
+    collect: this.readEventStream,
+  });
+  readonly subscriberDelivered = new Counter({
+    name: 'hark_subscriber_delivered_total',
+    help: 'Events a subscriber handled and acknowledged, per subscriber',
+    labelNames: ['subscriber'] as const,
+    registers: [this.registry],
+  });
+  readonly subscriberFailures = new Counter({
+    name: 'hark_subscriber_failures_total',
+    help: 'Times a subscriber threw on an event (each is retried), per subscriber',
+    labelNames: ['subscriber'] as const,
+    registers: [this.registry],
+  });
+  readonly subscriberRedelivered = new Counter({
+    name: 'hark_subscriber_redelivered_total',
+    help: 'Events delivered again after a consumer stopped without acknowledging them (kill -9: possible duplicates), per subscriber',
+    labelNames: ['subscriber'] as const,
+    registers: [this.registry],
+  });
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'hark_' });

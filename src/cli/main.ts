@@ -1,6 +1,7 @@
 /** The `hark` command line (SPEC section 8). */
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, formatIssue } from '../config/errors.js';
+import type { EventsFlags } from './commands/events.js';
 import type { ConnectFlags } from './commands/incidents.js';
 import type { HandoffFlags, OverrideFlags, TakeFlags } from './commands/overrides.js';
 import type { RouteFlags } from './commands/route.js';
@@ -84,6 +85,13 @@ function program(cli: CliEnv): Command {
     .action(async (opts: ConnectFlags & { state?: string; limit?: string }) =>
       (await import('./commands/incidents.js')).incidentsCommand(opts, cli),
     );
+
+  connectOptions(
+    p.command('events').description('the incident event stream, oldest first; --follow to watch it live'),
+  )
+    .option('--after <id>', 'only events after this id (hark events --json shows ids)')
+    .option('--follow', 'keep printing new events until Ctrl-C (from now, without --after)')
+    .action(async (opts: EventsFlags) => (await import('./commands/events.js')).eventsCommand(opts, cli));
 
   connectOptions(
     p

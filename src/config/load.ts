@@ -451,6 +451,7 @@ class Loader {
       ackTimeoutMs: s.ack_timeout ?? 30 * 60_000,
       autoResolve: s.auto_resolve ?? true,
       retentionMs: s.retention ?? 90 * 86_400_000,
+      eventRetentionMs: s.event_retention ?? 7 * 86_400_000,
       maxBodyBytes: s.max_body ?? 1_048_576,
       pageLimits: {
         sms: s.page_limits?.sms?.map(limit) ?? DEFAULT_PAGE_LIMITS.sms,

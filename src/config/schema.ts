@@ -158,6 +158,10 @@ export const settings = z.strictObject({
   ack_timeout: duration.optional(),
   auto_resolve: z.boolean().optional(),
   retention: duration.optional(),
+  // Subscribers down for longer than this miss events: at least an hour.
+  event_retention: duration
+    .refine((ms) => ms >= 3_600_000, { error: 'event_retention must be at least 1h' })
+    .optional(),
   max_body: size.optional(),
   page_limits: z
     .strictObject({

@@ -105,6 +105,8 @@ export interface Settings {
   readonly ackTimeoutMs: number;
   readonly autoResolve: boolean;
   readonly retentionMs: number;
+  /** How long the incident event stream keeps an event (settings.event_retention, default 7d). */
+  readonly eventRetentionMs: number;
   readonly maxBodyBytes: number;
   /** Per person and channel: at most `count` pages per `perMs` (SPEC section 4); more are bundled. */
   readonly pageLimits: Readonly<Record<Channel, readonly PageLimit[]>>;

@@ -23,6 +23,11 @@ export interface Keys {
    * the same atomic step (src/events/write.ts); subscribers read it with consumer groups.
    */
   readonly events: string;
+  /**
+   * String: the consumer (`host:pid`) that runs a subscriber now, with a TTL it renews: one
+   * consumer per subscriber at a time keeps delivery in stream order (src/events/subscribers.ts).
+   */
+  subscriberLease(subscriber: string): string;
   /** Sorted set of every incident id (score = id), for listing newest first. */
   readonly incidents: string;
   /** String: the id of the open (triggered or acknowledged) incident with this incident key. */
@@ -97,6 +102,7 @@ export function keys(prefix = '{hark}:'): Keys {
     incidentTimeline: (id) => `${prefix}incident:${id}:timeline`,
     incidents: `${prefix}incidents`,
     events: `${prefix}events`,
+    subscriberLease: (subscriber) => `${prefix}subscriber:${subscriber}:lease`,
     openIncident: (incidentKey) => `${prefix}open:${incidentKey}`,
     alert: (alertId) => `${prefix}alert:${alertId}`,
     escalationDue: `${prefix}escalation:due`,

@@ -22,6 +22,7 @@ import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import type { ReloadResult } from '../config/live.js';
 import { configRoutes } from './api/config.js';
+import { eventRoutes } from './api/events.js';
 import { feedRoutes } from './api/feeds.js';
 import { incidentRoutes } from './api/incidents.js';
 import { oncallRoutes } from './api/oncall.js';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/v2/enqueue', (c) => receiveAlerts(c, receiver, null));
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl?.())));
   incidentRoutes(app, deps);
+  eventRoutes(app, deps);
   oncallRoutes(app, deps);
   feedRoutes(app, { ...deps, secret: appSecret });
   overrideRoutes(app, deps);

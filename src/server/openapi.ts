@@ -5,6 +5,8 @@
  * here, and when a `$ref` points at nothing.
  */
 import { EVENT_TYPES } from '../events/schema.js';
+import { z } from 'zod';
+import { eventsQuery } from './api/events.js';
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it); kept loose on purpose. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -418,6 +420,34 @@ const schemas: Record<string, JsonSchema> = {
     type: 'object',
     required: ['incidents'],
     properties: { incidents: { type: 'array', items: schema('Incident'), description: 'Newest first.' } },
+  },
+  EventPage: {
+    type: 'object',
+    required: ['events', 'next'],
+    properties: {
+      events: {
+        type: 'array',
+        description: 'Oldest first.',
+        items: {
+          type: 'object',
+          required: ['id', 'incident', 'event'],
+          properties: {
+            id: {
+              type: 'string',
+              pattern: '^\\d+-\\d+$',
+              description: 'The stream entry id (a redelivery has the same).',
+            },
+            incident: { type: 'integer', minimum: 1 },
+            event: schema('TimelineEvent'),
+          },
+        },
+      },
+      next: {
+        type: 'string',
+        description:
+          'Pass as `after` for the next page: the last id read, else the `after` given, else `0-0`.',
+      },
+    },
   },
   IncidentEnvelope: {
     type: 'object',
@@ -1048,6 +1078,27 @@ const paths: Record<string, PathItemObject> = {
         '400': response('BadRequest'),
         '404': response('NotFound'),
         '409': response('Conflict'),
+        ...API_ERRORS,
+      },
+    },
+  },
+  // ---------------------------------------------------------------------------- events
+  '/v1/events': {
+    get: {
+      operationId: 'listEvents',
+      summary: 'Page through the incident event stream',
+      description:
+        'Every change of every incident, oldest first, kept for `settings.event_retention` (default 7 days).',
+      tags: ['incidents'],
+      security: API_TOKEN,
+      // From the zod schema that validates the query (src/server/api/events.ts).
+      parameters: Object.entries(
+        (z.toJSONSchema(eventsQuery, { io: 'input' }) as { properties: Record<string, JsonSchema> })
+          .properties,
+      ).map(([name, s]) => ({ name, in: 'query' as const, schema: s })),
+      responses: {
+        '200': json('A page of events.', schema('EventPage')),
+        '400': response('BadRequest'),
         ...API_ERRORS,
       },
     },

@@ -12,6 +12,8 @@ import { LiveConfig, type ReloadResult } from '../config/live.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { startEscalation } from '../escalation/runtime.js';
+import type { Subscriber } from '../events/subscriber.js';
+import { consumerName, startSubscribers } from '../events/subscribers.js';
 import { IncidentOperations } from '../incidents/operations.js';
 import { Metrics } from '../metrics.js';
 import { IncidentStore } from '../incidents/store.js';
@@ -28,6 +30,7 @@ import { OverrideStore } from '../schedules/override-store.js';
 import { ScheduleRegistry } from '../schedules/registry.js';
 import { startWebhookDelivery } from '../webhooks/delivery.js';
 import { WebhookQueue } from '../webhooks/queue.js';
+import { webhookSubscriber } from '../webhooks/subscriber.js';
 import type { Hono } from 'hono';
 import { createApp, createOperatorApp } from './app.js';
 import { refuseExposedExampleTokens } from './example-tokens.js';
@@ -178,6 +181,26 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     started.push(() => escalation.close());
     planShiftsSoon = () => escalation.escalations.planShiftsSoon();
+    // The event stream's subscribers (src/events/subscribers.ts): run by worker processes. Every
+    // process trims the stream and shows its length on /metrics.
+    // Outgoing webhooks, the first subscriber: it queues a delivery per matching webhook; the
+    // delivery worker (below) sends them. The API queues test events on the same queue.
+    const webhooks = new WebhookQueue(redis, keys);
+    started.push(() => webhooks.close());
+    const subscribers: Subscriber[] = [
+      webhookSubscriber({ redis, keys, config: () => live.config, store, queue: webhooks }),
+    ];
+    const eventRunner = await startSubscribers({
+      redis,
+      keys,
+      subscribers: opts.worker ? subscribers : [],
+      log,
+      metrics,
+      consumer: consumerName(),
+      now: () => Date.now(),
+      retentionMs: () => live.config.settings.eventRetentionMs,
+    });
+    started.push(() => eventRunner.stop());
     const reloads = await configReloads({ live, redis, keys, log, metrics });
     started.push(() => reloads.close());
     const ops = new IncidentOperations(
@@ -198,9 +221,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       worker: opts.worker,
     });
     started.push(() => bulkAnswers.close());
-    // Outgoing webhooks: the API queues test events; the workers send every delivery.
-    const webhooks = new WebhookQueue(redis, keys);
-    started.push(() => webhooks.close());
     if (opts.worker) {
       const delivery = startWebhookDelivery({ redis, keys, config: () => live.config, log, metrics });
       started.push(() => delivery.close());

@@ -191,6 +191,7 @@ describe('a minimal valid tree', () => {
       ackTimeoutMs: 30 * 60_000,
       autoResolve: true,
       retentionMs: 90 * 86_400_000,
+      eventRetentionMs: 7 * 86_400_000,
       maxBodyBytes: 1_048_576,
       pageLimits: {
         sms: [
@@ -378,7 +379,7 @@ describe('unknown keys', () => {
         ),
       ),
     ).toEqual([
-      'hark.yaml:6:3: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, max_body, page_limits)',
+      'hark.yaml:6:3: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, event_retention, max_body, page_limits)',
       'hark.yaml:8:46: unknown key "runbok" (did you mean "runbook"?) (allowed: name, match, escalation_policy, group_by, runbook)',
       'hark.yaml:10:38: unknown key "secret" (allowed: name, type, token, rate_limit)',
       'hark.yaml:12:42: unknown key "user" (allowed: name, token, person)',
@@ -732,12 +733,26 @@ describe('names', () => {
 describe('durations and sizes', () => {
   it('are parsed', () => {
     const { config } = load(
-      tree(lines('settings:', '  ack_timeout: 1h30m', '  retention: 30d', '  max_body: 512KiB')),
+      tree(
+        lines(
+          'settings:',
+          '  ack_timeout: 1h30m',
+          '  retention: 30d',
+          '  event_retention: 36h',
+          '  max_body: 512KiB',
+        ),
+      ),
     );
     expect(config.settings.ackTimeoutMs).toBe(90 * 60_000);
     expect(config.settings.retentionMs).toBe(30 * 86_400_000);
+    expect(config.settings.eventRetentionMs).toBe(36 * 3_600_000);
     expect(config.settings.maxBodyBytes).toBe(512 * 1024);
     expect(load(tree(lines('settings: {ack_timeout: 0}'))).config.settings.ackTimeoutMs).toBe(0);
+    expect(
+      errors({
+        'hark.yaml': lines('people: {a: {email: a@example.com}}', 'settings:', '  event_retention: 10m'),
+      }),
+    ).toEqual(['hark.yaml:3:20: event_retention must be at least 1h']);
   });
 
   it('reject anything else, saying what is allowed', () => {
@@ -753,6 +768,7 @@ describe('durations and sizes', () => {
           '  ack_timeout: 30',
           '  retention: 90 days',
           '  max_body: 1GB',
+          '  event_retention: a week',
         ),
         'escalation-policies/platform.yaml': lines(
           'steps:',
@@ -767,6 +783,7 @@ describe('durations and sizes', () => {
       `hark.yaml:7:16: invalid duration "30": ${DURATION_HELP}`,
       `hark.yaml:8:14: invalid duration "90 days": ${DURATION_HELP}`,
       'hark.yaml:9:13: invalid size "1GB": use a number of bytes or a size such as 512KiB or 1MiB',
+      `hark.yaml:10:20: invalid duration "a week": ${DURATION_HELP}`,
     ]);
   });
 });
@@ -2082,7 +2099,7 @@ describe('all errors at once', () => {
       }).filter((e) => !e.startsWith('runbooks/')),
     ).toEqual([
       `escalation-policies/platform.yaml:5:21: invalid duration "5": ${DURATION_HELP}`,
-      'hark.yaml:5:12: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, max_body, page_limits)',
+      'hark.yaml:5:12: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, event_retention, max_body, page_limits)',
       `schedules/platform.yaml:1:11: unknown time zone "Mars/Base": ${TZ_HELP}`,
     ]);
     expect(
@@ -2125,7 +2142,7 @@ describe('all errors at once', () => {
         }),
       ),
     ).toEqual([
-      'hark.yaml:5:12: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, max_body, page_limits)',
+      'hark.yaml:5:12: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, event_retention, max_body, page_limits)',
       'hark.yaml:7:36: unknown escalation policy "platfrom" for service "all" (did you mean "platform"?) (policies are the files in escalation-policies/)',
       `schedules/platform.yaml:1:11: unknown time zone "America/New_Yrok": ${TZ_HELP}`,
       'schedules/platform.yaml:5:22: unknown person "bbo" in rotation "weekly" (did you mean "bob"?)',

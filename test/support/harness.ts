@@ -10,6 +10,8 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { startEscalation, type EscalationRuntime } from '../../src/escalation/runtime.js';
+import type { Subscriber } from '../../src/events/subscriber.js';
+import { startSubscribers } from '../../src/events/subscribers.js';
 import { IncidentOperations } from '../../src/incidents/operations.js';
 import { Metrics } from '../../src/metrics.js';
 import { IncidentStore } from '../../src/incidents/store.js';
@@ -22,6 +24,7 @@ import { ScheduleRegistry } from '../../src/schedules/registry.js';
 import { createApp } from '../../src/server/app.js';
 import { startWebhookDelivery, type WebhookDeliveryDeps } from '../../src/webhooks/delivery.js';
 import { WebhookQueue } from '../../src/webhooks/queue.js';
+import { webhookSubscriber } from '../../src/webhooks/subscriber.js';
 
 export interface TestHarkOptions {
   readonly redisUrl?: string;
@@ -42,6 +45,10 @@ export interface TestHarkOptions {
   readonly now?: () => number;
   /** Run the webhook delivery worker (and the test endpoint's queue), with these options. */
   readonly webhooks?: Omit<WebhookDeliveryDeps, 'redis' | 'keys' | 'config' | 'log'>;
+  /** Run these event stream subscribers (as a worker process does), retried after 50 ms. */
+  readonly subscribers?: readonly Subscriber[];
+  /** With `webhooks`: also run the webhook subscriber on the event stream (end to end). */
+  readonly webhookSubscriber?: boolean;
 }
 
 export interface TestHark {
@@ -107,6 +114,33 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     metrics,
     log,
   );
+  const webhookQueue = opts.webhooks ? new WebhookQueue(redis, keys) : null;
+  // With webhooks, the webhook subscriber reads the event stream, as in a worker process.
+  const subscribers = [
+    ...(opts.subscribers ?? []),
+    ...(webhookQueue && opts.webhookSubscriber
+      ? [webhookSubscriber({ redis, keys, config: () => config, store, queue: webhookQueue })]
+      : []),
+  ];
+  const events =
+    subscribers.length > 0
+      ? await startSubscribers({
+          redis,
+          keys,
+          subscribers,
+          log,
+          metrics,
+          consumer: `test-${keys.prefix}`,
+          // Stream ids are Redis's clock, not the test's: the retention is counted on the real one.
+          now: () => Date.now(),
+          retentionMs: () => config.settings.eventRetentionMs,
+          claimIdleMs: 1000,
+          retryMinMs: 50,
+          retryMaxMs: 500,
+          blockMs: 500,
+          stopGraceMs: 500,
+        })
+      : null;
   const bulkAnswers = opts.escalation
     ? startBulkAnswers({
         redis,
@@ -118,7 +152,6 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         worker: true,
       })
     : null;
-  const webhookQueue = opts.webhooks ? new WebhookQueue(redis, keys) : null;
   const webhookDelivery = opts.webhooks
     ? startWebhookDelivery({ metrics, ...opts.webhooks, redis, keys, config: () => config, log })
     : null;
@@ -179,6 +212,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     },
     close: async () => {
       await new Promise<void>((res) => server.close(() => res()));
+      await events?.stop();
       await bulkAnswers?.close();
       await webhookDelivery?.close();
       await webhookQueue?.close();
