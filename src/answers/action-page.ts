@@ -4,6 +4,7 @@
  * links); the button's form POSTs the action, taken as the person the email went to. Tokens are
  * signed, expiring and bound to incident, person and action (src/pages/action-token.ts).
  */
+import { ACTION_DONE, refusalSentence } from '../incidents/outcomes.js';
 import { actorName } from '../incidents/model.js';
 import type { Context, Hono } from 'hono';
 import type { IncidentOperations } from '../incidents/operations.js';
@@ -95,11 +96,11 @@ export function actionPageRoutes(app: Hono, deps: ActionPageDeps): void {
         ? await deps.ops.acknowledge(payload.incident, actor, payload.person, now)
         : await deps.ops.resolve(payload.incident, actor, now);
     if (r.ok) {
-      const done = payload.action === 'acknowledge' ? 'Acknowledged' : 'Resolved';
+      const done = ACTION_DONE[payload.action];
       return page(c, 200, `${done} #${r.incident.id}`, `<p class="ok">${done}.</p>${describe(r.incident)}`);
     }
-    if (r.reason === 'missing') return page(c, 404, `There is no incident #${payload.incident}`, '');
-    const by = r.by ? ` by ${escapeHtml(actorName(r.by))}` : '';
-    return page(c, 409, `#${payload.incident} is already ${r.state}${by}`, '<p>Nothing was changed.</p>');
+    const refused = escapeHtml(refusalSentence(payload.incident, r).replace(/\.$/, ''));
+    if (r.reason === 'missing') return page(c, 404, refused, '');
+    return page(c, 409, refused, '<p>Nothing was changed.</p>');
   });
 }

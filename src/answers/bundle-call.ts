@@ -6,9 +6,10 @@
  * is still open and was paged to that person (the same rule as an SMS `aa`), and says what it did:
  * `Acknowledged 3 incidents: 4 3, 4 4, 4 5. Goodbye.`
  */
+import { bulkRefusal, refusalSentence, spokenDigits } from '../incidents/outcomes.js';
 import type { Redis } from 'ioredis';
 import type { Person } from '../config/types.js';
-import { actorName, type Incident } from '../incidents/model.js';
+import type { Incident } from '../incidents/model.js';
 import type { IncidentOperations } from '../incidents/operations.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { loadCallBundle, type CallBundle } from '../pages/call-bundles.js';
@@ -22,7 +23,7 @@ const DONE_NAMED = 10;
 /** Escalations of a bundle run this many at a time. */
 const ESCALATE_AT_ONCE = 50;
 
-const digitsOf = (n: number) => String(n).split('').join(' ');
+const SPOKEN = { spoken: true } as const;
 
 export interface BundleCallDeps {
   readonly redis: Redis;
@@ -93,7 +94,7 @@ export async function answerBundleCall(
   bundle.incidents.forEach((n, i) => {
     const [err, score] = scores[i] ?? [null, null];
     if (err) throw err;
-    if (score === null) refused.push(`Incident ${digitsOf(n)} was not paged to you.`);
+    if (score === null) refused.push(`Incident ${spokenDigits(n)} was not paged to you.`);
     else paged.push(n);
   });
   if (digit === '5') {
@@ -103,12 +104,8 @@ export async function answerBundleCall(
       const results = await Promise.all(batch.map((n) => deps.ops.escalate(n, actor, now)));
       batch.forEach((n, j) => {
         const r = results[j]!;
-        const number = digitsOf(n);
         if (r.ok) done.push(n);
-        else if (r.reason === 'missing') refused.push(`There is no incident ${number}.`);
-        else if (r.reason === 'not-triggered')
-          refused.push(`Incident ${number} is ${r.state ?? 'not triggered'}.`);
-        else refused.push(`Incident ${number} has no further step.`);
+        else refused.push(refusalSentence(n, r, SPOKEN));
       });
     }
   } else {
@@ -119,13 +116,9 @@ export async function answerBundleCall(
         ? await deps.ops.acknowledgeMany(paged, actor, person.name, now)
         : await deps.ops.resolveMany(paged, actor, now);
     for (const r of results) {
-      const number = digitsOf(r.id);
-      if (r.outcome === 'ok') done.push(r.id);
-      else if (r.outcome === 'missing') refused.push(`There is no incident ${number}.`);
-      else {
-        const by = r.by ? actorName(r.by) : '';
-        refused.push(`Incident ${number} is already ${r.outcome}${by ? ` by ${by}` : ''}.`);
-      }
+      const refusal = bulkRefusal(r);
+      if (refusal) refused.push(refusalSentence(r.id, refusal, SPOKEN));
+      else done.push(r.id);
     }
   }
   const verb = digit === '4' ? 'Acknowledged' : digit === '6' ? 'Resolved' : 'Escalated';
@@ -134,7 +127,7 @@ export async function answerBundleCall(
       ? `Nothing was ${verb.toLowerCase()}.`
       : `${verb} ${done.length} incident${done.length === 1 ? '' : 's'}` +
         `${digit === '5' ? ' to the next step' : ''}` +
-        `${done.length <= DONE_NAMED ? `: ${done.map(digitsOf).join(', ')}` : ''}.`;
+        `${done.length <= DONE_NAMED ? `: ${done.map(spokenDigits).join(', ')}` : ''}.`;
   const named = refused.slice(0, REFUSALS_NAMED);
   const more = refused.length - named.length;
   const rest = more > 0 ? [`${more} more ${more === 1 ? 'was' : 'were'} not changed.`] : [];

@@ -3,15 +3,15 @@
  * a page call (`POST /v1/twilio/voice/:incident/gather`). Both are Twilio-signed (403 otherwise, no
  * state change) and act through the same incident operations as the API and the CLI.
  */
-import { actorName } from '../incidents/model.js';
 import type { Context, Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Config, Person } from '../config/types.js';
 import type { IncidentOperations } from '../incidents/operations.js';
 import type { Incident } from '../incidents/model.js';
-import type { ActionOutcome } from '../incidents/store.js';
 import type { Logger } from '../log.js';
-import { escapeXml, toGsm7 } from '../pages/format.js';
+import { toGsm7 } from '../pages/format.js';
+import { messageTwiml, redirectTwiml, sayTwiml } from '../pages/twiml.js';
+import { doneSentence, refusalSentence } from '../incidents/outcomes.js';
 import type { Keys } from '../redis/keys.js';
 import { answerBundleCall } from './bundle-call.js';
 import {
@@ -24,7 +24,7 @@ import {
 } from './bulk-answers.js';
 import { parseSmsReply, SMS_HELP_TEXT, type SmsCommand } from './sms-grammar.js';
 import { noteRequest } from '../server/request-log.js';
-import { formValue, refuseUnsigned, twilioVerifier } from './twilio-webhooks.js';
+import { formValue, refuseUnsigned, twilioVerifier, twimlResponse } from './twilio-webhooks.js';
 import { answerOnce } from './webhook-replay.js';
 
 /** Runtime overrides for `take` and `handoff` (src/schedules/override-store.ts). */
@@ -58,21 +58,15 @@ interface SmsOrigin {
 const GARBAGE_LIMIT = 3;
 const GARBAGE_WINDOW_MS = 10 * 60_000;
 
-const TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
-
 /** The answer's reply, also on the request's log line (`answer received`). */
-function messageTwiml(c: Context, text: string | null): Response {
+function replyMessage(c: Context, text: string | null): Response {
   noteRequest(c, { reply: text });
-  c.header('Content-Type', 'text/xml; charset=utf-8');
-  return c.body(
-    `${TWIML_HEAD}<Response>${text === null ? '' : `<Message>${escapeXml(text)}</Message>`}</Response>`,
-  );
+  return twimlResponse(c, messageTwiml(text));
 }
 
-function sayTwiml(c: Context, text: string, then = '<Hangup/>'): Response {
+function replySay(c: Context, text: string): Response {
   noteRequest(c, { reply: text });
-  c.header('Content-Type', 'text/xml; charset=utf-8');
-  return c.body(`${TWIML_HEAD}<Response><Say>${escapeXml(text)}</Say>${then}</Response>`);
+  return twimlResponse(c, sayTwiml(text));
 }
 
 /** `***1234`: a phone number as logged. */
@@ -80,18 +74,12 @@ function maskNumber(number: string | null): string | null {
   return number === null ? null : `***${number.slice(-4)}`;
 }
 
-const digitsOf = (n: number) => String(n).split('').join(' ');
-const who = (actor: string | null) => actorName(actor ?? '') || 'someone';
+const SPOKEN = { spoken: true } as const;
 
 /** One line for an SMS: `#42 checkout: Checkout p99 > 2s`, GSM-7, cut to fit. */
 function label(incident: Pick<Incident, 'id' | 'service' | 'title'>): string {
   const text = toGsm7(`#${incident.id} ${incident.service}: ${incident.title}`);
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
-}
-
-function refusal(id: number, verb: string, r: Exclude<ActionOutcome, { ok: true }>): string {
-  if (r.reason === 'missing') return `There is no incident #${id}.`;
-  return `#${id} is already ${r.state}${r.by ? ` by ${who(r.by)}` : ''}.`;
 }
 
 export function replyRoutes(app: Hono, deps: ReplyDeps): void {
@@ -130,16 +118,13 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
         }
         if (command.kind === 'escalate') {
           const r = await deps.ops.escalate(id, actor, now);
-          if (r.ok) return `Escalated ${label(r.incident)}`;
-          return r.reason === 'not-triggered'
-            ? `#${id} is ${r.state ?? 'not triggered'}; nothing to escalate.`
-            : `#${id}: no further step to escalate to.`;
+          return r.ok ? `Escalated ${label(r.incident)}` : refusalSentence(id, r);
         }
         const r =
           command.kind === 'ack'
             ? await deps.ops.acknowledge(id, actor, person.name, now)
             : await deps.ops.resolve(id, actor, now);
-        if (!r.ok) return refusal(id, command.kind, r);
+        if (!r.ok) return refusalSentence(id, r);
         return `${command.kind === 'ack' ? 'Acknowledged' : 'Resolved'} ${label(r.incident)}`;
       }
       case 'ack-last': {
@@ -160,7 +145,7 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
         }
         const id = Number(latest);
         const r = await deps.ops.acknowledge(id, actor, person.name, now);
-        return r.ok ? `Acknowledged ${label(r.incident)}` : refusal(id, 'ack', r);
+        return r.ok ? `Acknowledged ${label(r.incident)}` : refusalSentence(id, r);
       }
       case 'ack-all':
       case 'resolve-all': {
@@ -216,7 +201,7 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
     if (!person) {
       // Only the number's last digits: enough to recognise it, not to collect it.
       noteRequest(c, { msg: 'answer received', channel: 'sms', person: null, from: maskNumber(from) });
-      return messageTwiml(c, null);
+      return replyMessage(c, null);
     }
     const command = parseSmsReply(formValue(params, 'Body') ?? '');
     noteRequest(c, {
@@ -234,14 +219,14 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
         .incr(key)
         .pexpire(key, GARBAGE_WINDOW_MS * 2)
         .exec();
-      if (Number(count?.[0]?.[1] ?? 0) > GARBAGE_LIMIT) return messageTwiml(c, null);
-      return messageTwiml(c, command.message);
+      if (Number(count?.[0]?.[1] ?? 0) > GARBAGE_LIMIT) return replyMessage(c, null);
+      return replyMessage(c, command.message);
     }
     const text = await act(person, command, {
       from: from!,
       sid: formValue(params, 'MessageSid') ?? formValue(params, 'SmsSid'),
     });
-    return messageTwiml(c, text === '' ? null : text);
+    return replyMessage(c, text === '' ? null : text);
   });
 
   app.post('/v1/twilio/voice/:incident/gather', keysOnce, async (c) => {
@@ -257,50 +242,35 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
       incident: Number.isInteger(id) ? id : null,
       digits: digit,
     });
-    if (!person || !Number.isInteger(id)) return sayTwiml(c, 'This call is not for a known person. Goodbye.');
+    if (!person || !Number.isInteger(id)) return replySay(c, 'This call is not for a known person. Goodbye.');
     const actor = `person:${person.name}`;
     const now = deps.now();
     const bundle = c.req.query('bundle');
     if (bundle !== undefined) {
       // A bundled call: the key acts on every incident it carries (./bundle-call.ts).
       const answer = await answerBundleCall(deps, bundle, person, digit, now);
-      if ('say' in answer) return sayTwiml(c, answer.say);
-      c.header('Content-Type', 'text/xml; charset=utf-8');
-      return c.body(
-        `${TWIML_HEAD}<Response><Redirect method="POST">${escapeXml(answer.redirect)}</Redirect></Response>`,
-      );
+      if ('say' in answer) return replySay(c, answer.say);
+      return twimlResponse(c, redirectTwiml(answer.redirect));
     }
-    const number = digitsOf(id);
     if (digit === '*') {
-      c.header('Content-Type', 'text/xml; charset=utf-8');
       const again = `${deps.publicUrl().replace(/\/+$/, '')}/v1/twilio/voice/${id}?person=${encodeURIComponent(person.name)}`;
-      return c.body(
-        `${TWIML_HEAD}<Response><Redirect method="POST">${escapeXml(again)}</Redirect></Response>`,
-      );
+      return twimlResponse(c, redirectTwiml(again));
     }
     if (digit === '4' || digit === '6') {
       const r =
         digit === '4'
           ? await deps.ops.acknowledge(id, actor, person.name, now)
           : await deps.ops.resolve(id, actor, now);
-      if (r.ok)
-        return sayTwiml(c, `Incident ${number} is ${digit === '4' ? 'acknowledged' : 'resolved'}. Goodbye.`);
-      if (r.reason === 'missing') return sayTwiml(c, `There is no incident ${number}. Goodbye.`);
-      return sayTwiml(
-        c,
-        `Incident ${number} is already ${r.state}${r.by ? ` by ${who(r.by)}` : ''}. Goodbye.`,
-      );
+      const action = digit === '4' ? 'acknowledge' : 'resolve';
+      const said = r.ok ? doneSentence(action, r.incident, SPOKEN) : refusalSentence(id, r, SPOKEN);
+      return replySay(c, `${said} Goodbye.`);
     }
     if (digit === '5') {
       const r = await deps.ops.escalate(id, actor, now);
-      return sayTwiml(
-        c,
-        r.ok
-          ? `Incident ${number} is escalated to the next step. Goodbye.`
-          : `Incident ${number} cannot be escalated now. Goodbye.`,
-      );
+      const said = r.ok ? doneSentence('escalate', r.incident, SPOKEN) : refusalSentence(id, r, SPOKEN);
+      return replySay(c, `${said} Goodbye.`);
     }
-    return sayTwiml(
+    return replySay(
       c,
       'That key does nothing. Press 4 to acknowledge, 6 to resolve, 5 to escalate. Goodbye.',
     );

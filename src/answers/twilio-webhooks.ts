@@ -35,7 +35,8 @@ import { moveOn, type Escalations, type PageJob } from '../escalation/engine.js'
 import { bundleCallTwiml } from './bundle-call.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
-import { escapeXml, voiceTwiml } from '../pages/format.js';
+import { voiceTwiml } from '../pages/format.js';
+import { emptyTwiml, hangUpTwiml, sayTwiml } from '../pages/twiml.js';
 import { validTwilioSignature } from '../pages/twilio.js';
 import type { Keys } from '../redis/keys.js';
 import { noteRequest } from '../server/request-log.js';
@@ -65,16 +66,9 @@ const MAX_BODY = 64 * 1024;
 
 export type Params = Record<string, string | string[]>;
 
-const TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
-const EMPTY_TWIML = `${TWIML_HEAD}<Response></Response>`;
-const HANG_UP_TWIML = `${TWIML_HEAD}<Response><Hangup/></Response>`;
-
-function twiml(c: Context, body: string): Response {
+/** A TwiML document (./../pages/twiml.ts) as Twilio's answer. */
+export function twimlResponse(c: Context, body: string): Response {
   return c.body(body, 200, { 'Content-Type': 'text/xml; charset=utf-8' });
-}
-
-function sayAndHangUp(text: string): string {
-  return `${TWIML_HEAD}<Response><Say>${escapeXml(text)}</Say><Hangup/></Response>`;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -346,7 +340,13 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
     const [channel, person, incidentField] = await redis.hmget(record, 'channel', 'person', 'incident');
     const fields = parsePageKey(pageKey);
     const incident = Number(incidentField);
-    if (!isChannel(channel) || !person || !fields || fields.person !== person || fields.incident !== incident) {
+    if (
+      !isChannel(channel) ||
+      !person ||
+      !fields ||
+      fields.person !== person ||
+      fields.incident !== incident
+    ) {
       log.warn({ sid, page: pageKey }, 'Twilio reported on a page without its record: ignored');
       return;
     }
@@ -417,7 +417,7 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
       one(params, 'AnsweredBy'),
       one(params, 'ErrorCode') || null,
     );
-    return twiml(c, EMPTY_TWIML);
+    return twimlResponse(c, emptyTwiml());
   });
 
   const voice = async (c: Context): Promise<Response> => {
@@ -435,27 +435,27 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
         answeredBy,
         null,
       );
-      return twiml(c, HANG_UP_TWIML);
+      return twimlResponse(c, hangUpTwiml());
     }
     const bundle = c.req.query('bundle');
     if (bundle !== undefined) {
       // A bundled call (src/answers/bundle-call.ts): every incident the call limit held back.
       const xml = await bundleCallTwiml(deps, bundle, c.req.query('person'));
-      return twiml(c, xml ?? sayAndHangUp('This is Hark. This call has expired. Goodbye.'));
+      return twimlResponse(c, xml ?? sayTwiml('This is Hark. This call has expired. Goodbye.'));
     }
     const raw = c.req.param('incident') ?? '';
     const id = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null;
     const incident = id === null ? null : await deps.store.get(id, false);
     if (!incident) {
       const which = id === null ? 'such incident' : `incident ${raw.split('').join(' ')}`;
-      return twiml(c, sayAndHangUp(`This is Hark. There is no ${which}. Goodbye.`));
+      return twimlResponse(c, sayTwiml(`This is Hark. There is no ${which}. Goodbye.`));
     }
     const person = c.req.query('person');
     const base = deps.publicUrl().replace(/\/+$/, '');
     const gather =
       `${base}/v1/twilio/voice/${incident.id}/gather` +
       (person !== undefined ? `?person=${encodeURIComponent(person)}` : '');
-    return twiml(c, voiceTwiml(incident, gather));
+    return twimlResponse(c, voiceTwiml(incident, gather));
   };
   app.get('/v1/twilio/voice/:incident', voice);
   app.post('/v1/twilio/voice/:incident', limit, voice);

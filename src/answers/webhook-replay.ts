@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { RELEASE_TWILIO_CLAIM, STORE_TWILIO_ANSWER } from '../incidents/scripts.js';
 import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
+import { emptyTwiml } from '../pages/twiml.js';
 import { twilioVerifier, type Params } from './twilio-webhooks.js';
 
 /** How long a first answer is kept (Twilio retries within hours; SPEC wants a day at least). */
@@ -28,8 +29,6 @@ export const KEEP_MS = 48 * 3_600_000;
 const CLAIM_MS = 60_000;
 /** How long a repeat waits for the first request's answer (within Twilio's 15 s timeout). */
 const WAIT_MS = 10_000;
-
-const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
 const storedAnswer = z.object({ status: z.number().int(), type: z.string(), body: z.string() });
 type StoredAnswer = z.infer<typeof storedAnswer>;
@@ -98,7 +97,7 @@ export function answerOnce(
           { id, path: c.req.path },
           'Twilio webhook repeated while the first is still acting: not applied',
         );
-        return c.body(EMPTY_TWIML, 200, { 'Content-Type': 'text/xml; charset=utf-8' });
+        return c.body(emptyTwiml(), 200, { 'Content-Type': 'text/xml; charset=utf-8' });
       }
       if (first !== null) {
         log.info(

@@ -3,9 +3,8 @@
  * straight to Redis (REDIS_URL, else the local redis-server a `hark serve` started here). Both go
  * through the same incident operations.
  */
-import { actorName } from '../incidents/model.js';
 import type { Incident, IncidentRole, IncidentState } from '../incidents/model.js';
-import type { ActionOutcome, ListFilter } from '../incidents/store.js';
+import type { ListFilter } from '../incidents/store.js';
 import type { Config } from '../config/types.js';
 import { Escalations } from '../escalation/engine.js';
 import { IncidentOperations } from '../incidents/operations.js';
@@ -15,6 +14,7 @@ import { ScheduleRegistry } from '../schedules/registry.js';
 import { keys as makeKeys } from '../redis/keys.js';
 import { connectCliRedis } from './redis.js';
 import { CheckFailed, UsageError } from './output.js';
+import { refusalError, type IncidentAction, type Refusal } from '../incidents/outcomes.js';
 
 export interface IncidentClient {
   list(filter: ListFilter): Promise<Incident[]>;
@@ -31,10 +31,8 @@ export interface ConnectOptions {
   readonly config: Config;
 }
 
-function refusal(id: number, verb: string, r: Exclude<ActionOutcome, { ok: true }>): CheckFailed {
-  if (r.reason === 'missing') return new CheckFailed(`hark: there is no incident #${id}`);
-  const by = r.by ? ` by ${actorName(r.by)}` : '';
-  return new CheckFailed(`hark: cannot ${verb} #${id}: it is already ${r.state}${by}`);
+function refusal(id: number, action: IncidentAction, r: Refusal): CheckFailed {
+  return new CheckFailed(`hark: ${refusalError(id, action, r)}`);
 }
 
 export async function connectIncidents(opts: ConnectOptions): Promise<IncidentClient> {
@@ -125,12 +123,7 @@ export async function connectIncidents(opts: ConnectOptions): Promise<IncidentCl
       if (action === 'escalate') {
         const r = await ops.escalate(id, `person:${as}`, now);
         if (r.ok) return r.incident;
-        if (r.reason === 'missing') throw new CheckFailed(`hark: there is no incident #${id}`);
-        throw new CheckFailed(
-          r.reason === 'not-triggered'
-            ? `hark: cannot escalate #${id}: it is ${r.state ?? 'not triggered'}`
-            : `hark: cannot escalate #${id}: no further step is pending (the policy has run out)`,
-        );
+        throw refusal(id, 'escalate', r);
       }
       const r =
         action === 'acknowledge'
@@ -142,7 +135,7 @@ export async function connectIncidents(opts: ConnectOptions): Promise<IncidentCl
     assignRole: async (id, role, person, as) => {
       if (!config.people.has(person)) throw new UsageError(`unknown person "${person}"`);
       const r = await ops.assignRole(id, as ? `person:${as}` : 'cli', role, person, new Date());
-      if (!r.ok) throw refusal(id, 'assign a role on', r);
+      if (!r.ok) throw refusal(id, 'role', r);
       return r.incident;
     },
     close: async () => {

@@ -4,6 +4,7 @@
  * untrusted: it is escaped for HTML and XML, cleaned of control characters for headers and
  * SMS, and mapped into the GSM-7 alphabet for SMS so a page stays one cheap, readable segment.
  */
+import { gatherTwiml } from './twiml.js';
 import type { Person } from '../config/types.js';
 import { actorName, type Incident, type IncidentAlert } from '../incidents/model.js';
 import { humanTime } from '../time/format.js';
@@ -683,15 +684,7 @@ export function voiceTwiml(incident: Incident, gatherActionUrl: string): string 
     `service ${speakable(incident.service)}: ${cut(oneLine(incident.title), VOICE_TITLE_CAP)}.` +
     `${firing > 1 ? ` ${firing} alerts firing.` : ''}` +
     ' Press 4 to acknowledge, 6 to resolve, 5 to escalate now, star to repeat.';
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>' +
-    '<Response>' +
-    `<Gather numDigits="1" action="${escapeXml(gatherActionUrl)}" method="POST" timeout="10">` +
-    `<Say>${escapeXml(speech)}</Say>` +
-    '</Gather>' +
-    '<Say>No key pressed. Goodbye.</Say>' +
-    '</Response>'
-  );
+  return gatherTwiml([speech], gatherActionUrl);
 }
 
 /** A bundled call names this many incidents; the rest are counted ("and 4 more"). */
@@ -725,13 +718,5 @@ export function voiceBundleTwiml(incidents: readonly Incident[], gatherActionUrl
   if (n > VOICE_BUNDLE_NAMED) says.push(`And ${n - VOICE_BUNDLE_NAMED} more.`);
   const all = n === 1 ? '' : ` all ${n}`;
   says.push(`Press 4 to acknowledge${all}, 6 to resolve${all}, 5 to escalate${all} now, star to repeat.`);
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>' +
-    '<Response>' +
-    `<Gather numDigits="1" action="${escapeXml(gatherActionUrl)}" method="POST" timeout="10">` +
-    says.map((s) => `<Say>${escapeXml(s)}</Say>`).join('') +
-    '</Gather>' +
-    '<Say>No key pressed. Goodbye.</Say>' +
-    '</Response>'
-  );
+  return gatherTwiml(says, gatherActionUrl);
 }

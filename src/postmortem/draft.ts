@@ -21,10 +21,9 @@ export function postmortemMarkdown(i: Incident, runbookUrl: string | null): stri
   const impactStart = Math.min(created, ...alertTimes);
   const responders = [
     ...new Set(
-      timeline
-        .flatMap((e) =>
-          e.actor.startsWith('person:') ? [who(e.actor)] : e.type === 'page.sent' ? [e.person] : [],
-        ),
+      timeline.flatMap((e) =>
+        e.actor.startsWith('person:') ? [who(e.actor)] : e.type === 'page.sent' ? [e.person] : [],
+      ),
     ),
   ];
   const paged = [...new Set(timeline.flatMap((e) => (e.type === 'page.sent' ? [e.person] : [])))];

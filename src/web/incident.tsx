@@ -250,7 +250,9 @@ export function IncidentPage(p: IncidentPageProps) {
                   {v.time(t).replace(/ [^ ]+$/, '')}
                 </time>
                 <div>
-                  <span class="type">{(EVENT_LABELS as Readonly<Record<string, string>>)[e.type] ?? e.type}</span>{' '}
+                  <span class="type">
+                    {(EVENT_LABELS as Readonly<Record<string, string>>)[e.type] ?? e.type}
+                  </span>{' '}
                   <span class="muted">
                     {e.actor.startsWith('person:') ? v.personName(actorName(e.actor)) : actorName(e.actor)}
                   </span>

@@ -4,6 +4,8 @@
  * `/logout` the sign-in. Every action is a plain form POST through `IncidentOperations`, the
  * same operations SMS, voice, email, API and CLI use.
  */
+import { doneSentence, refusalError, refusalSentence } from '../incidents/outcomes.js';
+import type { EscalateOutcome } from '../incidents/operations.js';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -11,7 +13,7 @@ import { DateTime } from 'luxon';
 import type { Config } from '../config/types.js';
 import type { Escalations } from '../escalation/engine.js';
 import type { IncidentOperations } from '../incidents/operations.js';
-import { actorName, INCIDENT_ROLES, runbookLink } from '../incidents/model.js';
+import { INCIDENT_ROLES, runbookLink } from '../incidents/model.js';
 import type { ActionOutcome, IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { postmortemMarkdown } from '../postmortem/draft.js';
@@ -310,7 +312,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     const action = c.req.param('action') as WebAction;
     const actor = actorOf(s);
     const now = deps.now();
-    let outcome: ActionOutcome | { ok: false; message: string };
+    let outcome: ActionOutcome | EscalateOutcome;
     switch (action) {
       case 'acknowledge':
         outcome = await deps.ops.acknowledge(id, actor, s.person, now);
@@ -323,17 +325,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
         break;
       case 'escalate': {
         const r = await deps.ops.escalate(id, actor, now);
-        outcome = r.ok
-          ? r
-          : {
-              ok: false,
-              message:
-                r.reason === 'missing'
-                  ? `There is no incident #${id}.`
-                  : r.reason === 'not-triggered'
-                    ? `#${id} is ${r.state ?? 'not triggered'}; only a triggered incident escalates.`
-                    : `#${id}: no further step is pending (the policy has run out).`,
-            };
+        outcome = r;
         break;
       }
     }
@@ -483,29 +475,11 @@ function incidentId(text: string): number | null {
   return /^[1-9]\d{0,15}$/.test(text) ? Number(text) : null;
 }
 
-const DONE: Readonly<Record<WebAction, string>> = {
-  acknowledge: 'Acknowledged',
-  resolve: 'Resolved',
-  unacknowledge: 'Un-acknowledged',
-  escalate: 'Escalated',
-};
-const VERB: Readonly<Record<WebAction, string>> = {
-  acknowledge: 'acknowledge',
-  resolve: 'resolve',
-  unacknowledge: 'un-acknowledge',
-  escalate: 'escalate',
-};
-
-function flashText(
-  id: number,
-  action: WebAction,
-  outcome: ActionOutcome | { ok: false; message: string },
-): string {
-  if (outcome.ok) return `${DONE[action]} #${id} ${outcome.incident.service}: ${outcome.incident.title}`;
-  if ('message' in outcome) return outcome.message;
-  if (outcome.reason === 'missing') return `There is no incident #${id}.`;
-  const by = outcome.by ? ` by ${actorName(outcome.by)}` : '';
-  return `Cannot ${VERB[action]} #${id}: it is already ${outcome.state}${by}.`;
+function flashText(id: number, action: WebAction, outcome: ActionOutcome | EscalateOutcome): string {
+  if (outcome.ok) return doneSentence(action, outcome.incident);
+  if (outcome.reason === 'missing') return refusalSentence(id, outcome);
+  const error = refusalError(id, action, outcome);
+  return `${error.charAt(0).toUpperCase()}${error.slice(1)}.`;
 }
 
 /** An urlencoded or multipart form as strings (files and repeated names are ignored). */

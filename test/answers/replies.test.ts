@@ -153,7 +153,7 @@ describe('SMS replies', () => {
     expect(reply((await sms(VIC, `${id}a`)).body)).toBe(`#${id} was not paged to you; nothing done.`);
     expect(reply((await sms(SAM, '99999a')).body)).toBe('There is no incident #99999.');
     const stranger = await sms('+15555559999', `${id}a`);
-    expect(stranger.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+    expect(stranger.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
     const forged = await twilioPost('/v1/twilio/sms', { From: SAM, Body: `${id}a` }, false);
     expect(forged.status).toBe(403);
     expect(await hark.store.get(id, false)).toEqual(before);

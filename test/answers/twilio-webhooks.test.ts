@@ -29,7 +29,7 @@ const FROM = '+15555550100';
 // A name with '-' and a trailing number: the page key must be read from both ends.
 const SAM = { name: 'sam-2', sms: '+15555550201', email: 'sam@example.com' };
 const VIC = { name: 'vic', voice: '+15555550202', email: 'vic@example.com' };
-const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 const HANG_UP_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
 
 const EMAIL_SAM = /^\[page\] EMAIL to sam@example\.com: /;
@@ -525,7 +525,7 @@ describe('/v1/twilio/voice/:incident', () => {
     const xml = await post.text();
     expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?><Response><Gather /);
     expect(xml).toContain(gather);
-    expect(xml).toContain('Disk &lt;full&gt; &amp; &quot;slow&quot; on &apos;db&apos;');
+    expect(xml).toContain(`Disk &lt;full&gt; &amp; "slow" on 'db'`);
     expect(xml).not.toContain('<full>');
 
     // Twilio may fetch with GET: its parameters in the query, signed as part of the URL.
@@ -735,7 +735,7 @@ describe('bundled calls', () => {
     // On another call: the policy has no step after the second.
     const again = call.sid.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
     expect(said(await (await press(gather, again, '5')).text())[0]).toMatch(
-      /^Nothing was escalated\. Incident [\d ]+ has no further step\./,
+      /^Nothing was escalated\. Incident [\d ]+: no further step is pending \(the policy has run out\)\./,
     );
   });
 

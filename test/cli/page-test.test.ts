@@ -44,7 +44,9 @@ describe('hark page-test', () => {
     expect(twilio.messages.at(-1)!.body).toContain('Alice A');
     const call = await pageTest(['alice', '--channel', 'voice']);
     expect(call.code).toBe(0);
-    expect(String(twilio.calls.at(-1)!.params.Twiml)).toMatch(/^<Response><Say>Hark test page for Alice A/);
+    expect(String(twilio.calls.at(-1)!.params.Twiml)).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?><Response><Say>Hark test page for Alice A/,
+    );
   });
 
   it('prints to the console without a provider, and refuses what cannot be sent', async () => {

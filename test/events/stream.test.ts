@@ -107,7 +107,8 @@ async function eventually(id: number, type: string, n = 1, timeoutMs = 10_000): 
   for (;;) {
     const seen = (await timeline(id)).filter((e) => (JSON.parse(e) as TimelineEvent).type === type).length;
     if (seen >= n) return;
-    if (Date.now() > deadline) throw new Error(`no ${n}× ${type} on #${id}: ${(await timeline(id)).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(`no ${n}× ${type} on #${id}: ${(await timeline(id)).join('\n')}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -174,7 +175,12 @@ describe('the incident event stream', () => {
     expect(types).toContain('page.queued');
     expect(types).toContain('page.sent');
     const opened = entries[0]!.event;
-    expect(opened).toMatchObject({ type: 'incident.opened', service: 'main', severity: 'SEV-1', actor: 'integration:scripts' });
+    expect(opened).toMatchObject({
+      type: 'incident.opened',
+      service: 'main',
+      severity: 'SEV-1',
+      actor: 'integration:scripts',
+    });
   });
 
   it('a refused change (acknowledging a resolved incident, a note on a missing one) writes no event', async () => {

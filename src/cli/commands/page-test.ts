@@ -1,6 +1,7 @@
 /** `hark page-test <person> --channel sms|voice|email`: send a test page now, outside any incident. */
 import { createLogger } from '../../log.js';
 import { escapeXml, testPageText } from '../../pages/format.js';
+import { sayTwiml } from '../../pages/twiml.js';
 import { transportsFromEnv } from '../../pages/transports.js';
 import { configDir, load, type CliEnv } from '../context.js';
 import { CheckFailed, UsageError } from '../output.js';
@@ -34,7 +35,7 @@ export async function pageTestCommand(personName: string, flags: PageTestFlags, 
           ? await transports.voice.call({
               to: address,
               twimlUrl: '',
-              twiml: `<Response><Say>${escapeXml(text)}</Say></Response>`,
+              twiml: sayTwiml(text, false),
               statusCallback: null,
             })
           : await transports.email.sendEmail({

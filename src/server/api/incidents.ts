@@ -1,5 +1,4 @@
 /** Incident API (SPEC section 7). Actions answer the updated incident. */
-import { actorName } from '../../incidents/model.js';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config/types.js';
@@ -8,6 +7,8 @@ import type { IncidentOperations } from '../../incidents/operations.js';
 import type { ActionOutcome, IncidentStore } from '../../incidents/store.js';
 import { actorOf, apiTokenFor } from '../auth.js';
 import { ApiError } from '../errors.js';
+import type { EscalateOutcome } from '../../incidents/operations.js';
+import { refusalError, type IncidentAction } from '../../incidents/outcomes.js';
 import { parseBody, parseQuery } from '../validate.js';
 
 export interface IncidentApiDeps {
@@ -35,11 +36,15 @@ const actBody = z.strictObject({ as: z.string().optional() }).optional();
 const noteBody = z.strictObject({ text: z.string().trim().min(1).max(4000) });
 const roleBody = z.strictObject({ role: z.enum(INCIDENT_ROLES), person: z.string() });
 
-function outcome(id: number, result: ActionOutcome, verb: string): { incident: unknown } {
+function outcome(
+  id: number,
+  result: ActionOutcome | EscalateOutcome,
+  action: IncidentAction,
+): { incident: unknown } {
   if (result.ok) return { incident: result.incident };
-  if (result.reason === 'missing') throw new ApiError(404, 'not_found', `there is no incident #${id}`);
-  const by = result.by ? ` by ${actorName(result.by)}` : '';
-  throw new ApiError(409, 'conflict', `cannot ${verb} #${id}: it is already ${result.state}${by}`);
+  const message = refusalError(id, action, result);
+  if (result.reason === 'missing') throw new ApiError(404, 'not_found', message);
+  throw new ApiError(409, 'conflict', message);
 }
 
 export function incidentRoutes(app: Hono, deps: IncidentApiDeps): void {
@@ -78,7 +83,7 @@ export function incidentRoutes(app: Hono, deps: IncidentApiDeps): void {
   app.post('/v1/incidents/:id/unacknowledge', async (c) => {
     const id = idParam(c);
     const { actor: who } = await actor(c);
-    return c.json(outcome(id, await deps.ops.unacknowledge(id, who, deps.now()), 'un-acknowledge'));
+    return c.json(outcome(id, await deps.ops.unacknowledge(id, who, deps.now()), 'unacknowledge'));
   });
 
   app.post('/v1/incidents/:id/resolve', async (c) => {
@@ -90,26 +95,14 @@ export function incidentRoutes(app: Hono, deps: IncidentApiDeps): void {
   app.post('/v1/incidents/:id/escalate', async (c) => {
     const id = idParam(c);
     const { actor: who } = await actor(c);
-    const result = await deps.ops.escalate(id, who, deps.now());
-    if (result.ok) return c.json({ incident: result.incident });
-    if (result.reason === 'missing') throw new ApiError(404, 'not_found', `there is no incident #${id}`);
-    if (result.reason === 'not-triggered') {
-      throw new ApiError(409, 'conflict', `cannot escalate #${id}: it is ${result.state ?? 'not triggered'}`);
-    }
-    throw new ApiError(
-      409,
-      'conflict',
-      `cannot escalate #${id}: no further step is pending (the policy has run out)`,
-    );
+    return c.json(outcome(id, await deps.ops.escalate(id, who, deps.now()), 'escalate'));
   });
 
   app.post('/v1/incidents/:id/notes', async (c) => {
     const token = auth(c);
     const id = idParam(c);
     const body = await parseBody(c, noteBody);
-    return c.json(
-      outcome(id, await deps.ops.addNote(id, actorOf(token), body.text, deps.now()), 'add a note to'),
-    );
+    return c.json(outcome(id, await deps.ops.addNote(id, actorOf(token), body.text, deps.now()), 'note'));
   });
 
   app.post('/v1/incidents/:id/roles', async (c) => {
@@ -120,11 +113,7 @@ export function incidentRoutes(app: Hono, deps: IncidentApiDeps): void {
       throw new ApiError(400, 'invalid_body', `unknown person "${body.person}"`, 'person');
     }
     return c.json(
-      outcome(
-        id,
-        await deps.ops.assignRole(id, actorOf(token), body.role, body.person, deps.now()),
-        'assign a role on',
-      ),
+      outcome(id, await deps.ops.assignRole(id, actorOf(token), body.role, body.person, deps.now()), 'role'),
     );
   });
 }
