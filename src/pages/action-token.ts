@@ -8,7 +8,7 @@
  * Verification never throws on any token, checks the MAC in constant time before it looks at
  * the payload's fields, and reports only why a token was refused.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { decodeBase64url, sameText, signBytes } from '../signing.js';
 
 export type ActionTokenAction = 'acknowledge' | 'resolve';
 
@@ -33,25 +33,14 @@ export const ACTION_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 /** Longer tokens are refused unread (a person name is at most 63 characters). */
 const MAX_TOKEN_LENGTH = 1024;
 const VERSION = '1';
-const MAC_CONTEXT = 'hark action token v1\n';
 const MAC_BYTES = 32;
 const ACTION_CODES: Readonly<Record<ActionTokenAction, string>> = { acknowledge: 'a', resolve: 'r' };
-const B64URL = /^[A-Za-z0-9_-]+$/;
 
 function checkSecret(secret: string | Uint8Array): void {
   if (secret.length === 0) throw new Error('action token secret is empty');
 }
 
-function mac(payload: Buffer, secret: string | Uint8Array): Buffer {
-  return createHmac('sha256', secret).update(MAC_CONTEXT).update(payload).digest();
-}
-
-/** Decodes base64url, or null unless `text` is the one canonical encoding of its bytes. */
-function decodeB64url(text: string): Buffer | null {
-  if (!B64URL.test(text)) return null;
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.toString('base64url') === text ? bytes : null;
-}
+const mac = (payload: Buffer, secret: string | Uint8Array): Buffer => signBytes(secret, 'action', payload);
 
 /**
  * A URL-safe token for `payload`. Throws (a programming error, not bad input) on an empty
@@ -101,10 +90,10 @@ export function verifyActionToken(
   }
   const parts = token.split('.');
   if (parts.length !== 2) return { ok: false, reason: 'malformed' };
-  const body = decodeB64url(parts[0] as string);
-  const given = decodeB64url(parts[1] as string);
+  const body = decodeBase64url(parts[0] as string);
+  const given = decodeBase64url(parts[1] as string);
   if (!body || !given || given.length !== MAC_BYTES) return { ok: false, reason: 'malformed' };
-  if (!timingSafeEqual(given, mac(body, secret))) return { ok: false, reason: 'bad-signature' };
+  if (!sameText(given, mac(body, secret))) return { ok: false, reason: 'bad-signature' };
   const payload = parsePayload(body);
   if (!payload) return { ok: false, reason: 'malformed' };
   const at = now instanceof Date ? now.getTime() : now;

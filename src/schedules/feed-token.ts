@@ -8,7 +8,7 @@
  * tokens MAC a different prefix, so neither kind of token can stand in for the other). One token
  * opens exactly one feed, read-only. Rotating the secret revokes every feed URL at once.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sameText, sign } from '../signing.js';
 
 export type FeedKind = 'schedule' | 'person';
 
@@ -17,10 +17,7 @@ export const FEED_TOKEN_LENGTH = 32;
 /** The token that opens the `kind` feed of `name`. */
 export function feedToken(secret: string, kind: FeedKind, name: string): string {
   if (secret.length === 0) throw new Error('feed token secret is empty');
-  return createHmac('sha256', secret)
-    .update(`feed:${kind}:${name}`)
-    .digest('base64url')
-    .slice(0, FEED_TOKEN_LENGTH);
+  return sign(secret, 'feed', `${kind}:${name}`).slice(0, FEED_TOKEN_LENGTH);
 }
 
 /** Whether `token` opens the `kind` feed of `name` (constant time; never throws on input). */
@@ -31,9 +28,7 @@ export function verifyFeedToken(
   token: string | undefined | null,
 ): boolean {
   if (typeof token !== 'string' || token.length !== FEED_TOKEN_LENGTH) return false;
-  const expected = Buffer.from(feedToken(secret, kind, name));
-  const given = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameText(token, feedToken(secret, kind, name));
 }
 
 /** The feed's path, without the token: `/v1/schedules/<name>.ics` or `/v1/people/<name>.ics`. */

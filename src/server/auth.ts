@@ -1,17 +1,11 @@
 /** API tokens (SPEC section 7): `Authorization: Bearer <token>` from hark.yaml's api_tokens. */
-import { timingSafeEqual } from 'node:crypto';
 import type { ApiToken, Config } from '../config/types.js';
 import { ApiError } from './errors.js';
-
-function equal(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+import { sameText } from '../signing.js';
 
 export function apiTokenFor(config: Config, authorization: string | undefined): ApiToken {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  const token = m ? config.apiTokens.find((t) => equal(t.token, m[1]!)) : undefined;
+  const token = m ? config.apiTokens.find((t) => sameText(t.token, m[1]!)) : undefined;
   if (!token)
     throw new ApiError(
       401,

@@ -8,7 +8,8 @@
  * form carries a token derived from the session that a POST must echo back. Cross-origin POSTs
  * (an Origin header that is not this host's) are refused as well.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { sameText, sign } from '../signing.js';
 import type { ApiToken, Config } from '../config/types.js';
 
 export const SESSION_COOKIE = 'hark_session';
@@ -28,24 +29,14 @@ const b64 = (b: Buffer) => b.toString('base64url');
 const hashToken = (token: string) => b64(createHash('sha256').update(token).digest());
 
 function mac(secret: string, name: string, expiresAt: number, token: string): string {
-  return b64(
-    createHmac('sha256', secret)
-      .update(`session\n${name}\n${expiresAt}\n${hashToken(token)}`)
-      .digest(),
-  );
-}
-
-function equal(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return sign(secret, 'session', `${name}\n${expiresAt}\n${hashToken(token)}`);
 }
 
 /** The token from hark.yaml that `text` is (compared in constant time), or null. */
 export function findToken(config: Config, text: string): ApiToken | null {
   const t = text.trim();
   if (!t) return null;
-  return config.apiTokens.find((x) => equal(x.token, t)) ?? null;
+  return config.apiTokens.find((x) => sameText(x.token, t)) ?? null;
 }
 
 export function sessionCookieValue(secret: string, token: ApiToken, now: number): string {
@@ -66,17 +57,17 @@ export function readSession(
   const expiresAt = Number(exp);
   if (expiresAt <= now) return null;
   const token = config.apiTokens.find((t) => t.name === name);
-  if (!token || !equal(mac(secret, name, expiresAt, token.token), got)) return null;
+  if (!token || !sameText(mac(secret, name, expiresAt, token.token), got)) return null;
   return { token, person: token.person, mac: got, expiresAt };
 }
 
 /** The CSRF token every form of this session carries. */
 export function csrfToken(secret: string, session: Session): string {
-  return b64(createHmac('sha256', secret).update(`csrf\n${session.mac}`).digest()).slice(0, 32);
+  return sign(secret, 'csrf', session.mac).slice(0, 32);
 }
 
 export function csrfValid(secret: string, session: Session, sent: unknown): boolean {
-  return typeof sent === 'string' && equal(csrfToken(secret, session), sent);
+  return typeof sent === 'string' && sameText(csrfToken(secret, session), sent);
 }
 
 /**
