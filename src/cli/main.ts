@@ -193,9 +193,15 @@ function program(cli: CliEnv): Command {
   p.command('import')
     .description('turn an Opsgenie, PagerDuty or Grafana OnCall API export into Hark config files')
     .argument('[vendor]', 'opsgenie, pagerduty or grafana-oncall')
-    .option('--from <path>', 'the directory of saved API responses, or one bundle .json file (docs/migrating.md)')
+    .option(
+      '--from <path>',
+      'the directory of saved API responses, or one bundle .json file (docs/migrating.md)',
+    )
     .option('--out <dir>', 'the config directory to write (default: $HARK_CONFIG or .)')
-    .option('--verify', "compare Hark's shifts with the vendor's rendered final schedule; exit 1 on any difference")
+    .option(
+      '--verify',
+      "compare Hark's shifts with the vendor's rendered final schedule; exit 1 on any difference",
+    )
     .option('--force', 'overwrite files that were not written by hark import')
     .option('--json', 'output JSON')
     .action(async (vendor: string | undefined, opts: ImportFlags) =>

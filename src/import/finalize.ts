@@ -43,7 +43,10 @@ export function finalize(plan: Draft, report: Report): Draft {
         const wait = step.escalateAfterMinutes ?? 0;
         const prev = steps[steps.length - 1];
         if (prev) {
-          steps[steps.length - 1] = { ...prev, escalateAfterMinutes: (prev.escalateAfterMinutes ?? 0) + wait };
+          steps[steps.length - 1] = {
+            ...prev,
+            escalateAfterMinutes: (prev.escalateAfterMinutes ?? 0) + wait,
+          };
         } else carried += wait;
         report.skip(
           what,
@@ -54,7 +57,10 @@ export function finalize(plan: Draft, report: Report): Draft {
       steps.push({ ...step, notify });
     });
     if (carried > 0 && steps.length > 0) {
-      report.approx(what, `the first step is paged at once: Hark has no delay before the first step (was ${carried}m)`);
+      report.approx(
+        what,
+        `the first step is paged at once: Hark has no delay before the first step (was ${carried}m)`,
+      );
     }
     if (steps.length === 0) {
       report.skip(what, 'no step could be imported, so no policy file is written');

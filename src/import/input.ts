@@ -55,7 +55,9 @@ export class Bundle {
 
   /** A bundle from values in memory (tests). */
   static of(values: Record<string, unknown>): Bundle {
-    return new Bundle(new Map(Object.entries(values).map(([k, v]) => [k, { value: v, origin: `${k}.json` }])));
+    return new Bundle(
+      new Map(Object.entries(values).map(([k, v]) => [k, { value: v, origin: `${k}.json` }])),
+    );
   }
 
   has(key: string): boolean {
@@ -88,7 +90,8 @@ export class Bundle {
   /** Like parse, but the response must be there; `how` says which request makes it. */
   require<S extends z.ZodType>(key: string, schema: S, how: string): z.output<S> {
     const v = this.parse(key, schema);
-    if (v === undefined) throw new InputError(`missing ${key}.json: save it with ${how} (see docs/migrating.md)`);
+    if (v === undefined)
+      throw new InputError(`missing ${key}.json: save it with ${how} (see docs/migrating.md)`);
     return v;
   }
 
@@ -96,7 +99,11 @@ export class Bundle {
    * A list response that may span pages: one response, or a JSON array of the pages' responses.
    * `items` takes the list out of one page.
    */
-  pages<S extends z.ZodType, T>(key: string, page: S, items: (p: z.output<S>) => readonly T[]): T[] | undefined {
+  pages<S extends z.ZodType, T>(
+    key: string,
+    page: S,
+    items: (p: z.output<S>) => readonly T[],
+  ): T[] | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     const list = Array.isArray(entry.value) ? entry.value : [entry.value];
@@ -161,7 +168,8 @@ function check<S extends z.ZodType>(origin: string, schema: S, value: unknown): 
 export const instant = z
   .string()
   .refine((s) => /(Z|[+-]\d{2}:?\d{2})$/i.test(s) && !Number.isNaN(Date.parse(normalizeOffset(s))), {
-    error: (i) => `expected a date-time with Z or an offset such as 2026-03-01T09:00:00-05:00, got ${JSON.stringify(i.input)}`,
+    error: (i) =>
+      `expected a date-time with Z or an offset such as 2026-03-01T09:00:00-05:00, got ${JSON.stringify(i.input)}`,
   })
   .transform((s) => Date.parse(normalizeOffset(s)));
 

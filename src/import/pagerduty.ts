@@ -12,9 +12,10 @@
  * layer's rotation_virtual_start sets who holds its first turn, overrides become git overrides.
  */
 import { z } from 'zod';
-import { TimeZone, type LocalMs } from '../time/local.js';
+import { formatLocal, TimeZone, type LocalMs } from '../time/local.js';
 import { finalize } from './finalize.js';
-import { Bundle, id, InputError, instant } from './input.js';
+import type { Bundle } from './input.js';
+import { id, InputError, instant } from './input.js';
 import { envName, NameSpace } from './names.js';
 import { e164, tidyRules, zoneOrNull } from './people.js';
 import {
@@ -35,7 +36,16 @@ import {
   type PlannedTarget,
   type RenderedSchedule,
 } from './plan.js';
-import { floorDiv, localOf, minutesOf, rotate, turnRule, windowsFor, type WeekSpan } from './shape.js';
+import {
+  coversAny,
+  floorDiv,
+  localOf,
+  minutesOf,
+  rotate,
+  turnRule,
+  windowsFor,
+  type WeekSpan,
+} from './shape.js';
 import { toConfigSchedule, verifyAll } from './verify.js';
 
 // ------------------------------------------------------------------------------------ schemas
@@ -147,7 +157,8 @@ type Layer = z.output<typeof layer>;
 type ScheduleResponse = z.output<typeof scheduleResponse>['schedule'];
 
 const HOW = {
-  users: 'curl "https://api.pagerduty.com/users?include[]=contact_methods&include[]=notification_rules&limit=100"',
+  users:
+    'curl "https://api.pagerduty.com/users?include[]=contact_methods&include[]=notification_rules&limit=100"',
   policies: 'curl "https://api.pagerduty.com/escalation_policies?limit=100"',
 };
 
@@ -156,12 +167,15 @@ const HOW = {
 export function planPagerduty(bundle: Bundle): ImportPlan {
   const report = new Report();
   const users = bundle.pages('users', usersPage, (p) => p.users);
-  if (users === undefined) throw new InputError(`missing users.json: save it with ${HOW.users} (see docs/migrating.md)`);
+  if (users === undefined)
+    throw new InputError(`missing users.json: save it with ${HOW.users} (see docs/migrating.md)`);
   const scheduleKeys = bundle.keys('schedules/*');
   const scheduleList = bundle.pages('schedules', schedulesPage, (p) => p.schedules) ?? [];
   const policies = bundle.pages('escalation_policies', policiesPage, (p) => p.escalation_policies);
   if (policies === undefined) {
-    throw new InputError(`missing escalation_policies.json: save it with ${HOW.policies} (see docs/migrating.md)`);
+    throw new InputError(
+      `missing escalation_policies.json: save it with ${HOW.policies} (see docs/migrating.md)`,
+    );
   }
   const services = bundle.pages('services', servicesPage, (p) => p.services) ?? [];
 
@@ -194,7 +208,9 @@ export function planPagerduty(bundle: Bundle): ImportPlan {
   const policyNames = new NameSpace();
   const policyOf = new Map<string, string>();
   for (const p of policies) policyOf.set(p.id, policyNames.take(p.name, `policy-${p.id}`));
-  const planned: PlannedPolicy[] = policies.map((p) => planPolicy(p, policyOf.get(p.id)!, personOf, scheduleOf, report));
+  const planned: PlannedPolicy[] = policies.map((p) =>
+    planPolicy(p, policyOf.get(p.id)!, personOf, scheduleOf, report),
+  );
 
   const env: EnvNeed[] = [];
   const { services: plannedServices, integrations } = planServices(services, policyOf, env, report);
@@ -243,15 +259,16 @@ function planPeople(users: readonly User[], report: Report) {
     labels.set(u.id, u.name);
     people.push(planPerson(u, name, report));
   }
-  const userLabel = (r: { id: string; summary?: string | null }) => `"${labels.get(r.id) ?? r.summary ?? r.id}"`;
+  const userLabel = (r: { id: string; summary?: string | null }) =>
+    `"${labels.get(r.id) ?? r.summary ?? r.id}"`;
   return { people, personOf, userLabel };
 }
 
 function planPerson(u: User, name: string, report: Report): PlannedPerson {
   const what = describe('user', u.name, u.id);
   const methods = u.contact_methods ?? [];
-  const rules = [...(u.notification_rules ?? [])].sort(
-    (a, b) => (a.urgency === b.urgency ? 0 : a.urgency === 'high' ? -1 : 1),
+  const rules = [...(u.notification_rules ?? [])].sort((a, b) =>
+    a.urgency === b.urgency ? 0 : a.urgency === 'high' ? -1 : 1,
   );
   if (methods.some((m) => m.address === undefined && m.type.endsWith('_reference'))) {
     report.skip(
@@ -290,7 +307,10 @@ function planPerson(u: User, name: string, report: Report): PlannedPerson {
     if (m.blacklisted) {
       report.skip(what, `contact method "${label}": PagerDuty has it blacklisted`);
     } else if (m.address !== undefined && addressOf(m) === null) {
-      report.skip(what, `contact method "${label}": not a valid ${channel === 'email' ? 'email address' : 'phone number'}`);
+      report.skip(
+        what,
+        `contact method "${label}": not a valid ${channel === 'email' ? 'email address' : 'phone number'}`,
+      );
     } else if (chosen.has(channel) && chosen.get(channel)!.id !== m.id && m.address !== undefined) {
       report.approx(
         what,
@@ -301,7 +321,10 @@ function planPerson(u: User, name: string, report: Report): PlannedPerson {
   let email = chosen.get('email')?.address;
   if (!chosen.has('sms') && !chosen.has('voice') && email === undefined && u.email) {
     email = u.email;
-    report.approx(what, 'no contact method Hark can use: their login email is used so that they can be paged');
+    report.approx(
+      what,
+      'no contact method Hark can use: their login email is used so that they can be paged',
+    );
   }
   const notify: { high?: PlannedNotifyRule[]; low?: PlannedNotifyRule[] } = {};
   for (const urgency of ['high', 'low'] as const) {
@@ -310,7 +333,11 @@ function planPerson(u: User, name: string, report: Report): PlannedPerson {
     const mapped: PlannedNotifyRule[] = [];
     for (const r of mine) {
       const m = r.contact_method ? byId.get(r.contact_method.id) : undefined;
-      const channel = m ? CHANNEL_OF[m.type] : r.contact_method ? CHANNEL_OF[r.contact_method.type?.replace(/_reference$/, '') ?? ''] : undefined;
+      const channel = m
+        ? CHANNEL_OF[m.type]
+        : r.contact_method
+          ? CHANNEL_OF[r.contact_method.type?.replace(/_reference$/, '') ?? '']
+          : undefined;
       if (!channel || !chosen.has(channel)) {
         report.skip(
           what,
@@ -366,7 +393,9 @@ function planSchedule(
   const list =
     overrides ??
     (s.overrides_subschedule?.rendered_schedule_entries ?? []).flatMap((e, i) =>
-      e.user && e.end !== null ? [{ id: `overrides_subschedule entry ${i + 1}`, start: e.start, end: e.end, user: e.user }] : [],
+      e.user && e.end !== null
+        ? [{ id: `overrides_subschedule entry ${i + 1}`, start: e.start, end: e.end, user: e.user }]
+        : [],
     );
   if (overrides === undefined && list.length > 0) {
     report.approx(
@@ -393,12 +422,25 @@ function planSchedule(
       report.skip(ow, `of schedule "${s.name}": it ends before it starts`);
       continue;
     }
-    plannedOverrides.push({ role: 'primary', person, from: from.local, to: to.local, source: { id: o.id, what: 'override' } });
+    plannedOverrides.push({
+      role: 'primary',
+      person,
+      from: from.local,
+      to: to.local,
+      source: { id: o.id, what: 'override' },
+    });
   }
   // Hark lets the last listed rotation win: the highest layer (first in the API) goes last.
   const rotations = [...layers].reverse().flat();
   return {
-    schedule: { name, source, timezone: zoneName, rotations, overrides: plannedOverrides, roles: ['primary'] },
+    schedule: {
+      name,
+      source,
+      timezone: zoneName,
+      rotations,
+      overrides: plannedOverrides,
+      roles: ['primary'],
+    },
     layers,
   };
 }
@@ -418,7 +460,10 @@ function planLayer(
   for (const { user: u } of l.users) {
     const person = personOf.get(u.id);
     if (!person) {
-      report.skip(what, `user ${u.summary ?? u.id} is not in users.json, so the layer's order cannot be kept`);
+      report.skip(
+        what,
+        `user ${u.summary ?? u.id} is not in users.json, so the layer's order cannot be kept`,
+      );
       return [];
     }
     members.push(person);
@@ -446,7 +491,10 @@ function planLayer(
     for (const r of l.restrictions) {
       const from = minutesOf(r.start_time_of_day.replace(/Z$/, ''));
       if (from === null || r.duration_seconds % 60 !== 0) {
-        report.skip(what, `restriction at ${r.start_time_of_day} for ${r.duration_seconds}s: Hark's coverage windows are in whole minutes`);
+        report.skip(
+          what,
+          `restriction at ${r.start_time_of_day} for ${r.duration_seconds}s: Hark's coverage windows are in whole minutes`,
+        );
         return [];
       }
       const minutes = r.duration_seconds / 60;
@@ -467,30 +515,41 @@ function planLayer(
   const h0 = vs + k0 * turn;
   const handoff = members.length > 1 ? rule : null;
   const note =
-    members.length > 1 ? `rotation_virtual_start ${new Date(l.rotation_virtual_start).toISOString()}: turns of ${rule}` : undefined;
-  if (h0 === start) {
-    return [
-      { name: base, source, role: 'primary', members: rotate(members, k0), start, handoff, end, coverage, ...(note ? { note } : {}) },
-    ];
-  }
-  // The layer starts inside a turn: that turn is a rotation of its own, then turns run whole.
-  const h1 = (h0 + turn) as LocalMs;
-  const first: PlannedRotation = {
-    name: rotationNames.take(`${base}-first-turn`, `${base}-first`),
+    members.length > 1 && vs !== start
+      ? `turns of ${l.rotation_turn_length_seconds}s counted from rotation_virtual_start ${formatLocal(vs)}`
+      : undefined;
+  const whole = (from: LocalMs, k: number): PlannedRotation => ({
+    name: base,
     source,
     role: 'primary',
-    members: [rotate(members, k0)[0]!],
-    start,
-    handoff: null,
-    end: end !== null && end <= h1 ? end : h1,
+    members: rotate(members, k),
+    start: from,
+    handoff,
+    end,
     coverage,
-    note: 'the layer starts inside a turn: this is the rest of that turn',
-  };
-  if (end !== null && end <= h1) return [first];
-  return [
-    first,
-    { name: base, source, role: 'primary', members: rotate(members, k0 + 1), start: h1, handoff, end, coverage, ...(note ? { note } : {}) },
-  ];
+    ...(note ? { note } : {}),
+  });
+  if (h0 === start) return [whole(start, k0)];
+  // The layer starts inside a turn: the rest of that turn is a rotation of its own (unless its
+  // restrictions leave nothing of it), then whole turns follow.
+  const h1 = (h0 + turn) as LocalMs;
+  const firstEnd = end !== null && end <= h1 ? end : h1;
+  const out: PlannedRotation[] = [];
+  if (coversAny(coverage, zone, start, firstEnd)) {
+    out.push({
+      name: rotationNames.take(`${base}-first-turn`, `${base}-first`),
+      source,
+      role: 'primary',
+      members: [rotate(members, k0)[0]!],
+      start,
+      handoff: null,
+      end: firstEnd,
+      coverage,
+      note: `the layer starts at ${formatLocal(start)}, inside a turn: the rest of that turn`,
+    });
+  }
+  if (end === null || end > h1) out.push(whole(h1, k0 + 1));
+  return out;
 }
 
 function renderedOf(
@@ -560,22 +619,36 @@ function planPolicy(
       } else if (type === 'schedule') {
         const schedule = scheduleOf.get(t.id);
         if (schedule) notify.push({ schedule, role: 'primary' });
-        else report.skip(what, `rule ${i + 1}: schedule ${t.summary ?? t.id} is not in the export (schedules/${t.id}.json)`);
+        else
+          report.skip(
+            what,
+            `rule ${i + 1}: schedule ${t.summary ?? t.id} is not in the export (schedules/${t.id}.json)`,
+          );
       } else {
-        report.skip(what, `rule ${i + 1}: target ${t.summary ?? t.id} of type ${t.type}: Hark notifies schedules and people`);
+        report.skip(
+          what,
+          `rule ${i + 1}: target ${t.summary ?? t.id} of type ${t.type}: Hark notifies schedules and people`,
+        );
       }
     }
     const s = rule.escalation_rule_assignment_strategy;
     const strategyType = typeof s === 'string' ? s : Array.isArray(s) ? s[0]?.type : s?.type;
     if (strategyType === 'round_robin' && notify.length > 1) {
-      report.approx(what, `rule ${i + 1} assigns round robin: Hark has no round robin, so it pages all ${notify.length} targets at once`);
+      report.approx(
+        what,
+        `rule ${i + 1} assigns round robin: Hark has no round robin, so it pages all ${notify.length} targets at once`,
+      );
     }
     let after = rule.escalation_delay_in_minutes;
     if (after === 0) {
       report.approx(what, `rule ${i + 1} escalates after 0 minutes: Hark waits at least 1m`);
       after = 1;
     }
-    return { notify, escalateAfterMinutes: after, ...(rule.id ? { source: { id: rule.id, what: 'escalation rule' } } : {}) };
+    return {
+      notify,
+      escalateAfterMinutes: after,
+      ...(rule.id ? { source: { id: rule.id, what: 'escalation rule' } } : {}),
+    };
   });
   let repeat = p.num_loops ?? 0;
   if (repeat > 20) {
@@ -606,7 +679,10 @@ function planServices(
     const what = describe('service', s.name, s.id);
     const policy = s.escalation_policy ? policyOf.get(s.escalation_policy.id) : undefined;
     if (!policy) {
-      report.skip(what, `its escalation policy ${s.escalation_policy?.summary ?? s.escalation_policy?.id ?? '(none)'} is not in escalation_policies.json`);
+      report.skip(
+        what,
+        `its escalation policy ${s.escalation_policy?.summary ?? s.escalation_policy?.id ?? '(none)'} is not in escalation_policies.json`,
+      );
       continue;
     }
     const name = names.take(s.name, `service-${s.id}`);
@@ -617,7 +693,12 @@ function planServices(
         `PagerDuty routes by integration key, Hark by labels: this service matches alerts labelled service=${name}; change its match in hark.yaml to what your alerts carry`,
       );
     }
-    out.push({ name, source: { id: s.id, what: 'service', name: s.name }, policy, ...(match ? { match } : {}) });
+    out.push({
+      name,
+      source: { id: s.id, what: 'service', name: s.name },
+      policy,
+      ...(match ? { match } : {}),
+    });
     for (const i of s.integrations ?? []) {
       const label = i.name ?? i.summary ?? i.id;
       const iw = `${describe('integration', label, i.id)} of service "${s.name}"`;
@@ -631,13 +712,21 @@ function planServices(
       }
       const iname = integrationNames.take(`${name}-${label}`, `${name}-${i.id}`);
       const tokenEnv = envName('PD_ROUTING_KEY', iname);
-      integrations.push({ name: iname, source: { id: i.id, what: 'integration', name: label }, type: 'pagerduty', tokenEnv });
+      integrations.push({
+        name: iname,
+        source: { id: i.id, what: 'integration', name: label },
+        type: 'pagerduty',
+        tokenEnv,
+      });
       env.push({
         name: tokenEnv,
         what: `the integration key of PagerDuty integration "${label}" (${i.id}) on service "${s.name}"${i.integration_key ? '' : ' (not in the export: copy it from PagerDuty)'}`,
       });
       if (!/events_api/.test(i.type)) {
-        report.approx(iw, `type ${i.type}: imported as a PagerDuty Events API integration; its senders must use the Events API v2`);
+        report.approx(
+          iw,
+          `type ${i.type}: imported as a PagerDuty Events API integration; its senders must use the Events API v2`,
+        );
       }
     }
   }

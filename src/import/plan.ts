@@ -39,7 +39,10 @@ export interface PlannedPerson {
   readonly sms?: string;
   readonly voice?: string;
   readonly email?: string;
-  readonly notify?: { readonly high?: readonly PlannedNotifyRule[]; readonly low?: readonly PlannedNotifyRule[] };
+  readonly notify?: {
+    readonly high?: readonly PlannedNotifyRule[];
+    readonly low?: readonly PlannedNotifyRule[];
+  };
 }
 
 export interface PlannedWindow {
@@ -84,8 +87,7 @@ export interface PlannedSchedule {
 }
 
 export type PlannedTarget =
-  | { readonly schedule: string; readonly role: string }
-  | { readonly person: string };
+  { readonly schedule: string; readonly role: string } | { readonly person: string };
 
 export interface PlannedStep {
   readonly source?: Source;

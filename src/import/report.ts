@@ -36,7 +36,9 @@ export function reportMarkdown({ plan, files, errors, comparisons }: ReportInput
   const title = VENDOR_TITLES[plan.vendor];
   const out: string[] = [];
   const list = (items: readonly string[]) => (items.length === 0 ? ['- none'] : items.map((i) => `- ${i}`));
-  out.push(`${REPORT_MARKER} ${plan.vendor}\`; running it again on the same export writes the same files. -->`);
+  out.push(
+    `${REPORT_MARKER} ${plan.vendor}\`; running it again on the same export writes the same files. -->`,
+  );
   out.push(`# Import from ${title}`, '');
   out.push('## Read', '', ...list(plan.read.map(([what, n]) => `${what}: ${n}`)), '');
   out.push('## Written', '');
@@ -44,12 +46,15 @@ export function reportMarkdown({ plan, files, errors, comparisons }: ReportInput
     ...list(
       files.map((f) => {
         if (f === 'hark.yaml') {
-          return `hark.yaml: ${plan.people.length} people, ${plan.services.length} services, ${plan.integrations.length} integrations`;
+          return `hark.yaml: ${count(plan.people.length, 'person', 'people')}, ${count(plan.services.length, 'service')}, ${count(plan.integrations.length, 'integration')}`;
         }
         const s = plan.schedules.find((x) => `schedules/${x.name}.yaml` === f);
-        if (s) return `${f}: from schedule "${s.source.name}" (${s.source.id}), ${s.rotations.length} rotations, ${s.overrides.length} overrides`;
+        if (s) {
+          return `${f}: from schedule "${s.source.name}" (${s.source.id}), ${count(s.rotations.length, 'rotation')}, ${count(s.overrides.length, 'override')}`;
+        }
         const p = plan.policies.find((x) => `escalation-policies/${x.name}.yaml` === f);
-        if (p) return `${f}: from escalation policy "${p.source.name}" (${p.source.id}), ${p.steps.length} steps`;
+        if (p)
+          return `${f}: from escalation policy "${p.source.name}" (${p.source.id}), ${count(p.steps.length, 'step')}`;
         return f;
       }),
     ),
@@ -59,17 +64,28 @@ export function reportMarkdown({ plan, files, errors, comparisons }: ReportInput
   if (plan.env.length === 0) out.push('None.', '');
   else {
     out.push('The config reads these secrets from the environment; they are never written to files.', '');
-    out.push('| variable | value |', '|---|---|', ...plan.env.map((e) => `| \`${e.name}\` | ${e.what} |`), '');
+    out.push(
+      '| variable | value |',
+      '|---|---|',
+      ...plan.env.map((e) => `| \`${e.name}\` | ${e.what} |`),
+      '',
+    );
     out.push('Until they are set, check the config with `hark validate --no-env`.', '');
   }
   const skipped = plan.report.filter((e) => e.kind === 'skipped');
   const approximated = plan.report.filter((e) => e.kind === 'approximated');
   out.push(`## Skipped (${skipped.length})`, '', 'Not carried over: Hark pages nobody for these.', '');
   out.push(...list(skipped.map((e) => `${e.object}: ${e.why}`)), '');
-  out.push(`## Approximated (${approximated.length})`, '', 'Carried over with a difference: check each one.', '');
+  out.push(
+    `## Approximated (${approximated.length})`,
+    '',
+    'Carried over with a difference: check each one.',
+    '',
+  );
   out.push(...list(approximated.map((e) => `${e.object}: ${e.why}`)), '');
   out.push('## Validation', '');
-  if (errors.length === 0) out.push('The written config loads (`hark validate` with the variables above set).', '');
+  if (errors.length === 0)
+    out.push('The written config loads (`hark validate` with the variables above set).', '');
   else out.push('The written config does not load:', '', ...errors.map((e) => `- ${formatIssue(e)}`), '');
   out.push('## Verification', '');
   if (comparisons === null) {
@@ -89,4 +105,8 @@ export function reportMarkdown({ plan, files, errors, comparisons }: ReportInput
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

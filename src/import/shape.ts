@@ -3,6 +3,7 @@
  * coverage windows from weekly spans, member order from a rotation's phase, and local times from
  * instants (with a check that the local time means the same instant again).
  */
+import { coverageIntervals } from '../schedules/coverage.js';
 import type { LocalMs, TimeZone } from '../time/local.js';
 import { DAY, HOUR, MINUTE } from '../time/local.js';
 import type { PlannedWindow } from './plan.js';
@@ -54,7 +55,7 @@ export function windowsFor(spans: readonly WeekSpan[]): PlannedWindow[] | null {
   if (gap < 0) return null;
   const pieces: PlannedWindow[] = [];
   let m = gap;
-  for (let seen = 0; seen < WEEK_MINUTES; ) {
+  for (let seen = 0; seen < WEEK_MINUTES;) {
     if (!covered[m % WEEK_MINUTES]) {
       m++;
       seen++;
@@ -138,3 +139,16 @@ export function minutesOf(text: string): number | null {
 }
 
 export const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/** Whether coverage windows (null: always) cover any of the local range [from, to). */
+export function coversAny(
+  coverage: readonly PlannedWindow[] | null,
+  zone: TimeZone,
+  from: LocalMs,
+  to: LocalMs,
+): boolean {
+  const a = zone.toInstant(from);
+  const b = zone.toInstant(to);
+  if (b <= a) return false;
+  return coverage === null || coverageIntervals(coverage, zone, a, b).length > 0;
+}

@@ -40,7 +40,12 @@ export function toConfigSchedule(s: PlannedSchedule): Schedule {
       end: r.end,
       coverage: r.coverage?.map((w) => ({ days: w.days, from: w.from, to: w.to })) ?? null,
     })),
-    overrides: s.overrides.map((o) => ({ role: o.role, person: o.person, from: o.from as LocalMs, to: o.to as LocalMs })),
+    overrides: s.overrides.map((o) => ({
+      role: o.role,
+      person: o.person,
+      from: o.from as LocalMs,
+      to: o.to as LocalMs,
+    })),
     roles: [...new Set(s.rotations.map((r) => r.role))],
   };
 }
@@ -93,7 +98,8 @@ export function compare(schedule: CompiledSchedule | undefined, rendered: Render
     const last = differences[differences.length - 1];
     if (last && last.end === start && last.vendor === v && last.hark === h) {
       differences[differences.length - 1] = { ...last, end };
-    } else differences.push({ schedule: rendered.schedule, role: rendered.role, start, end, vendor: v, hark: h });
+    } else
+      differences.push({ schedule: rendered.schedule, role: rendered.role, start, end, vendor: v, hark: h });
   }
   return { rendered, differences };
 }

@@ -54,7 +54,12 @@ function flow<T extends Node>(node: T): T {
   return node;
 }
 
-function docHeader(doc: Document, vendor: Vendor, source: Source | null, lines: readonly string[] = []): void {
+function docHeader(
+  doc: Document,
+  vendor: Vendor,
+  source: Source | null,
+  lines: readonly string[] = [],
+): void {
   const parts = [header(vendor).slice(1), ...lines.map((l) => ` ${l}`)];
   if (source) parts.push(sourceComment(vendor, source));
   doc.commentBefore = parts.join('\n');
@@ -65,7 +70,8 @@ export function renderFiles(plan: ImportPlan): Map<string, string> {
   const files = new Map<string, string>();
   files.set('hark.yaml', renderHark(plan));
   for (const s of plan.schedules) files.set(`schedules/${s.name}.yaml`, renderSchedule(plan.vendor, s));
-  for (const p of plan.policies) files.set(`escalation-policies/${p.name}.yaml`, renderPolicy(plan.vendor, p));
+  for (const p of plan.policies)
+    files.set(`escalation-policies/${p.name}.yaml`, renderPolicy(plan.vendor, p));
   return files;
 }
 
@@ -151,7 +157,9 @@ function renderSchedule(vendor: Vendor, s: PlannedSchedule): string {
       for (const w of r.coverage) windows.items.push(windowNode(doc, w));
       node.set('coverage', windows);
     }
-    node.commentBefore = [sourceComment(vendor, r.source), ...(r.note ? [` ${oneLine(r.note)}`] : [])].join('\n');
+    node.commentBefore = [sourceComment(vendor, r.source), ...(r.note ? [` ${oneLine(r.note)}`] : [])].join(
+      '\n',
+    );
     rotations.items.push(node);
   }
   root.set('rotations', rotations);
@@ -159,7 +167,12 @@ function renderSchedule(vendor: Vendor, s: PlannedSchedule): string {
     const overrides = doc.createNode([]) as YAMLSeq;
     for (const o of s.overrides) {
       const node = flow(
-        doc.createNode({ role: o.role, person: o.person, from: formatLocal(o.from), to: formatLocal(o.to) }) as YAMLMap,
+        doc.createNode({
+          role: o.role,
+          person: o.person,
+          from: formatLocal(o.from),
+          to: formatLocal(o.to),
+        }) as YAMLMap,
       );
       node.commentBefore = sourceComment(vendor, o.source);
       overrides.items.push(node);
@@ -180,11 +193,16 @@ function renderPolicy(vendor: Vendor, p: PlannedPolicy): string {
     const notify = doc.createNode([]) as YAMLSeq;
     for (const t of step.notify) {
       const target =
-        'person' in t ? { person: t.person } : t.role === 'primary' ? { schedule: t.schedule } : { schedule: t.schedule, role: t.role };
+        'person' in t
+          ? { person: t.person }
+          : t.role === 'primary'
+            ? { schedule: t.schedule }
+            : { schedule: t.schedule, role: t.role };
       notify.items.push(flow(doc.createNode(target)));
     }
     node.set('notify', notify);
-    if (step.escalateAfterMinutes !== undefined) node.set('escalate_after', minutes(step.escalateAfterMinutes));
+    if (step.escalateAfterMinutes !== undefined)
+      node.set('escalate_after', minutes(step.escalateAfterMinutes));
     if (step.source) node.commentBefore = sourceComment(vendor, step.source);
     steps.items.push(node);
   }

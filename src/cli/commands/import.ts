@@ -28,7 +28,9 @@ const args = z.object({
   }),
   from: z
     .string({ error: '--from is required: the directory of saved API responses, or a bundle .json file' })
-    .min(1, { error: '--from cannot be empty: give the directory of saved API responses, or a bundle .json file' }),
+    .min(1, {
+      error: '--from cannot be empty: give the directory of saved API responses, or a bundle .json file',
+    }),
   out: z.string().min(1, { error: '--out cannot be empty: give the config directory to write' }),
   verify: z.boolean(),
   force: z.boolean(),
@@ -48,7 +50,14 @@ export function importCommand(vendor: string | undefined, flags: ImportFlags, cl
   const a = parsed.data;
   let result;
   try {
-    result = runImport({ vendor: a.vendor, from: a.from, out: a.out, verify: a.verify, force: a.force, env: cli.env });
+    result = runImport({
+      vendor: a.vendor,
+      from: a.from,
+      out: a.out,
+      verify: a.verify,
+      force: a.force,
+      env: cli.env,
+    });
   } catch (e) {
     if (e instanceof InputError || e instanceof ImportRefused) throw new CheckFailed(`hark: ${e.message}`);
     throw e;
@@ -89,7 +98,8 @@ export function importCommand(vendor: string | undefined, flags: ImportFlags, cl
     cli.out.stdout(
       `hark import ${plan.vendor}: wrote ${n(result.written.length, 'file')} to ${a.out}: ${n(plan.people.length, 'person', 'people')}, ${n(plan.schedules.length, 'schedule')}, ${n(plan.policies.length, 'escalation policy', 'escalation policies')}, ${n(plan.services.length, 'service')}, ${n(plan.integrations.length, 'integration')}`,
     );
-    for (const r of result.removed) cli.out.stdout(`removed ${r} (written by an earlier import, not produced now)`);
+    for (const r of result.removed)
+      cli.out.stdout(`removed ${r} (written by an earlier import, not produced now)`);
     const skipped = plan.report.filter((e) => e.kind === 'skipped').length;
     cli.out.stdout(
       `${n(skipped, 'object or field', 'objects or fields')} skipped, ${plan.report.length - skipped} approximated: see ${REPORT_FILE}`,
@@ -111,7 +121,9 @@ export function importCommand(vendor: string | undefined, flags: ImportFlags, cl
   }
   if (errors.length > 0) {
     for (const e of errors) cli.out.stderr(formatIssue(e));
-    throw new CheckFailed(`hark: the written config does not load (${n2(errors.length, 'error')}); see ${REPORT_FILE}`);
+    throw new CheckFailed(
+      `hark: the written config does not load (${n2(errors.length, 'error')}); see ${REPORT_FILE}`,
+    );
   }
   if (differences > 0) {
     throw new CheckFailed(`hark: --verify found ${n2(differences, 'difference')} between ${title} and Hark`);

@@ -1,0 +1,520 @@
+/**
+ * Writes the import fixtures: vendor API responses in their documented shapes (written from the
+ * public API references), with the rendered final schedules made by support/reference.ts. The
+ * output is committed; run again after changing it:
+ *
+ *   npx tsx test/import/support/make-fixtures.ts
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { at, isoIn, pagerdutyWho, sample, type PdLayer } from './reference.js';
+
+const ROOT = resolve(import.meta.dirname, '../fixtures');
+
+function write(dir: string, files: Record<string, unknown>): void {
+  rmSync(join(ROOT, dir), { recursive: true, force: true });
+  for (const [rel, value] of Object.entries(files)) {
+    const full = join(ROOT, dir, `${rel}.json`);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, `${JSON.stringify(value, null, 2)}\n`);
+  }
+}
+
+// ------------------------------------------------------------------------------ PagerDuty
+
+const PD = 'https://api.pagerduty.com';
+const pdRef = (type: string, id: string, summary: string, path: string) => ({
+  id,
+  type,
+  summary,
+  self: `${PD}/${path}/${id}`,
+  html_url: `https://acme.pagerduty.com/${path}/${id}`,
+});
+const pdUsers: Record<string, string> = {
+  PALICE1: 'Alice Example',
+  PBOB002: 'Bob Builder',
+  PCAROL3: 'Carol Danvers',
+  PDAVE04: 'Dave Night',
+  PERIN05: 'Erin Berlin',
+  PFRANK6: 'Frank Köhler',
+  PGINA07: 'Gina Weekend',
+  PHANK08: 'Hank Weekend',
+  PIVAN09: 'Ivan Cover',
+};
+const userRef = (id: string) => pdRef('user_reference', id, pdUsers[id]!, 'users');
+
+function pdUser(
+  id: string,
+  opts: {
+    email: string;
+    zone: string;
+    teams: [string, string][];
+    methods: {
+      id: string;
+      type: string;
+      label: string;
+      address: string;
+      country_code?: number;
+      blacklisted?: boolean;
+    }[];
+    rules: { id: string; urgency: 'high' | 'low'; delay: number; method: string }[];
+  },
+) {
+  const byId = new Map(opts.methods.map((m) => [m.id, m]));
+  return {
+    ...pdRef('user', id, pdUsers[id]!, 'users'),
+    name: pdUsers[id],
+    email: opts.email,
+    time_zone: opts.zone,
+    color: 'green',
+    role: 'user',
+    avatar_url: 'https://secure.gravatar.com/avatar/0.png',
+    description: null,
+    invitation_sent: false,
+    job_title: 'Engineer',
+    teams: opts.teams.map(([tid, name]) => pdRef('team_reference', tid, name, 'teams')),
+    contact_methods: opts.methods.map((m) => ({
+      id: m.id,
+      type: m.type,
+      summary: m.label,
+      self: `${PD}/users/${id}/contact_methods/${m.id}`,
+      html_url: null,
+      label: m.label,
+      address: m.address,
+      ...(m.country_code !== undefined
+        ? { country_code: m.country_code, enabled: true, blacklisted: m.blacklisted ?? false }
+        : {}),
+      ...(m.type === 'email_contact_method' ? { send_short_email: false } : {}),
+    })),
+    notification_rules: opts.rules.map((r) => ({
+      id: r.id,
+      type: 'assignment_notification_rule',
+      summary: `${r.delay} minutes: channel ${r.method}`,
+      self: `${PD}/users/${id}/notification_rules/${r.id}`,
+      html_url: null,
+      start_delay_in_minutes: r.delay,
+      created_at: '2025-06-01T10:00:00-04:00',
+      contact_method: {
+        id: r.method,
+        type: `${byId.get(r.method)!.type}_reference`,
+        summary: byId.get(r.method)!.label,
+        self: `${PD}/users/${id}/contact_methods/${r.method}`,
+        html_url: null,
+      },
+      urgency: r.urgency,
+    })),
+  };
+}
+
+const TEAMS = { ops: ['PTEAM01', 'Operations'], db: ['PTEAM02', 'Databases'] } as const;
+const T = (...names: (keyof typeof TEAMS)[]) => names.map((n) => [...TEAMS[n]] as [string, string]);
+
+function pagerduty(): void {
+  const email = (id: string, address: string) => ({
+    id,
+    type: 'email_contact_method',
+    label: 'Default',
+    address,
+  });
+  const sms = (id: string, national: string, label = 'Mobile') => ({
+    id,
+    type: 'sms_contact_method',
+    label,
+    address: national,
+    country_code: 1,
+  });
+  const phone = (id: string, national: string) => ({
+    id,
+    type: 'phone_contact_method',
+    label: 'Mobile',
+    address: national,
+    country_code: 1,
+  });
+  const users = [
+    pdUser('PALICE1', {
+      email: 'alice@example.com',
+      zone: 'America/New_York',
+      teams: T('ops', 'db'),
+      methods: [
+        email('PCM0A01', 'alice@example.com'),
+        sms('PCM0A02', '5555550101'),
+        phone('PCM0A03', '5555550101'),
+      ],
+      rules: [
+        { id: 'PNR0A01', urgency: 'high', delay: 0, method: 'PCM0A02' },
+        { id: 'PNR0A02', urgency: 'high', delay: 0, method: 'PCM0A01' },
+        { id: 'PNR0A03', urgency: 'high', delay: 3, method: 'PCM0A03' },
+        { id: 'PNR0A04', urgency: 'low', delay: 0, method: 'PCM0A01' },
+      ],
+    }),
+    pdUser('PBOB002', {
+      email: 'bob@example.com',
+      zone: 'America/New_York',
+      teams: T('ops'),
+      methods: [
+        email('PCM0B01', 'bob@example.com'),
+        sms('PCM0B02', '5555550102'),
+        sms('PCM0B03', '5555550199', 'Home'),
+        {
+          id: 'PCM0B04',
+          type: 'push_notification_contact_method',
+          label: 'iPhone',
+          address: 'bob-iphone-token',
+        },
+      ],
+      rules: [
+        { id: 'PNR0B01', urgency: 'high', delay: 0, method: 'PCM0B04' },
+        { id: 'PNR0B02', urgency: 'high', delay: 1, method: 'PCM0B02' },
+        { id: 'PNR0B03', urgency: 'high', delay: 5, method: 'PCM0B03' },
+        { id: 'PNR0B04', urgency: 'low', delay: 0, method: 'PCM0B01' },
+      ],
+    }),
+    pdUser('PCAROL3', {
+      email: 'carol@example.com',
+      zone: 'America/Chicago',
+      teams: T('ops', 'db'),
+      methods: [email('PCM0C01', 'carol@example.com'), phone('PCM0C02', '5555550103')],
+      rules: [
+        { id: 'PNR0C01', urgency: 'high', delay: 0, method: 'PCM0C02' },
+        { id: 'PNR0C02', urgency: 'low', delay: 0, method: 'PCM0C01' },
+      ],
+    }),
+    ...(
+      [
+        ['PDAVE04', 'dave@example.com', 'America/New_York', '5555550104', T('ops')],
+        ['PERIN05', 'erin@example.com', 'Europe/Berlin', '5555550105', T('db')],
+        ['PFRANK6', 'frank@example.com', 'Europe/Berlin', '5555550106', T('db', 'ops')],
+        ['PGINA07', 'gina@example.com', 'America/Los_Angeles', '5555550107', T('ops')],
+        ['PHANK08', 'hank@example.com', 'America/Los_Angeles', '5555550108', T('ops')],
+        ['PIVAN09', 'ivan@example.com', 'Asia/Tokyo', '5555550109', []],
+      ] as const
+    ).map(([id, mail, zone, number, teams], i) =>
+      pdUser(id, {
+        email: mail,
+        zone,
+        teams: [...teams],
+        methods: [email(`PCM${i}E01`, mail), sms(`PCM${i}E02`, number)],
+        rules: [
+          { id: `PNR${i}E01`, urgency: 'high', delay: 0, method: `PCM${i}E02` },
+          { id: `PNR${i}E02`, urgency: 'high', delay: 0, method: `PCM${i}E01` },
+        ],
+      }),
+    ),
+  ];
+
+  // Platform: three layers over New York (DST starts 2026-03-08), overrides on top.
+  const ny = 'America/New_York';
+  const from = at('2026-03-01T00:00', ny);
+  const to = at('2026-03-31T00:00', ny);
+  const layer = (
+    id: string,
+    name: string,
+    start: string,
+    vs: string,
+    turn: number,
+    ids: string[],
+    restrictions: PdLayer['restrictions'] = [],
+    end: string | null = null,
+  ) => ({
+    name,
+    rendered_schedule_entries: [] as unknown[],
+    rendered_coverage_percentage: null,
+    id,
+    start: isoIn(at(start, ny), ny),
+    end: end === null ? null : isoIn(at(end, ny), ny),
+    rotation_virtual_start: isoIn(at(vs, ny), ny),
+    rotation_turn_length_seconds: turn,
+    users: ids.map((u) => ({ user: userRef(u) })),
+    restrictions,
+  });
+  // The API lists the highest layer first.
+  const platformLayers = [
+    layer(
+      'PLAYER3',
+      'Weekend',
+      '2026-01-03T10:00',
+      '2026-01-03T10:00',
+      86400,
+      ['PGINA07', 'PHANK08'],
+      [
+        {
+          type: 'weekly_restriction',
+          start_time_of_day: '10:00:00',
+          duration_seconds: 2 * 86400,
+          start_day_of_week: 6,
+        },
+        {
+          type: 'weekly_restriction',
+          start_time_of_day: '12:00:00',
+          duration_seconds: 3 * 3600,
+          start_day_of_week: 3,
+        },
+      ],
+    ),
+    layer(
+      'PLAYER2',
+      'Nights',
+      '2026-02-10T13:00',
+      '2026-02-01T20:00',
+      43200,
+      ['PDAVE04', 'PERIN05', 'PFRANK6'],
+      [{ type: 'daily_restriction', start_time_of_day: '20:00:00', duration_seconds: 12 * 3600 }],
+    ),
+    layer('PLAYER1', 'Weekly', '2026-01-05T09:00', '2026-01-05T09:00', 604800, [
+      'PALICE1',
+      'PBOB002',
+      'PCAROL3',
+    ]),
+  ];
+  const platformOverrides = [
+    {
+      id: 'POVR001',
+      start: isoIn(at('2026-03-07T22:00', ny), ny),
+      end: isoIn(at('2026-03-08T04:00', ny), ny),
+      user: userRef('PIVAN09'),
+    },
+    {
+      id: 'POVR002',
+      start: isoIn(at('2026-03-10T09:00', ny), ny),
+      end: isoIn(at('2026-03-11T09:00', ny), ny),
+      user: userRef('PIVAN09'),
+    },
+  ];
+  const render = (
+    zone: string,
+    layers: PdLayer[],
+    overrides: typeof platformOverrides,
+    a: number,
+    b: number,
+  ) =>
+    sample(a, b, pagerdutyWho(zone, layers, overrides)).map((e) => ({
+      start: isoIn(e.start, zone),
+      end: isoIn(e.end, zone),
+      user: userRef(e.who),
+    }));
+  const schedule = (
+    id: string,
+    name: string,
+    zone: string,
+    layers: ReturnType<typeof layer>[],
+    overrides: typeof platformOverrides,
+    a: number,
+    b: number,
+  ) => ({
+    schedule: {
+      ...pdRef('schedule', id, name, 'schedules'),
+      name,
+      time_zone: zone,
+      description: `${name} on-call`,
+      escalation_policies: [],
+      users: [],
+      teams: [pdRef('team_reference', TEAMS.ops[0], TEAMS.ops[1], 'teams')],
+      schedule_layers: layers,
+      overrides_subschedule: {
+        name: 'Overrides',
+        rendered_schedule_entries: overrides
+          .filter((o) => Date.parse(o.end) > a && Date.parse(o.start) < b)
+          .map((o) => ({ start: o.start, end: o.end, user: o.user })),
+        rendered_coverage_percentage: null,
+      },
+      final_schedule: {
+        name: 'Final Schedule',
+        rendered_schedule_entries: render(zone, layers, overrides, a, b),
+        rendered_coverage_percentage: null,
+      },
+    },
+  });
+
+  // Database: a custom two-day rotation in Berlin (DST starts 2026-03-29).
+  const berlin = 'Europe/Berlin';
+  const dbLayers = [
+    {
+      ...layer('PLAYER4', 'Two days', '2026-02-02T09:00', '2026-02-02T09:00', 2 * 86400, [
+        'PERIN05',
+        'PFRANK6',
+        'PCAROL3',
+      ]),
+      start: isoIn(at('2026-02-02T09:00', berlin), berlin),
+      rotation_virtual_start: isoIn(at('2026-02-02T09:00', berlin), berlin),
+    },
+  ];
+  const dbFrom = at('2026-03-01T00:00', berlin);
+  const dbTo = at('2026-03-31T00:00', berlin);
+
+  const policyRef = (id: string, name: string) =>
+    pdRef('escalation_policy_reference', id, name, 'escalation_policies');
+  const scheduleRef = (id: string, name: string) => pdRef('schedule_reference', id, name, 'schedules');
+  const target = (r: ReturnType<typeof pdRef>) => ({
+    id: r.id,
+    type: r.type,
+    summary: r.summary,
+    self: r.self,
+    html_url: r.html_url,
+  });
+  write('pagerduty', {
+    users: { users, limit: 100, offset: 0, more: false, total: null },
+    schedules: {
+      schedules: [
+        {
+          ...pdRef('schedule', 'PSCHED1', 'Platform Primary', 'schedules'),
+          name: 'Platform Primary',
+          time_zone: ny,
+        },
+        { ...pdRef('schedule', 'PSCHED2', 'Database', 'schedules'), name: 'Database', time_zone: berlin },
+      ],
+      limit: 25,
+      offset: 0,
+      more: false,
+      total: null,
+    },
+    'schedules/PSCHED1': schedule(
+      'PSCHED1',
+      'Platform Primary',
+      ny,
+      platformLayers,
+      platformOverrides,
+      from,
+      to,
+    ),
+    'schedules/PSCHED1/overrides': { overrides: platformOverrides },
+    'schedules/PSCHED2': schedule('PSCHED2', 'Database', berlin, dbLayers, [], dbFrom, dbTo),
+    escalation_policies: {
+      escalation_policies: [
+        {
+          ...pdRef('escalation_policy', 'PPOLCY1', 'Platform Escalation', 'escalation_policies'),
+          name: 'Platform Escalation',
+          description: 'Primary, then nights and Dave, then Alice',
+          on_call_handoff_notifications: 'if_has_services',
+          num_loops: 2,
+          escalation_rules: [
+            {
+              id: 'PRULE01',
+              escalation_delay_in_minutes: 5,
+              targets: [target(scheduleRef('PSCHED1', 'Platform Primary'))],
+            },
+            {
+              id: 'PRULE02',
+              escalation_delay_in_minutes: 10,
+              targets: [target(scheduleRef('PSCHED2', 'Database')), target(userRef('PDAVE04'))],
+              escalation_rule_assignment_strategy: 'round_robin',
+            },
+            { id: 'PRULE03', escalation_delay_in_minutes: 15, targets: [target(userRef('PALICE1'))] },
+          ],
+          services: [],
+          teams: [pdRef('team_reference', TEAMS.ops[0], TEAMS.ops[1], 'teams')],
+        },
+        {
+          ...pdRef('escalation_policy', 'PPOLCY2', 'Database', 'escalation_policies'),
+          name: 'Database',
+          num_loops: 0,
+          escalation_rules: [
+            {
+              id: 'PRULE04',
+              escalation_delay_in_minutes: 30,
+              targets: [target(scheduleRef('PSCHED2', 'Database'))],
+            },
+            {
+              id: 'PRULE05',
+              escalation_delay_in_minutes: 30,
+              targets: [
+                {
+                  id: 'PV3SCH1',
+                  type: 'schedule_v3_reference',
+                  summary: 'Flexible DB',
+                  self: null,
+                  html_url: null,
+                },
+              ],
+            },
+          ],
+          services: [],
+          teams: [],
+        },
+      ],
+      limit: 25,
+      offset: 0,
+      more: false,
+      total: null,
+    },
+    services: {
+      services: [
+        {
+          ...pdRef('service', 'PSERV01', 'Checkout API', 'service-directory'),
+          name: 'Checkout API',
+          status: 'active',
+          escalation_policy: policyRef('PPOLCY1', 'Platform Escalation'),
+          integrations: [
+            {
+              id: 'PINTG01',
+              type: 'events_api_v2_inbound_integration',
+              summary: 'Prometheus',
+              name: 'Prometheus',
+              service: pdRef('service_reference', 'PSERV01', 'Checkout API', 'services'),
+              integration_key: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+            },
+            {
+              id: 'PINTG02',
+              type: 'generic_email_inbound_integration',
+              summary: 'Email',
+              name: 'Email',
+              integration_email: 'checkout@acme.pagerduty.com',
+            },
+          ],
+        },
+        {
+          ...pdRef('service', 'PSERV02', 'Postgres', 'service-directory'),
+          name: 'Postgres',
+          status: 'active',
+          escalation_policy: policyRef('PPOLCY2', 'Database'),
+          integrations: [
+            {
+              id: 'PINTG03',
+              type: 'generic_events_api_inbound_integration',
+              summary: 'Datadog',
+              name: 'Datadog',
+              integration_key: 'f0e9d8c7b6a5948372615049382716a5',
+            },
+          ],
+        },
+        {
+          ...pdRef('service', 'PSERV03', 'Legacy Batch', 'service-directory'),
+          name: 'Legacy Batch',
+          status: 'disabled',
+          escalation_policy: policyRef('PPOLCY2', 'Database'),
+          integrations: [],
+        },
+      ],
+      limit: 25,
+      offset: 0,
+      more: false,
+      total: null,
+    },
+  });
+
+  // A bundle file with one deliberate difference: PagerDuty's rendered schedule has bob for a
+  // turn that the layer gives to alice.
+  const small = [
+    layer('PLAYERX', 'Daily', '2026-03-02T09:00', '2026-03-02T09:00', 86400, ['PALICE1', 'PBOB002']),
+  ];
+  const sFrom = at('2026-03-02T09:00', ny);
+  const sTo = at('2026-03-09T09:00', ny);
+  const rendered = schedule('PSCHEDX', 'Small', ny, small, [], sFrom, sTo);
+  const entries = rendered.schedule.final_schedule.rendered_schedule_entries;
+  entries[2] = { ...entries[2]!, user: userRef('PBOB002') };
+  mkdirSync(ROOT, { recursive: true });
+  writeFileSync(
+    join(ROOT, 'pagerduty-difference.json'),
+    `${JSON.stringify(
+      {
+        users: { users: users.slice(0, 2), limit: 100, offset: 0, more: false, total: null },
+        'schedules/PSCHEDX': rendered,
+        escalation_policies: { escalation_policies: [], limit: 25, offset: 0, more: false, total: null },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+const which = process.argv[2];
+if (!which || which === 'pagerduty') pagerduty();
