@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { at, isoIn, pagerdutyWho, sample, type PdLayer } from './reference.js';
+import { at, isoIn, opsgenieWho, pagerdutyWho, sample, type OgRotation, type PdLayer } from './reference.js';
 
 const ROOT = resolve(import.meta.dirname, '../fixtures');
 
@@ -516,5 +516,426 @@ function pagerduty(): void {
   );
 }
 
+// ------------------------------------------------------------------------------ Opsgenie
+
+function opsgenie(): void {
+  const uid = (n: number) => `b3c1f0a2-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`;
+  const people = [
+    ['Alice Example', 'alice@example.com', 'Europe/London'],
+    ['Bob Builder', 'bob@example.com', 'Europe/London'],
+    ['Carol Danvers', 'carol@example.com', 'America/Chicago'],
+    ['Dave Night', 'dave@example.com', 'Europe/London'],
+    ['Erin Chicago', 'erin@example.com', 'America/Chicago'],
+    ['Frank Köhler', 'frank@example.com', 'Europe/Berlin'],
+    ['Gina Hours', 'gina@example.com', 'Europe/London'],
+  ] as const;
+  const ids = people.map((_, i) => uid(i + 1));
+  const user = (i: number) => ({ type: 'user', id: ids[i]!, username: people[i]![1] });
+  const base = (i: number) => ({
+    blocked: false,
+    verified: true,
+    id: ids[i],
+    username: people[i]![1],
+    fullName: people[i]![0],
+    role: { id: 'User', name: 'User' },
+    timeZone: people[i]![2],
+    locale: 'en_GB',
+    userAddress: { country: '', state: '', city: '', line: '', zipCode: '' },
+    createdAt: '2025-05-01T10:00:00.000Z',
+  });
+  const contacts = (i: number, phone: string) => [
+    { id: `c-${i}-1`, contactMethod: 'email', to: people[i]![1], enabled: true },
+    { id: `c-${i}-2`, contactMethod: 'sms', to: `44-${phone}`, enabled: true },
+    { id: `c-${i}-3`, contactMethod: 'voice', to: `44-${phone}`, enabled: true },
+  ];
+  const detailed: Record<string, unknown> = {};
+  people.forEach((_, i) => {
+    const extra =
+      i === 1
+        ? [
+            { id: 'c-1-4', contactMethod: 'mobile', to: 'Bob iPhone', enabled: true },
+            { id: 'c-1-5', contactMethod: 'sms', to: '44-7700900999', enabled: false },
+          ]
+        : [];
+    if (i !== 6)
+      detailed[`users/${ids[i]}`] = {
+        data: { ...base(i), userContacts: [...contacts(i, `77009001${i}0`), ...extra] },
+        took: 0.01,
+        requestId: `r-${i}`,
+      };
+  });
+
+  const london = 'Europe/London';
+  const chicago = 'America/Chicago';
+  const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+  const rotation = (r: OgRotation & { name: string }) => ({
+    ...r,
+    participants: r.participants.map((p) => ({ ...p })),
+  });
+  const ops: (OgRotation & { name: string })[] = [
+    {
+      id: 'r-ops-business',
+      name: 'Business hours',
+      startDate: iso(at('2026-02-02T09:00', london)),
+      type: 'weekly',
+      length: 1,
+      participants: [user(0), user(1), user(2)],
+      timeRestriction: {
+        type: 'weekday-and-time-of-day',
+        restrictions: [
+          { startDay: 'monday', startHour: 9, startMin: 0, endDay: 'friday', endHour: 17, endMin: 30 },
+          { startDay: 'saturday', startHour: 10, startMin: 0, endDay: 'saturday', endHour: 14, endMin: 0 },
+        ],
+      },
+    },
+    {
+      id: 'r-ops-nights',
+      name: 'Nights',
+      startDate: iso(at('2026-02-01T18:00', london)),
+      type: 'daily',
+      length: 1,
+      participants: [user(3), user(1)],
+      timeRestriction: {
+        type: 'time-of-day',
+        restriction: { startHour: 18, startMin: 0, endHour: 9, endMin: 0 },
+      },
+    },
+    {
+      id: 'r-ops-hours',
+      name: 'Eight hours',
+      startDate: iso(at('2026-03-02T06:00', london)),
+      endDate: iso(at('2026-03-20T06:00', london)),
+      type: 'hourly',
+      length: 8,
+      participants: [user(5), user(6), user(0)],
+    },
+  ];
+  const opsOverrides = [
+    {
+      _parent: { id: 's-ops', name: 'Ops Team_schedule', enabled: true },
+      alias: 'ov-nights-frank',
+      user: user(5),
+      startDate: iso(at('2026-03-03T20:00', london)),
+      endDate: iso(at('2026-03-04T08:00', london)),
+      rotations: [{ id: 'r-ops-nights', name: 'Nights' }],
+    },
+    {
+      _parent: { id: 's-ops', name: 'Ops Team_schedule', enabled: true },
+      alias: 'ov-all-dst',
+      user: user(6),
+      startDate: '2026-03-29T00:00:00Z',
+      endDate: '2026-03-29T06:00:00Z',
+      rotations: [],
+    },
+  ];
+  const db: (OgRotation & { name: string })[] = [
+    {
+      id: 'r-db-two-days',
+      name: 'Two days',
+      startDate: iso(at('2026-02-01T08:00', chicago)),
+      type: 'daily',
+      length: 2,
+      participants: [user(4), user(5)],
+    },
+  ];
+  const from = Date.parse('2026-03-01T00:00:00Z');
+  const to = Date.parse('2026-03-31T00:00:00Z');
+  const timeline = (
+    sid: string,
+    name: string,
+    zone: string,
+    rotations: typeof ops,
+    ov: typeof opsOverrides,
+  ) => ({
+    data: {
+      _parent: { id: sid, name, enabled: true },
+      startDate: iso(from),
+      endDate: iso(to),
+      finalTimeline: {
+        rotations: rotations.map((r, i) => ({
+          id: r.id,
+          name: r.name,
+          order: i + 1,
+          periods: sample(from, to, opsgenieWho(zone, r, ov)).map((e) => ({
+            startDate: iso(e.start),
+            endDate: iso(e.end),
+            type: e.start < Date.parse('2026-03-02T00:00:00Z') ? 'historical' : 'default',
+            recipient: { id: e.who, type: 'user', name: people[ids.indexOf(e.who)]![1] },
+          })),
+        })),
+      },
+    },
+    expandable: ['base', 'forwarding', 'override'],
+    took: 0.05,
+    requestId: `timeline-${sid}`,
+  });
+  const team = (tid: string, name: string, members: [number, string][]) => ({
+    id: tid,
+    name,
+    description: `${name} on-call`,
+    members: members.map(([i, role]) => ({ user: { id: ids[i], username: people[i]![1] }, role })),
+  });
+  const scheduleRecipient = (sid: string, name: string) => ({ type: 'schedule', id: sid, name });
+  write('opsgenie', {
+    users: {
+      totalCount: people.length,
+      data: people.map((_, i) => base(i)),
+      paging: { first: '', last: '' },
+      took: 0.1,
+      requestId: 'users',
+    },
+    ...detailed,
+    [`users/${ids[0]}/notification-rules/nr-alice-new`]: {
+      data: {
+        id: 'nr-alice-new',
+        name: 'New Alert Rule',
+        actionType: 'create-alert',
+        notificationTime: [],
+        order: 0,
+        criteria: { type: 'match-all' },
+        steps: [
+          {
+            id: 's1',
+            sendAfter: { timeAmount: 0, timeUnit: 'minutes' },
+            contact: { method: 'sms', to: `44-7700900100` },
+            enabled: true,
+          },
+          {
+            id: 's2',
+            sendAfter: { timeAmount: 0, timeUnit: 'minutes' },
+            contact: { method: 'email', to: 'alice@example.com' },
+            enabled: true,
+          },
+          {
+            id: 's3',
+            sendAfter: { timeAmount: 2, timeUnit: 'minutes' },
+            contact: { method: 'voice', to: `44-7700900100` },
+            enabled: true,
+          },
+          {
+            id: 's4',
+            sendAfter: { timeAmount: 1, timeUnit: 'minutes' },
+            contact: { method: 'mobile', to: 'Alice Android' },
+            enabled: true,
+          },
+        ],
+        enabled: true,
+      },
+      took: 0.01,
+      requestId: 'nr',
+    },
+    [`users/${ids[0]}/notification-rules/nr-alice-ack`]: {
+      data: {
+        id: 'nr-alice-ack',
+        name: 'Acknowledged Alert Rule',
+        actionType: 'acknowledged-alert',
+        order: 1,
+        criteria: { type: 'match-all' },
+        steps: [],
+        enabled: true,
+      },
+      took: 0.01,
+      requestId: 'nr2',
+    },
+    schedules: {
+      data: [
+        {
+          id: 's-ops',
+          name: 'Ops Team_schedule',
+          description: '',
+          timezone: london,
+          enabled: true,
+          ownerTeam: { id: 't-ops', name: 'Ops Team' },
+          rotations: ops.map(rotation),
+        },
+        {
+          id: 's-db',
+          name: 'DB_schedule',
+          description: '',
+          timezone: chicago,
+          enabled: true,
+          ownerTeam: { id: 't-db', name: 'DB Team' },
+          rotations: db.map(rotation),
+        },
+        {
+          id: 's-backup',
+          name: 'Backup_schedule',
+          timezone: london,
+          enabled: true,
+          ownerTeam: { id: 't-ops', name: 'Ops Team' },
+          rotations: [
+            {
+              id: 'r-backup',
+              name: 'Backup',
+              startDate: '2026-01-05T09:00:00Z',
+              type: 'weekly',
+              length: 1,
+              participants: [user(0), { type: 'none' }],
+            },
+          ],
+        },
+        { id: 's-old', name: 'Old_schedule', timezone: london, enabled: false, rotations: [] },
+      ],
+      expandable: ['rotation'],
+      took: 0.1,
+      requestId: 'schedules',
+    },
+    'schedules/s-ops/timeline': timeline('s-ops', 'Ops Team_schedule', london, ops, opsOverrides),
+    'schedules/s-ops/overrides': { data: opsOverrides, took: 0.01, requestId: 'ov' },
+    'schedules/s-db/timeline': timeline('s-db', 'DB_schedule', chicago, db, []),
+    escalations: {
+      data: [
+        {
+          id: 'e-ops',
+          name: 'Ops Team_escalation',
+          description: '',
+          ownerTeam: { id: 't-ops', name: 'Ops Team' },
+          rules: [
+            {
+              condition: 'if-not-acked',
+              notifyType: 'default',
+              delay: { timeAmount: 0, timeUnit: 'minutes' },
+              recipient: scheduleRecipient('s-ops', 'Ops Team_schedule'),
+            },
+            {
+              condition: 'if-not-acked',
+              notifyType: 'next',
+              delay: { timeAmount: 5, timeUnit: 'minutes' },
+              recipient: scheduleRecipient('s-ops', 'Ops Team_schedule'),
+            },
+            {
+              condition: 'if-not-acked',
+              notifyType: 'default',
+              delay: { timeAmount: 10, timeUnit: 'minutes' },
+              recipient: user(3),
+            },
+            {
+              condition: 'if-not-closed',
+              notifyType: 'admins',
+              delay: { timeAmount: 1, timeUnit: 'hours' },
+              recipient: { type: 'team', id: 't-ops', name: 'Ops Team' },
+            },
+          ],
+          repeat: { waitInterval: 10, count: 2, resetRecipientStates: false, closeAlertAfterAll: false },
+        },
+        {
+          id: 'e-db',
+          name: 'DB_escalation',
+          description: '',
+          ownerTeam: { id: 't-db', name: 'DB Team' },
+          rules: [
+            {
+              condition: 'if-not-acked',
+              notifyType: 'default',
+              delay: { timeAmount: 0 },
+              recipient: scheduleRecipient('s-db', 'DB_schedule'),
+            },
+            {
+              condition: 'if-not-acked',
+              notifyType: 'default',
+              delay: { timeAmount: 0 },
+              recipient: user(4),
+            },
+            {
+              condition: 'if-not-acked',
+              notifyType: 'default',
+              delay: { timeAmount: 30 },
+              recipient: scheduleRecipient('s-backup', 'Backup_schedule'),
+            },
+            {
+              condition: 'if-not-acked',
+              notifyType: 'all',
+              delay: { timeAmount: 45 },
+              recipient: { type: 'team', id: 't-db', name: 'DB Team' },
+            },
+          ],
+          repeat: { waitInterval: 0, count: 0, resetRecipientStates: false, closeAlertAfterAll: false },
+        },
+      ],
+      took: 0.1,
+      requestId: 'escalations',
+    },
+    teams: {
+      data: [
+        { id: 't-ops', name: 'Ops Team', description: '' },
+        { id: 't-db', name: 'DB Team', description: '' },
+      ],
+      took: 0.1,
+      requestId: 'teams',
+    },
+    'teams/t-ops': {
+      data: team('t-ops', 'Ops Team', [
+        [0, 'admin'],
+        [1, 'user'],
+        [2, 'user'],
+        [3, 'admin'],
+        [6, 'user'],
+      ]),
+      took: 0.1,
+      requestId: 't1',
+    },
+    'teams/t-db': {
+      data: team('t-db', 'DB Team', [
+        [4, 'admin'],
+        [5, 'user'],
+        [0, 'user'],
+      ]),
+      took: 0.1,
+      requestId: 't2',
+    },
+    'teams/t-ops/routing-rules': {
+      data: [
+        {
+          id: 'rr-ops-sev1',
+          name: 'Critical to DB',
+          isDefault: false,
+          order: 0,
+          criteria: {
+            type: 'match-any-condition',
+            conditions: [{ field: 'priority', operation: 'equals', expectedValue: 'P1' }],
+          },
+          timezone: london,
+          notify: { type: 'escalation', id: 'e-db', name: 'DB_escalation' },
+        },
+        {
+          id: 'rr-ops-default',
+          name: 'Default Routing Rule',
+          isDefault: true,
+          order: 1,
+          criteria: { type: 'match-all' },
+          timezone: london,
+          notify: { type: 'escalation', id: 'e-ops', name: 'Ops Team_escalation' },
+        },
+      ],
+      took: 0.01,
+      requestId: 'rr',
+    },
+    integrations: {
+      data: [
+        {
+          id: 'i-prom',
+          name: 'Prometheus Ops',
+          enabled: true,
+          type: 'Prometheus',
+          teamId: 't-ops',
+          version: 'v2',
+        },
+        { id: 'i-api', name: 'Default API', enabled: true, type: 'API', teamId: 't-db', version: 'v1' },
+        {
+          id: 'i-graf',
+          name: 'Grafana Old',
+          enabled: false,
+          type: 'Grafana',
+          teamId: 't-ops',
+          version: 'v2',
+        },
+      ],
+      took: 0.1,
+      requestId: 'integrations',
+    },
+  });
+}
+
 const which = process.argv[2];
 if (!which || which === 'pagerduty') pagerduty();
+if (!which || which === 'opsgenie') opsgenie();

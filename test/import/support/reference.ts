@@ -104,3 +104,80 @@ export function pagerdutyWho(
     return null;
   };
 }
+
+// ------------------------------------------------------------------------------ Opsgenie
+
+const OG_DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const OG_UNIT = { hourly: 3_600_000, daily: 86_400_000, weekly: 7 * 86_400_000 } as const;
+
+export interface OgRotation {
+  id: string;
+  startDate: string;
+  endDate?: string;
+  type: keyof typeof OG_UNIT;
+  length: number;
+  participants: { type: string; id?: string }[];
+  timeRestriction?:
+    | {
+        type: 'time-of-day';
+        restriction: { startHour: number; startMin: number; endHour: number; endMin: number };
+      }
+    | {
+        type: 'weekday-and-time-of-day';
+        restrictions: {
+          startDay: string;
+          startHour: number;
+          startMin: number;
+          endDay: string;
+          endHour: number;
+          endMin: number;
+        }[];
+      };
+}
+
+/**
+ * Opsgenie, one rotation: participants take turns of `length` units from startDate (wall-clock
+ * time in the schedule's zone); a time restriction limits when the rotation is on call; an
+ * override for the rotation (or for all rotations) replaces the participant.
+ */
+export function opsgenieWho(
+  zone: string,
+  r: OgRotation,
+  overrides: { startDate: string; endDate: string; user: { id: string }; rotations: { id: string }[] }[],
+): (t: number) => string | null {
+  return (t) => {
+    for (const o of overrides) {
+      if (
+        (o.rotations.length === 0 || o.rotations.some((x) => x.id === r.id)) &&
+        Date.parse(o.startDate) <= t &&
+        t < Date.parse(o.endDate)
+      ) {
+        return o.user.id;
+      }
+    }
+    if (t < Date.parse(r.startDate) || (r.endDate && t >= Date.parse(r.endDate))) return null;
+    const tr = r.timeRestriction;
+    if (tr) {
+      const { minute, weekday } = localClock(t, zone);
+      if (tr.type === 'time-of-day') {
+        const x = tr.restriction;
+        const from = x.startHour * 60 + x.startMin;
+        const len = (((x.endHour * 60 + x.endMin - from) % 1440) + 1440) % 1440 || 1440;
+        if ((((minute - from) % 1440) + 1440) % 1440 >= len) return null;
+      } else {
+        const m = weekday * 1440 + minute;
+        const ok = tr.restrictions.some((x) => {
+          const from = OG_DAYS.indexOf(x.startDay) * 1440 + x.startHour * 60 + x.startMin;
+          const to = OG_DAYS.indexOf(x.endDay) * 1440 + x.endHour * 60 + x.endMin;
+          return inWeekSpan(m, from, (((to - from) % 10080) + 10080) % 10080 || 10080);
+        });
+        if (!ok) return null;
+      }
+    }
+    const k = Math.floor(
+      (floating(t, zone) - floating(Date.parse(r.startDate), zone)) / (r.length * OG_UNIT[r.type]),
+    );
+    const n = r.participants.length;
+    return r.participants[((k % n) + n) % n]!.id ?? null;
+  };
+}
