@@ -20,7 +20,8 @@
 import { z } from 'zod';
 import { TimeZone } from '../time/local.js';
 import { finalize } from './finalize.js';
-import { Bundle, id, InputError, instant } from './input.js';
+import type { Bundle } from './input.js';
+import { id, InputError, instant } from './input.js';
 import { envName, NameSpace } from './names.js';
 import { e164, tidyRules, zoneOrNull } from './people.js';
 import {
