@@ -7,7 +7,18 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { at, isoIn, opsgenieWho, pagerdutyWho, sample, type OgRotation, type PdLayer } from './reference.js';
+import {
+  at,
+  isoIn,
+  oncallEvents,
+  oncallFinal,
+  opsgenieWho,
+  pagerdutyWho,
+  sample,
+  type OcShift,
+  type OgRotation,
+  type PdLayer,
+} from './reference.js';
 
 const ROOT = resolve(import.meta.dirname, '../fixtures');
 
@@ -936,6 +947,354 @@ function opsgenie(): void {
   });
 }
 
+// ------------------------------------------------------------------------------ Grafana OnCall
+
+function grafanaOncall(): void {
+  const results = <T>(list: T[]) => ({
+    count: list.length,
+    next: null,
+    previous: null,
+    results: list,
+    current_page_number: 1,
+    page_size: 50,
+    total_pages: 1,
+  });
+  const users = [
+    ['UALICE0000001', 'alice', 'alice@example.com', 'America/New_York', ['TOPS00000001', 'TDBA00000002']],
+    ['UBOB000000002', 'bob', 'bob@example.com', 'America/New_York', ['TOPS00000001']],
+    ['UCAROL0000003', 'carol', 'carol@example.com', 'America/Chicago', ['TOPS00000001']],
+    ['UDAVE00000004', 'dave', 'dave@example.com', 'America/New_York', ['TOPS00000001']],
+    ['UERIN00000005', 'erin', 'erin@example.com', 'Europe/Berlin', ['TDBA00000002']],
+    ['UFRANK0000006', 'frank', 'frank@example.com', 'Europe/Berlin', ['TDBA00000002', 'TOPS00000001']],
+    ['UGINA00000007', 'gina', 'gina@example.com', 'America/Los_Angeles', []],
+    ['UIVAN00000008', 'ivan', 'ivan@example.com', 'Asia/Tokyo', []],
+  ] as const;
+  const U = (name: string) => users.find((u) => u[1] === name)![0];
+  const ny = 'America/New_York';
+  const berlin = 'Europe/Berlin';
+  const platformShifts: (OcShift & { id: string; name: string })[] = [
+    {
+      id: 'OWEEKLY000001',
+      name: 'Weekly',
+      type: 'rolling_users',
+      start: '2026-02-02T09:00:00',
+      rotation_start: '2026-02-02T09:00:00',
+      duration: 7 * 86400,
+      level: 0,
+      frequency: 'weekly',
+      interval: 1,
+      week_start: 'MO',
+      by_day: null,
+      rolling_users: [[U('alice')], [U('bob')], [U('carol')]],
+      start_rotation_from_user_index: 0,
+    },
+    {
+      id: 'OEVENING00002',
+      name: 'Evenings',
+      type: 'rolling_users',
+      start: '2026-02-02T18:00:00',
+      rotation_start: '2026-02-02T18:00:00',
+      duration: 4 * 3600,
+      level: 1,
+      frequency: 'daily',
+      interval: 1,
+      week_start: 'MO',
+      by_day: ['MO', 'TU', 'WE', 'TH', 'FR'],
+      rolling_users: [[U('dave')], [U('frank')]],
+      start_rotation_from_user_index: 1,
+    },
+    {
+      id: 'OWEEKEND00003',
+      name: 'Weekend pair',
+      type: 'rolling_users',
+      start: '2026-02-07T10:00:00',
+      rotation_start: '2026-02-07T10:00:00',
+      duration: 8 * 3600,
+      level: 2,
+      frequency: 'weekly',
+      interval: 1,
+      week_start: 'MO',
+      by_day: ['SA', 'SU'],
+      rolling_users: [
+        [U('gina'), U('ivan')],
+        [U('erin'), U('alice')],
+      ],
+      start_rotation_from_user_index: 0,
+    },
+    {
+      id: 'OOVERRIDE0004',
+      name: 'Cover Tuesday',
+      type: 'override',
+      start: '2026-03-10T12:00:00',
+      rotation_start: '2026-03-10T12:00:00',
+      duration: 6 * 3600,
+      rolling_users: [[U('ivan')]],
+    },
+  ];
+  const dbShifts: (OcShift & { id: string; name: string })[] = [
+    {
+      id: 'OTWODAYS00005',
+      name: 'Two days',
+      type: 'rolling_users',
+      start: '2026-02-01T00:00:00',
+      rotation_start: '2026-02-10T00:00:00',
+      duration: 2 * 86400,
+      level: 0,
+      frequency: 'daily',
+      interval: 2,
+      week_start: 'MO',
+      rolling_users: [[U('bob')], [U('carol')]],
+      start_rotation_from_user_index: 0,
+    },
+    {
+      id: 'OOFFICE000006',
+      name: 'Office hours',
+      type: 'recurrent_event',
+      start: '2026-02-02T08:00:00',
+      duration: 9 * 3600,
+      level: 1,
+      frequency: 'weekly',
+      interval: 1,
+      week_start: 'SU',
+      by_day: ['MO', 'WE', 'FR'],
+      users: [U('erin')],
+      until: '2026-03-25T08:00:00',
+    },
+    {
+      id: 'OSINGLE000007',
+      name: 'Migration day',
+      type: 'single_event',
+      start: '2026-03-15T10:00:00',
+      duration: 4 * 3600,
+      level: 2,
+      users: [U('alice')],
+    },
+  ];
+  const from = (zone: string) => at('2026-03-01T00:00', zone);
+  const to = (zone: string) => at('2026-03-31T00:00', zone);
+  const finals = (zone: string, shifts: OcShift[], web: boolean) => {
+    const events = shifts.flatMap((x) => oncallEvents(x, zone, web, to(zone)));
+    const who = oncallFinal(events);
+    const rows = users.flatMap(([pk, username, email]) =>
+      sample(from(zone), to(zone), (t) => (who(t).includes(pk) ? pk : null)).map((e) => ({
+        user_pk: pk,
+        user_email: email,
+        user_username: username,
+        shift_start: new Date(e.start).toISOString().replace('.000Z', 'Z'),
+        shift_end: new Date(e.end).toISOString().replace('.000Z', 'Z'),
+      })),
+    );
+    return results(
+      rows.sort((a, b) => a.shift_start.localeCompare(b.shift_start) || a.user_pk.localeCompare(b.user_pk)),
+    );
+  };
+  const shiftJson = (
+    x: OcShift & { id: string; name: string },
+    schedule: string | null,
+    zone: string | null,
+  ) => ({
+    id: x.id,
+    team_id: null,
+    schedule,
+    name: x.name,
+    type: x.type,
+    time_zone: zone,
+    level: x.level ?? 0,
+    start: x.start,
+    rotation_start: x.rotation_start ?? x.start,
+    duration: x.duration,
+    frequency: x.frequency ?? null,
+    interval: x.interval ?? null,
+    until: x.until ?? null,
+    week_start: x.week_start ?? 'SU',
+    by_day: x.by_day ?? null,
+    by_month: null,
+    by_monthday: null,
+    ...(x.type === 'rolling_users' || x.type === 'override'
+      ? {
+          rolling_users: x.rolling_users,
+          start_rotation_from_user_index: x.start_rotation_from_user_index ?? null,
+        }
+      : { users: x.users }),
+  });
+  const step = (
+    id: string,
+    chain: string,
+    position: number,
+    type: string,
+    extra: Record<string, unknown> = {},
+  ) => ({ id, escalation_chain_id: chain, position, type, ...extra });
+  write('grafana-oncall', {
+    users: results(
+      users.map(([id, username, email, timezone, teams]) => ({
+        id,
+        grafana_id: users.findIndex((u) => u[0] === id) + 10,
+        email,
+        slack: [],
+        username,
+        role: 'user',
+        timezone,
+        teams: [...teams],
+      })),
+    ),
+    personal_notification_rules: results([
+      { id: 'NALICE1', user_id: U('alice'), position: 0, important: false, type: 'notify_by_sms' },
+      { id: 'NALICE2', user_id: U('alice'), position: 1, duration: 300, important: false, type: 'wait' },
+      { id: 'NALICE3', user_id: U('alice'), position: 2, important: false, type: 'notify_by_phone_call' },
+      { id: 'NALICE4', user_id: U('alice'), position: 0, important: true, type: 'notify_by_phone_call' },
+      { id: 'NBOB001', user_id: U('bob'), position: 0, important: false, type: 'notify_by_mobile_app' },
+      { id: 'NBOB002', user_id: U('bob'), position: 1, important: false, type: 'notify_by_email' },
+      ...users.slice(2).map(([id], i) => ({
+        id: `NOTHER${i}`,
+        user_id: id,
+        position: 0,
+        important: false,
+        type: 'notify_by_email',
+      })),
+    ]),
+    schedules: results([
+      {
+        id: 'SPLATFORM0001',
+        name: 'Platform',
+        type: 'web',
+        team_id: 'TOPS00000001',
+        time_zone: ny,
+        on_call_now: [],
+        slack: { channel_id: null, user_group_id: null },
+      },
+      {
+        id: 'SDATABASE0002',
+        name: 'Database',
+        type: 'calendar',
+        team_id: 'TDBA00000002',
+        time_zone: berlin,
+        on_call_now: [],
+        shifts: dbShifts.map((x) => x.id),
+        ical_url_overrides: null,
+        slack: { channel_id: null, user_group_id: null },
+      },
+      {
+        id: 'SICAL00000003',
+        name: 'Old iCal',
+        type: 'ical',
+        team_id: null,
+        ical_url_primary: 'https://calendar.example.com/oncall.ics',
+        ical_url_overrides: null,
+        on_call_now: [],
+        slack: { channel_id: null, user_group_id: null },
+      },
+    ]),
+    on_call_shifts: results([
+      ...platformShifts.map((x) => shiftJson(x, 'SPLATFORM0001', null)),
+      ...dbShifts.map((x) => shiftJson(x, null, null)),
+    ]),
+    'schedules/SPLATFORM0001/final_shifts': finals(ny, platformShifts, true),
+    'schedules/SDATABASE0002/final_shifts': finals(berlin, dbShifts, false),
+    escalation_chains: results([
+      { id: 'FPLATFORM0001', name: 'Platform chain', team_id: 'TOPS00000001' },
+      { id: 'FDATABASE0002', name: 'DB chain', team_id: 'TDBA00000002' },
+    ]),
+    escalation_policies: results([
+      step('EP1', 'FPLATFORM0001', 0, 'notify_on_call_from_schedule', {
+        important: false,
+        notify_on_call_from_schedule: 'SPLATFORM0001',
+      }),
+      step('EP2', 'FPLATFORM0001', 1, 'wait', { duration: 300 }),
+      step('EP3', 'FPLATFORM0001', 2, 'notify_persons', {
+        important: false,
+        persons_to_notify: [U('alice'), U('bob')],
+      }),
+      step('EP4', 'FPLATFORM0001', 3, 'wait', { duration: 600 }),
+      step('EP5', 'FPLATFORM0001', 4, 'notify_person_next_each_time', {
+        important: false,
+        persons_to_notify_next_each_time: [U('carol'), U('dave')],
+      }),
+      step('EP6', 'FPLATFORM0001', 5, 'notify_user_group', { important: false, group_to_notify: 'GSLACK01' }),
+      step('EP7', 'FPLATFORM0001', 6, 'wait', { duration: 900 }),
+      step('EP8', 'FPLATFORM0001', 7, 'notify_team_members', {
+        important: false,
+        team_to_notify: 'TDBA00000002',
+      }),
+      step('EP9', 'FPLATFORM0001', 8, 'repeat_escalation'),
+      step('EQ1', 'FDATABASE0002', 0, 'wait', { duration: 60 }),
+      step('EQ2', 'FDATABASE0002', 1, 'notify_on_call_from_schedule', {
+        important: false,
+        notify_on_call_from_schedule: 'SDATABASE0002',
+      }),
+      step('EQ3', 'FDATABASE0002', 2, 'wait', { duration: 1800 }),
+      step('EQ4', 'FDATABASE0002', 3, 'trigger_webhook', { action_to_trigger: 'KWEBHOOK1' }),
+      step('EQ5', 'FDATABASE0002', 4, 'notify_if_time_from_to', {
+        notify_if_time_from: '09:00:00Z',
+        notify_if_time_to: '18:00:00Z',
+      }),
+      step('EQ6', 'FDATABASE0002', 5, 'notify_persons', { important: true, persons_to_notify: [U('erin')] }),
+    ]),
+    integrations: results([
+      {
+        id: 'CALERTMGR0001',
+        name: 'Alertmanager prod',
+        team_id: 'TOPS00000001',
+        link: 'https://oncall.example.com/integrations/v1/alertmanager/mReAoNwDm0eMwKo1mTeTwYo/',
+        inbound_email: null,
+        type: 'alertmanager',
+        default_route: {
+          id: 'RDEFAULT0001',
+          escalation_chain_id: 'FPLATFORM0001',
+          slack: { channel_id: null },
+        },
+        templates: {},
+      },
+      {
+        id: 'CGRAFANA00002',
+        name: 'Grafana Alerting',
+        team_id: 'TDBA00000002',
+        link: 'https://oncall.example.com/integrations/v1/grafana_alerting/qWeRtYuIoP1234567890aBc/',
+        inbound_email: null,
+        type: 'grafana_alerting',
+        default_route: {
+          id: 'RDEFAULT0002',
+          escalation_chain_id: 'FDATABASE0002',
+          slack: { channel_id: null },
+        },
+        templates: {},
+      },
+      {
+        id: 'CEMAIL0000003',
+        name: 'Inbound email',
+        team_id: null,
+        link: null,
+        inbound_email: 'abc@inbound.example.com',
+        type: 'inbound_email',
+        default_route: { id: 'RDEFAULT0003', escalation_chain_id: null },
+        templates: {},
+      },
+    ]),
+    routes: results([
+      {
+        id: 'RDEFAULT0001',
+        integration_id: 'CALERTMGR0001',
+        escalation_chain_id: 'FPLATFORM0001',
+        routing_type: 'jinja2',
+        routing_regex: 'True',
+        position: 1,
+        is_the_last_route: true,
+        slack: { channel_id: null },
+      },
+      {
+        id: 'RCRITICAL003',
+        integration_id: 'CALERTMGR0001',
+        escalation_chain_id: 'FDATABASE0002',
+        routing_type: 'jinja2',
+        routing_regex: "{{ payload.labels.team == 'db' }}",
+        position: 0,
+        is_the_last_route: false,
+        slack: { channel_id: null },
+      },
+    ]),
+  });
+}
+
 const which = process.argv[2];
 if (!which || which === 'pagerduty') pagerduty();
 if (!which || which === 'opsgenie') opsgenie();
+if (!which || which === 'grafana-oncall') grafanaOncall();

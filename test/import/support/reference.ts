@@ -181,3 +181,119 @@ export function opsgenieWho(
     return r.participants[((k % n) + n) % n]!.id ?? null;
   };
 }
+
+// ------------------------------------------------------------------------------ Grafana OnCall
+
+const OC_DAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
+
+export interface OcShift {
+  type: 'single_event' | 'recurrent_event' | 'rolling_users' | 'override';
+  start: string;
+  rotation_start?: string;
+  duration: number;
+  level?: number;
+  frequency?: 'hourly' | 'daily' | 'weekly' | null;
+  interval?: number | null;
+  until?: string | null;
+  week_start?: string;
+  by_day?: string[] | null;
+  users?: string[];
+  rolling_users?: string[][];
+  start_rotation_from_user_index?: number | null;
+}
+
+interface OcEvent {
+  start: number;
+  end: number;
+  users: string[];
+  level: number;
+}
+
+/**
+ * Grafana OnCall, one shift, as its iCal export generates events: a turn is `interval` units
+ * (weeks begin on week_start); a rolling shift's user groups take the turns in order (from
+ * start_rotation_from_user_index), each turn's events being the shift's occurrences in its first
+ * unit; turns before rotation_start are not on call (for web schedules: turns that end after it
+ * are); events start at most at `until`.
+ */
+export function oncallEvents(x: OcShift, zone: string, web: boolean, horizon: number): OcEvent[] {
+  const D = x.duration * 1000;
+  const level = x.type === 'override' ? Infinity : (x.level ?? 0);
+  const s0 = DateTime.fromISO(x.start, { zone });
+  // Durations are wall-clock time (Python adds a timedelta to the local date-time), so an event
+  // of 7 days ends at the same local time a week later across a DST change.
+  const wallEnd = (start: DateTime) =>
+    DateTime.fromMillis(floating(start.toMillis(), zone) + D, { zone: 'UTC' })
+      .setZone(zone, { keepLocalTime: true })
+      .toMillis();
+  const ev = (start: DateTime, users: string[]): OcEvent => ({
+    start: start.toMillis(),
+    end: wallEnd(start),
+    users,
+    level,
+  });
+  if (x.type === 'single_event' || x.type === 'override' || !x.frequency) {
+    return [ev(s0, x.type === 'override' && x.rolling_users ? x.rolling_users[0]! : (x.users ?? []))];
+  }
+  const i = x.interval ?? 1;
+  const days = x.by_day?.length ? x.by_day.map((d) => OC_DAYS.indexOf(d)) : null;
+  const wkst = OC_DAYS.indexOf(x.week_start ?? 'SU');
+  const order = [0, 1, 2, 3, 4, 5, 6].map((k) => (wkst + k) % 7);
+  const wd = (d: DateTime) => d.weekday % 7;
+  let start = s0;
+  if (days && !days.includes(wd(start))) {
+    const first = order.find((d) => days.includes(d))!;
+    start = start.plus({ days: (first - wd(start) + 7) % 7 });
+  }
+  const weekOf = (d: DateTime) => d.minus({ days: (wd(d) - wkst + 7) % 7 }).startOf('day');
+  const at = (day: DateTime) => day.set({ hour: start.hour, minute: start.minute, second: 0 });
+  const periodStart = (p: number): DateTime => {
+    if (p === 0) return start;
+    if (x.frequency === 'hourly') return start.plus({ hours: p * i });
+    if (x.frequency === 'daily' && !days) return start.plus({ days: p * i });
+    if (x.frequency === 'daily') {
+      let d = start;
+      for (let k = 0; k < p;) {
+        d = d.plus({ days: 1 });
+        if (days!.includes(wd(d))) k++;
+      }
+      return d;
+    }
+    const week = weekOf(start).plus({ weeks: p * i });
+    const first = days ? order.find((d) => days.includes(d))! : wd(start);
+    return at(week.plus({ days: (first - wkst + 7) % 7 }));
+  };
+  const eventsOf = (ps: DateTime): DateTime[] => {
+    if (x.frequency !== 'weekly') return [ps];
+    const week = weekOf(ps);
+    return (days ?? [wd(ps)])
+      .map((d) => at(week.plus({ days: (d - wkst + 7) % 7 })))
+      .filter((e) => e >= ps)
+      .sort((a, b) => a.toMillis() - b.toMillis());
+  };
+  const rolling = x.type === 'rolling_users';
+  const groups = rolling ? x.rolling_users! : [x.users ?? []];
+  const k0 = rolling ? (x.start_rotation_from_user_index ?? 0) : 0;
+  const queue = [...groups.slice(k0), ...groups.slice(0, k0)];
+  const rs = x.rotation_start ? DateTime.fromISO(x.rotation_start, { zone }).toMillis() : s0.toMillis();
+  const until = x.until ? DateTime.fromISO(x.until, { zone }).toMillis() : Infinity;
+  const out: OcEvent[] = [];
+  for (let p = 0; ; p++) {
+    const ps = periodStart(p);
+    if (ps.toMillis() > Math.min(horizon, until)) break;
+    const active = !rolling || (web ? wallEnd(ps) > rs : ps.toMillis() >= rs);
+    if (!active) continue;
+    for (const e of eventsOf(ps)) if (e.toMillis() <= until) out.push(ev(e, queue[p % queue.length]!));
+  }
+  return out;
+}
+
+/** OnCall's final schedule: the highest level on call wins (overrides above all); ties share. */
+export function oncallFinal(events: OcEvent[]): (t: number) => string[] {
+  return (t) => {
+    const now = events.filter((e) => e.start <= t && t < e.end);
+    if (now.length === 0) return [];
+    const top = Math.max(...now.map((e) => e.level));
+    return [...new Set(now.filter((e) => e.level === top).flatMap((e) => e.users))].sort();
+  };
+}
