@@ -65,6 +65,7 @@ export function importCommand(vendor: string | undefined, flags: ImportFlags, cl
   const { plan, errors, comparisons } = result;
   const title = VENDOR_TITLES[plan.vendor];
   const differences = (comparisons ?? []).reduce((n, c) => n + c.differences.length, 0);
+  for (const e of plan.report) cli.out.stderr(entryLine(e));
   if (a.json) {
     cli.out.stdout(
       json({
@@ -93,7 +94,6 @@ export function importCommand(vendor: string | undefined, flags: ImportFlags, cl
       }),
     );
   } else {
-    for (const e of plan.report) cli.out.stderr(entryLine(e));
     const n = (k: number, what: string, many = `${what}s`) => `${k} ${k === 1 ? what : many}`;
     cli.out.stdout(
       `hark import ${plan.vendor}: wrote ${n(result.written.length, 'file')} to ${a.out}: ${n(plan.people.length, 'person', 'people')}, ${n(plan.schedules.length, 'schedule')}, ${n(plan.policies.length, 'escalation policy', 'escalation policies')}, ${n(plan.services.length, 'service')}, ${n(plan.integrations.length, 'integration')}`,
