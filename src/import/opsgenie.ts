@@ -670,6 +670,12 @@ function planRotation(
     coverage = windowsFor(spans);
   }
   const start = localOf(zone, r.startDate);
+  if (!start.exact || (r.endDate != null && !localOf(zone, r.endDate).exact)) {
+    report.approx(
+      what,
+      `it starts or ends in the repeated hour after clocks go back in ${zone.name}; Hark reads that local time as its first occurrence`,
+    );
+  }
   const end = r.endDate == null ? null : localOf(zone, r.endDate).local;
   if (end !== null && end <= start.local) {
     report.skip(what, 'it ends before it starts');

@@ -511,6 +511,12 @@ function planLayer(
   const vs = zone.toLocal(l.rotation_virtual_start);
   const start = zone.toLocal(l.start);
   const end = l.end == null ? null : zone.toLocal(l.end);
+  if ([l.start, l.end].some((t) => t != null && !localOf(zone, t).exact)) {
+    report.approx(
+      what,
+      `it starts or ends in the repeated hour after clocks go back in ${zone.name}; Hark reads that local time as its first occurrence`,
+    );
+  }
   const k0 = floorDiv(start - vs, turn);
   const h0 = vs + k0 * turn;
   const handoff = members.length > 1 ? rule : null;
