@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 process.env.TZ ??= 'UTC';
 
 // `npm test` runs every project under TZ=UTC, then the `tz` project (schedule and time tests)
-// again under TZ=America/Los_Angeles: the engine must not depend on the machine's time zone.
+// again under TZ=America/Los_Angeles: the engine (and hark import, which writes schedules) must
+// not depend on the machine's time zone.
 export default defineConfig({
   test: {
     projects: [
@@ -12,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/schedules/**', 'test/time/**'],
+          exclude: ['test/schedules/**', 'test/time/**', 'test/import/**'],
           globalSetup: ['test/support/redis-global.ts'],
           testTimeout: 30_000,
         },
@@ -20,7 +21,7 @@ export default defineConfig({
       {
         test: {
           name: 'tz',
-          include: ['test/schedules/**/*.test.ts', 'test/time/**/*.test.ts'],
+          include: ['test/schedules/**/*.test.ts', 'test/time/**/*.test.ts', 'test/import/**/*.test.ts'],
           testTimeout: 120_000,
         },
       },

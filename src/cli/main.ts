@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import type { EventsFlags } from './commands/events.js';
 import type { ConnectFlags } from './commands/incidents.js';
+import type { ImportFlags } from './commands/import.js';
 import type { HandoffFlags, OverrideFlags, TakeFlags } from './commands/overrides.js';
 import type { RouteFlags } from './commands/route.js';
 import type { WebhookFlags } from './commands/webhooks.js';
@@ -187,6 +188,24 @@ function program(cli: CliEnv): Command {
     .addOption(configOption())
     .action(async (kind: string, name: string, opts: { json?: boolean; config?: string }) =>
       (await import('./commands/feed-url.js')).feedUrlCommand(kind, name, opts, cli),
+    );
+
+  p.command('import')
+    .description('turn an Opsgenie, PagerDuty or Grafana OnCall API export into Hark config files')
+    .argument('[vendor]', 'opsgenie, pagerduty or grafana-oncall')
+    .option(
+      '--from <path>',
+      'the directory of saved API responses, or one bundle .json file (docs/migrating.md)',
+    )
+    .option('--out <dir>', 'the config directory to write (default: $HARK_CONFIG or .)')
+    .option(
+      '--verify',
+      "compare Hark's shifts with the vendor's rendered final schedule; exit 1 on any difference",
+    )
+    .option('--force', 'overwrite files that were not written by hark import')
+    .option('--json', 'output JSON')
+    .action(async (vendor: string | undefined, opts: ImportFlags) =>
+      (await import('./commands/import.js')).importCommand(vendor, opts, cli),
     );
 
   p.command('page-test')
