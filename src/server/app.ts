@@ -4,8 +4,8 @@
  */
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
-import { RateLimiter } from '../alerts/rate-limit.js';
-import { receiveAlerts } from '../alerts/receiver.js';
+import { RateLimiter } from './rate-limit.js';
+import { receiveAlerts } from './api/alerts.js';
 import { actionPageRoutes } from '../answers/action-page.js';
 import type { BulkAnswers } from '../answers/bulk-answers.js';
 import { replyRoutes, type SmsHandoffs } from '../answers/replies.js';

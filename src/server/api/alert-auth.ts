@@ -9,7 +9,7 @@
  *   headers). An `Authorization` header of another scheme falls through to `X-Hark-Token`.
  * - An empty token is no token: `null`.
  */
-import type { IntegrationType } from '../config/types.js';
+import type { IntegrationType } from '../../config/types.js';
 
 export interface HeaderSource {
   get(name: string): string | undefined | null;

@@ -15,18 +15,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
-import type { Config, Integration } from '../config/types.js';
-import type { IncidentOperations } from '../incidents/operations.js';
-import type { IngestResult } from '../incidents/store.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import { route, type Route } from '../routing/route.js';
-import { ApiError, isRedisDown } from '../server/errors.js';
-import { noteRequest } from '../server/request-log.js';
-import { requestToken } from './auth.js';
-import { normalize } from './normalize.js';
-import type { RateLimiter } from './rate-limit.js';
-import type { NormalizedAlert } from './types.js';
+import type { Config, Integration } from '../../config/types.js';
+import type { IncidentOperations } from '../../incidents/operations.js';
+import type { IngestResult } from '../../incidents/store.js';
+import type { Logger } from '../../log.js';
+import type { Metrics } from '../../metrics.js';
+import { route, type Route } from '../../routing/route.js';
+import { ApiError, isRedisDown } from '../errors.js';
+import { noteRequest } from '../request-log.js';
+import { requestToken } from './alert-auth.js';
+import { normalize } from '../../alerts/normalize.js';
+import type { RateLimiter } from '../rate-limit.js';
+import type { NormalizedAlert } from '../../alerts/types.js';
 
 export interface ReceiverDeps {
   readonly config: () => Config;
