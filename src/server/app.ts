@@ -24,7 +24,8 @@ import type { ReloadResult } from '../config/live.js';
 import { configRoutes } from './api/config.js';
 import { eventRoutes } from './api/events.js';
 import { feedRoutes } from './api/feeds.js';
-import { incidentRoutes } from './api/incidents.js';
+import { incidentApi } from './api/incidents.js';
+import type { MountableApi } from './api/route.js';
 import { oncallRoutes } from './api/oncall.js';
 import { overrideRoutes } from './api/overrides.js';
 import { webhookRoutes } from './api/webhooks.js';
@@ -33,6 +34,7 @@ import { smallBodies } from './body-limits.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
 import { noteRequest, noteRequestError, requestLogger } from './request-log.js';
+import { requestMetrics } from './request-metrics.js';
 import { errorPage, isWebPath, UNAVAILABLE_TEXT, webRoutes } from '../web/routes.js';
 import { htmlSecurityHeaders } from '../web/security-headers.js';
 
@@ -62,10 +64,15 @@ export interface AppDeps {
   readonly webhooks?: WebhookQueue | null;
 }
 
+/** The alert receiver's route patterns. */
+const ALERT_ROUTES = new Set(['/v1/alerts/:integration', '/v2/enqueue']);
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   // One log line per request, with what the handlers noted (an alert rejected, an answer...).
   app.use(requestLogger(deps.log));
+  // The alert routes are measured by hark_alert_requests_total (per integration, outcome and code).
+  if (deps.metrics) app.use(requestMetrics(deps.metrics, { skip: ALERT_ROUTES }));
   // Before every route: these must see each request and each answer.
   app.use(htmlSecurityHeaders());
   app.use(smallBodies());
@@ -109,7 +116,7 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/v1/alerts/:integration', (c) => receiveAlerts(c, receiver, c.req.param('integration')));
   app.post('/v2/enqueue', (c) => receiveAlerts(c, receiver, null));
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl?.())));
-  incidentRoutes(app, deps);
+  mount(app, '/v1', incidentApi(deps));
   eventRoutes(app, deps);
   oncallRoutes(app, deps);
   feedRoutes(app, { ...deps, secret: appSecret });
@@ -131,6 +138,28 @@ export function createApp(deps: AppDeps): Hono {
   actionPageRoutes(app, { ops: deps.ops, now: deps.now, secret: appSecret });
   webRoutes(app, { ...deps, secret: appSecret, publicUrl: deps.publicUrl ?? (() => '') });
   return app;
+}
+
+/** An Api under its base: its routes are `base + path`. */
+export interface Mounted {
+  readonly base: string;
+  readonly api: MountableApi;
+}
+
+/** The Apis mounted on each app, for its OpenAPI document. */
+const mountedApis = new WeakMap<Hono, Mounted[]>();
+
+/** Puts an Api's routes under `base` (`app.route`) and records it for the document. */
+export function mount(app: Hono, base: string, api: MountableApi): void {
+  app.route(base, api.app());
+  const list = mountedApis.get(app) ?? [];
+  list.push({ base, api });
+  mountedApis.set(app, list);
+}
+
+/** The Apis mounted on `app`, in order. */
+export function mountedOn(app: Hono): readonly Mounted[] {
+  return mountedApis.get(app) ?? [];
 }
 
 export interface OperatorDeps {
@@ -171,6 +200,7 @@ export function operatorRoutes(app: Hono, deps: OperatorDeps): void {
 export function createOperatorApp(deps: OperatorDeps): Hono {
   const app = new Hono();
   if (deps.log) app.use(requestLogger(deps.log));
+  if (deps.metrics) app.use(requestMetrics(deps.metrics));
   operatorRoutes(app, deps);
   app.notFound((c) =>
     c.json(
