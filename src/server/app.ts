@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { RateLimiter } from './rate-limit.js';
-import { receiveAlerts } from './api/alerts.js';
+import { alertApi, enqueueApi } from './api/alerts.js';
 import { actionPageRoutes } from '../answers/action-page.js';
 import type { BulkAnswers } from '../answers/bulk-answers.js';
 import { replyRoutes, type SmsHandoffs } from '../answers/replies.js';
@@ -21,14 +21,14 @@ import { withTimeout } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import type { ReloadResult } from '../config/live.js';
-import { configRoutes } from './api/config.js';
-import { eventRoutes } from './api/events.js';
-import { feedRoutes } from './api/feeds.js';
+import { configApi } from './api/config.js';
+import { eventApi } from './api/events.js';
+import { feedApis } from './api/feeds.js';
 import { incidentApi } from './api/incidents.js';
 import type { MountableApi } from './api/route.js';
-import { oncallRoutes } from './api/oncall.js';
-import { overrideRoutes } from './api/overrides.js';
-import { webhookRoutes } from './api/webhooks.js';
+import { oncallApi } from './api/oncall.js';
+import { overrideApi } from './api/overrides.js';
+import { webhookApi } from './api/webhooks.js';
 import type { WebhookQueue } from '../webhooks/queue.js';
 import { smallBodies } from './body-limits.js';
 import { openApiDocument } from './openapi.js';
@@ -113,16 +113,16 @@ export function createApp(deps: AppDeps): Hono {
   operatorRoutes(app, deps);
 
   const receiver = { ...deps, limiter: new RateLimiter() };
-  app.post('/v1/alerts/:integration', (c) => receiveAlerts(c, receiver, c.req.param('integration')));
-  app.post('/v2/enqueue', (c) => receiveAlerts(c, receiver, null));
+  mount(app, '/v1', alertApi(receiver));
+  mount(app, '/v2', enqueueApi(receiver));
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl?.())));
   mount(app, '/v1', incidentApi(deps));
-  eventRoutes(app, deps);
-  oncallRoutes(app, deps);
-  feedRoutes(app, { ...deps, secret: appSecret });
-  overrideRoutes(app, deps);
-  configRoutes(app, deps);
-  webhookRoutes(app, deps);
+  mount(app, '/v1', eventApi(deps));
+  mount(app, '/v1', oncallApi(deps));
+  for (const feeds of feedApis({ ...deps, secret: appSecret })) mount(app, '/v1', feeds);
+  mount(app, '/v1', overrideApi(deps));
+  mount(app, '/v1', configApi(deps));
+  mount(app, '/v1', webhookApi(deps));
   const twilio = {
     twilioAuthToken: deps.publicUrl ? (deps.twilioAuthToken ?? null) : null,
     publicUrl: deps.publicUrl ?? (() => ''),

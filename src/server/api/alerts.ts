@@ -12,21 +12,27 @@
  * (`hark_alerts_received_total`), and its log line says what happened (`alerts received`, or
  * `alert rejected` with the status, the integration and the reason — never the token).
  */
-import { timingSafeEqual } from 'node:crypto';
-import type { HttpBindings } from '@hono/node-server';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { normalize } from '../../alerts/normalize.js';
+import { alertmanagerBody } from '../../alerts/sources/alertmanager.js';
+import { datadogBody } from '../../alerts/sources/datadog.js';
+import { genericBody } from '../../alerts/sources/generic.js';
+import { grafanaBody } from '../../alerts/sources/grafana.js';
+import { pagerdutyBody } from '../../alerts/sources/pagerduty.js';
+import type { NormalizedAlert } from '../../alerts/types.js';
 import type { Config, Integration } from '../../config/types.js';
+import { incidentStateSchema } from '../../incidents/model.js';
 import type { IncidentOperations } from '../../incidents/operations.js';
 import type { IngestResult } from '../../incidents/store.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
 import { route, type Route } from '../../routing/route.js';
-import { ApiError, isRedisDown } from '../errors.js';
+import { ApiError, errorSchema, isRedisDown } from '../errors.js';
 import { noteRequest } from '../request-log.js';
-import { requestToken } from './alert-auth.js';
-import { normalize } from '../../alerts/normalize.js';
 import type { RateLimiter } from '../rate-limit.js';
-import type { NormalizedAlert } from '../../alerts/types.js';
+import { integrationAuth, resolvedIntegration, routingKeyAuth, type AlertRequest } from './alert-auth.js';
+import { Api, type ResponseSpec } from './route.js';
 
 export interface ReceiverDeps {
   readonly config: () => Config;
@@ -35,69 +41,6 @@ export interface ReceiverDeps {
   readonly log: Logger;
   readonly now: () => Date;
   readonly metrics?: Metrics | null;
-}
-
-/** The integration a request resolved to, once it is known (for its metrics and log line). */
-interface Resolved {
-  integration: Integration | null;
-}
-
-function sameToken(given: string | null, expected: string): boolean {
-  if (given === null) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** The request body as text, refusing more than `max` bytes (413) while it streams in. */
-async function readBody(c: Context, max: number): Promise<string> {
-  const declared = Number(c.req.header('content-length') ?? NaN);
-  const tooLarge = () => {
-    // The rest of the body is not read: close the connection after the answer (as for the other
-    // routes, src/server/body-limits.ts), or it stays open with the body unread, and stopping Hark
-    // waits for it.
-    c.header('Connection', 'close');
-    return new ApiError(413, 'payload_too_large', `the body is larger than ${max} bytes (settings.max_body)`);
-  };
-  if (Number.isFinite(declared) && declared > max) throw tooLarge();
-  // On Node, read the IncomingMessage itself: much cheaper than materializing a web Request.
-  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const add = (chunk: Uint8Array): boolean => {
-    size += chunk.byteLength;
-    if (size > max) return false;
-    chunks.push(chunk);
-    return true;
-  };
-  if (incoming) {
-    for await (const chunk of incoming as AsyncIterable<Buffer>) {
-      if (!add(chunk)) {
-        incoming.resume();
-        throw tooLarge();
-      }
-    }
-  } else {
-    const body = c.req.raw.body;
-    if (body) {
-      const reader = body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (!add(value)) {
-          await reader.cancel();
-          throw tooLarge();
-        }
-      }
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function isJson(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
 
 function rateLimit(deps: ReceiverDeps, integration: Integration, nowMs: number): void {
@@ -162,41 +105,29 @@ async function receive(
   return c.json({ incidents }, 202);
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new ApiError(400, 'invalid_json', `the body is not valid JSON: ${(e as Error).message}`, '(body)');
-  }
-}
-
 /**
- * `POST /v1/alerts/:integration` (`name`), or `POST /v2/enqueue` (`name` null): counted, logged
- * and answered.
+ * Around every alert request, before its authentication: counts it once and, when it is refused,
+ * notes why on its log line (the name in the URL as given when it resolved to no integration).
  */
-export async function receiveAlerts(c: Context, deps: ReceiverDeps, name: string | null): Promise<Response> {
-  const resolved: Resolved = { integration: null };
-  const count = (outcome: string, code: number) =>
+function outcomes(deps: ReceiverDeps): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const integration = resolvedIntegration(c);
+    const status = c.res.status;
+    const e = c.error;
+    const down = e !== undefined && !(e instanceof ApiError) && isRedisDown(e);
+    const outcome = e === undefined ? 'accepted' : down ? 'unavailable' : 'rejected';
     deps.metrics?.alertRequests.inc({
-      integration: resolved.integration?.name ?? 'unknown',
+      integration: integration?.name ?? 'unknown',
       outcome,
-      code: String(code),
+      code: String(status),
     });
-  try {
-    const res =
-      name === null ? await receiveEnqueue(c, deps, resolved) : await receiveByName(c, deps, name, resolved);
-    count('accepted', res.status);
-    return res;
-  } catch (e) {
-    const down = !(e instanceof ApiError) && isRedisDown(e);
-    const status = e instanceof ApiError ? e.status : down ? 503 : 500;
-    count(down ? 'unavailable' : 'rejected', status);
+    if (e === undefined) return;
     noteRequest(c, {
       msg: 'alert rejected',
       level: status >= 500 ? 'error' : 'warn',
       status,
-      // The name in the URL as given (a typo shows here), or the one the routing_key resolved to.
-      integration: resolved.integration?.name ?? name,
+      integration: integration?.name ?? c.req.param('integration') ?? null,
       reason:
         e instanceof ApiError
           ? `${e.code}: ${e.message}`
@@ -205,72 +136,89 @@ export async function receiveAlerts(c: Context, deps: ReceiverDeps, name: string
             : 'internal error',
       ...(e instanceof ApiError && e.field !== undefined ? { field: e.field } : {}),
     });
-    throw e;
-  }
+  };
 }
 
-async function receiveByName(
-  c: Context,
-  deps: ReceiverDeps,
-  name: string,
-  resolved: Resolved,
-): Promise<Response> {
-  const config = deps.config();
-  const integration = config.integrations.find((i) => i.name === name);
-  if (!integration)
-    throw new ApiError(404, 'unknown_integration', `no integration named "${name}" in hark.yaml`);
-  resolved.integration = integration;
-  if (!isJson(c.req.header('content-type'))) {
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
-      'send the alert as JSON with Content-Type: application/json',
-    );
-  }
-  if (integration.type !== 'pagerduty') {
-    if (
-      !sameToken(
-        requestToken(integration.type, { get: (h) => c.req.header(h) }, null),
-        integration.token ?? '',
-      )
-    ) {
-      throw new ApiError(401, 'unauthorized', `missing or wrong token for integration "${name}"`);
-    }
-    const body = parseJson(await readBody(c, config.settings.maxBodyBytes));
-    return receive(c, deps, integration, body);
-  }
-  const body = parseJson(await readBody(c, config.settings.maxBodyBytes));
-  const key = requestToken('pagerduty', { get: () => undefined }, body);
-  if (integration.token !== null && !sameToken(key, integration.token)) {
-    throw new ApiError(401, 'unauthorized', `missing or wrong routing_key for integration "${name}"`);
-  }
-  return receive(c, deps, integration, body);
+const incidentRef = z
+  .object({
+    id: z.number().int().min(1),
+    key: z.string(),
+    status: incidentStateSchema,
+    new: z.boolean().describe('Whether this request opened the incident.'),
+  })
+  .meta({ id: 'IncidentRef' });
+const alertsAccepted = z.object({ incidents: z.array(incidentRef) }).meta({
+  id: 'AlertsAccepted',
+  description: 'The incidents the request’s alerts opened or joined, once durably stored.',
+});
+const pagerdutyAccepted = z
+  .object({
+    status: z.literal('success'),
+    message: z.string().meta({ examples: ['Event processed'] }),
+    dedup_key: z.string().nullable().describe('Generated when a trigger had none.'),
+    incidents: z.array(incidentRef),
+  })
+  .meta({ id: 'PagerDutyAccepted', description: 'PagerDuty’s answer shape, plus `incidents`.' });
+
+const unrouted = (what: string): ResponseSpec => ({
+  description: `No service takes ${what} (\`unrouted\`); nothing was stored.`,
+  json: errorSchema,
+});
+
+const RECEIVE_ORDER =
+  'Checked in this order: integration (404), content type (415), token (401), size (413, ' +
+  '`settings.max_body`), rate limit (429), body (400), routing (422). Nothing is stored unless every ' +
+  'alert of the request is valid and routable; 202 comes only after every write.';
+
+/** `POST /v1/alerts/:integration`: alerts in, in the shape of the integration's type. */
+export function alertApi(deps: ReceiverDeps): Api<AlertRequest> {
+  return new Api('alerts', integrationAuth(deps.config), { observe: outcomes(deps) }).route({
+    method: 'post',
+    path: '/alerts/:integration',
+    operationId: 'receiveAlerts',
+    summary: 'Send alerts to an integration',
+    description:
+      `The body is the shape of the integration’s \`type\` in hark.yaml. ${RECEIVE_ORDER} ` +
+      'Authenticate with the integration token as a bearer token, the basic-auth password or ' +
+      '`X-Hark-Token`; a `pagerduty` integration takes `routing_key` in the body instead.',
+    params: z.object({ integration: z.string().describe('The integration name in hark.yaml.') }),
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': z.union([alertmanagerBody, grafanaBody, datadogBody, pagerdutyBody, genericBody]),
+      },
+    },
+    responses: {
+      202: {
+        description: 'Stored; `PagerDutyAccepted` for a `pagerduty` integration.',
+        json: z.union([alertsAccepted, pagerdutyAccepted]),
+        example: {
+          incidents: [{ id: 42, key: 'checkout:alertname=HighLatency', status: 'triggered', new: true }],
+        },
+      },
+      422: unrouted('an alert'),
+      429: 'RateLimited',
+    },
+    handler: (c, { auth }) => receive(c, deps, auth.integration, auth.body),
+  });
 }
 
-/**
- * `POST /v2/enqueue` (PagerDuty Events API v2): the integration is the `pagerduty` one whose token
- * equals the routing_key, else the only `pagerduty` integration without a token.
- */
-async function receiveEnqueue(c: Context, deps: ReceiverDeps, resolved: Resolved): Promise<Response> {
-  const config = deps.config();
-  if (!isJson(c.req.header('content-type'))) {
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
-      'send the event as JSON with Content-Type: application/json',
-    );
-  }
-  const body = parseJson(await readBody(c, config.settings.maxBodyBytes));
-  const key = requestToken('pagerduty', { get: () => undefined }, body);
-  const candidates = config.integrations.filter((i) => i.type === 'pagerduty');
-  const integration =
-    candidates.find((i) => i.token !== null && sameToken(key, i.token)) ??
-    (candidates.filter((i) => i.token === null).length === 1
-      ? candidates.find((i) => i.token === null)
-      : undefined);
-  if (!integration) {
-    throw new ApiError(401, 'unauthorized', 'no pagerduty integration takes this routing_key');
-  }
-  resolved.integration = integration;
-  return receive(c, deps, integration, body);
+/** `POST /v2/enqueue`: PagerDuty's Events API v2, for senders that speak it. */
+export function enqueueApi(deps: ReceiverDeps): Api<AlertRequest> {
+  return new Api('alerts', routingKeyAuth(deps.config), { observe: outcomes(deps) }).route({
+    method: 'post',
+    path: '/enqueue',
+    operationId: 'enqueueEvent',
+    summary: 'PagerDuty Events API v2',
+    description:
+      'For senders that speak PagerDuty: the integration is the `pagerduty` one whose token equals ' +
+      '`routing_key`, else the only `pagerduty` integration without a token.',
+    requestBody: { required: true, content: { 'application/json': pagerdutyBody } },
+    responses: {
+      202: { description: 'Stored.', json: pagerdutyAccepted },
+      422: unrouted('the alert'),
+      429: 'RateLimited',
+    },
+    handler: (c, { auth }) => receive(c, deps, auth.integration, auth.body),
+  });
 }

@@ -129,6 +129,14 @@ function objectKeys(schema: Schema, what: string, route: string): string[] {
   return Object.keys(schema.shape);
 }
 
+export interface ApiOptions {
+  /**
+   * Middleware around each route, before its authentication: it observes (counts, logs) and must
+   * not answer by itself (the alert receiver's outcome counters).
+   */
+  readonly observe?: MiddlewareHandler;
+}
+
 export class Api<A> implements MountableApi {
   private readonly hono = new Hono();
   private readonly list: DocumentedRoute[] = [];
@@ -139,6 +147,7 @@ export class Api<A> implements MountableApi {
   constructor(
     readonly tag: string,
     readonly auth: Auth<A>,
+    private readonly opts: ApiOptions = {},
   ) {
     if (!auth || typeof auth.check !== 'function') {
       throw new Error(
@@ -192,7 +201,9 @@ export class Api<A> implements MountableApi {
         body: input.body as Out<B>,
       });
     };
-    this.hono.on(spec.method.toUpperCase(), spec.path, authenticate, validate, handle);
+    const method = spec.method.toUpperCase();
+    if (this.opts.observe) this.hono.on(method, spec.path, this.opts.observe, authenticate, validate, handle);
+    else this.hono.on(method, spec.path, authenticate, validate, handle);
     this.list.push({
       ...info,
       summary: spec.summary,
