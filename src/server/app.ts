@@ -6,10 +6,10 @@ import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { RateLimiter } from './rate-limit.js';
 import { alertApi, enqueueApi } from './api/alerts.js';
-import { actionPageRoutes } from '../answers/action-page.js';
+import { actionPageApi } from '../answers/action-page.js';
 import type { BulkAnswers } from '../answers/bulk-answers.js';
 import { replyRoutes, type SmsHandoffs } from '../answers/replies.js';
-import { twilioRoutes } from '../answers/twilio-webhooks.js';
+import { twilioRoutes, type Params } from '../answers/twilio-webhooks.js';
 import type { Metrics } from '../metrics.js';
 import { actionSecret } from '../pages/page-formats.js';
 import type { Config } from '../config/types.js';
@@ -25,7 +25,10 @@ import { configApi } from './api/config.js';
 import { eventApi } from './api/events.js';
 import { feedApis } from './api/feeds.js';
 import { incidentApi } from './api/incidents.js';
-import type { MountableApi } from './api/route.js';
+import { Api, type MountableApi } from './api/route.js';
+import { publicAccess } from './auth.js';
+import { twilioAuth } from './api/twilio-auth.js';
+import { z } from 'zod';
 import { oncallApi } from './api/oncall.js';
 import { overrideApi } from './api/overrides.js';
 import { webhookApi } from './api/webhooks.js';
@@ -110,12 +113,23 @@ export function createApp(deps: AppDeps): Hono {
       throw e;
     }));
 
-  operatorRoutes(app, deps);
+  mount(app, '/', operatorApi(deps));
 
   const receiver = { ...deps, limiter: new RateLimiter() };
   mount(app, '/v1', alertApi(receiver));
   mount(app, '/v2', enqueueApi(receiver));
-  app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl?.())));
+  mount(
+    app,
+    '/',
+    new Api('operations', publicAccess('the document of this API, for anyone building a client')).route({
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'openapi',
+      summary: 'This document',
+      responses: { 200: { description: 'OpenAPI 3.1.', json: z.record(z.string(), z.unknown()) } },
+      handler: (c) => c.json(openApiDocument(deps.publicUrl?.())),
+    }),
+  );
   mount(app, '/v1', incidentApi(deps));
   mount(app, '/v1', eventApi(deps));
   mount(app, '/v1', oncallApi(deps));
@@ -127,15 +141,18 @@ export function createApp(deps: AppDeps): Hono {
     twilioAuthToken: deps.publicUrl ? (deps.twilioAuthToken ?? null) : null,
     publicUrl: deps.publicUrl ?? (() => ''),
   };
-  twilioRoutes(app, { ...deps, ...twilio, escalations: deps.escalations ?? null });
-  replyRoutes(app, {
+  // Twilio's webhooks: every one checks Twilio's signature before anything else.
+  const twilioApi = new Api<Params>('twilio', twilioAuth(twilio));
+  twilioRoutes(twilioApi, { ...deps, ...twilio, escalations: deps.escalations ?? null });
+  replyRoutes(twilioApi, {
     ...deps,
     ...twilio,
     now: deps.now,
     handoffs: deps.handoffs ?? null,
     bulk: deps.bulkAnswers ?? null,
   });
-  actionPageRoutes(app, { ops: deps.ops, now: deps.now, secret: appSecret });
+  mount(app, '/v1', twilioApi);
+  mount(app, '/a', actionPageApi({ ops: deps.ops, now: deps.now, secret: appSecret }));
   webRoutes(app, { ...deps, secret: appSecret, publicUrl: deps.publicUrl ?? (() => '') });
   return app;
 }
@@ -172,28 +189,65 @@ export interface OperatorDeps {
 /** How long `/readyz` waits for Redis to answer a PING. */
 const READY_TIMEOUT_MS = 1000;
 
+const text = (description: string) => ({ description, content: { 'text/plain': z.string() } });
+
 /** `/healthz`, `/readyz` and `/metrics`: every Hark process serves these, `--worker` ones too. */
-export function operatorRoutes(app: Hono, deps: OperatorDeps): void {
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    try {
-      // A frozen Redis keeps its connection open: give up on the PING after a second.
-      await withTimeout(deps.redis.ping(), READY_TIMEOUT_MS, 'PING');
-      return c.json({ status: 'ready' });
-    } catch {
-      return c.json({ status: 'unavailable', redis: 'unreachable' }, 503);
-    }
-  });
-  app.get('/metrics', async (c) => {
-    const metrics = deps.metrics;
-    if (!metrics) return c.text('metrics are off', 404);
-    if (deps.escalations) {
-      const counts = await deps.escalations.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
-      for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
-    }
-    c.header('Content-Type', metrics.registry.contentType);
-    return c.body(await metrics.registry.metrics());
-  });
+export function operatorApi(deps: OperatorDeps): Api<null> {
+  return new Api(
+    'operations',
+    publicAccess('probes and scrapers carry no token: keep these off the public internet'),
+  )
+    .route({
+      method: 'get',
+      path: '/healthz',
+      operationId: 'healthz',
+      summary: 'Liveness',
+      responses: { 200: { description: 'The process is up.', json: z.object({ status: z.literal('ok') }) } },
+      handler: (c) => c.json({ status: 'ok' }),
+    })
+    .route({
+      method: 'get',
+      path: '/readyz',
+      operationId: 'readyz',
+      summary: 'Readiness (Redis reachable)',
+      responses: {
+        200: { description: 'Ready.', json: z.object({ status: z.literal('ready') }) },
+        503: {
+          description: 'Redis is unreachable.',
+          json: z.object({ status: z.literal('unavailable'), redis: z.literal('unreachable') }),
+        },
+      },
+      handler: async (c) => {
+        try {
+          // A frozen Redis keeps its connection open: give up on the PING after a second.
+          await withTimeout(deps.redis.ping(), READY_TIMEOUT_MS, 'PING');
+          return c.json({ status: 'ready' });
+        } catch {
+          return c.json({ status: 'unavailable', redis: 'unreachable' }, 503);
+        }
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/metrics',
+      operationId: 'metrics',
+      summary: 'Prometheus metrics of this process',
+      description: 'No authentication: keep it off the public internet.',
+      responses: {
+        200: text('Prometheus text exposition format.'),
+        404: text('Metrics are off in this process.'),
+      },
+      handler: async (c) => {
+        const metrics = deps.metrics;
+        if (!metrics) return c.text('metrics are off', 404);
+        if (deps.escalations) {
+          const counts = await deps.escalations.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+          for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
+        }
+        c.header('Content-Type', metrics.registry.contentType);
+        return c.body(await metrics.registry.metrics());
+      },
+    });
 }
 
 /** The HTTP app of a `--worker` process: only the operator endpoints. */
@@ -201,7 +255,7 @@ export function createOperatorApp(deps: OperatorDeps): Hono {
   const app = new Hono();
   if (deps.log) app.use(requestLogger(deps.log));
   if (deps.metrics) app.use(requestMetrics(deps.metrics));
-  operatorRoutes(app, deps);
+  mount(app, '/', operatorApi(deps));
   app.notFound((c) =>
     c.json(
       errorBody('not_found', `no route for ${c.req.method} ${c.req.path} (this is a worker: --worker)`),

@@ -11,7 +11,8 @@
  *      not even the 400 for a malformed id — is answered before it;
  *   2. the validation of the path parameters (`invalid_id`), the query (`invalid_query`) and the
  *      JSON body (`invalid_json`, `invalid_body`) from the route's schemas: a 400 naming the field;
- *   3. the handler, with the authenticated value and the typed, validated input.
+ *   3. the route's own middleware, if any (`use`), then the handler, with the authenticated value
+ *      and the typed, validated input.
  * (A body over the size limit is refused before all of them, unread: src/server/body-limits.ts.)
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -97,6 +98,8 @@ export interface RouteSpec<
   /** A body documented only: the Auth or the handler reads it (not with `body`). */
   readonly requestBody?: RequestBodyDoc;
   readonly responses: Readonly<Record<string, ResponseDoc>>;
+  /** Middleware of this route, after authentication and validation (a replay guard). */
+  readonly use?: readonly MiddlewareHandler[];
   readonly handler: (c: Context, input: Input<A, P, Q, B>) => Response | Promise<Response>;
 }
 
@@ -201,9 +204,13 @@ export class Api<A> implements MountableApi {
         body: input.body as Out<B>,
       });
     };
-    const method = spec.method.toUpperCase();
-    if (this.opts.observe) this.hono.on(method, spec.path, this.opts.observe, authenticate, validate, handle);
-    else this.hono.on(method, spec.path, authenticate, validate, handle);
+    const chain = [
+      ...(this.opts.observe ? [this.opts.observe] : []),
+      authenticate,
+      validate,
+      ...(spec.use ?? []),
+    ];
+    this.hono.on(spec.method.toUpperCase(), [spec.path], ...chain, handle);
     this.list.push({
       ...info,
       summary: spec.summary,
