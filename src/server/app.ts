@@ -25,7 +25,7 @@ import { configApi } from './api/config.js';
 import { eventApi } from './api/events.js';
 import { feedApis } from './api/feeds.js';
 import { incidentApi } from './api/incidents.js';
-import { Api, type MountableApi } from './api/route.js';
+import { Api, type MountableApi, type Mounted } from './api/route.js';
 import { publicAccess } from './auth.js';
 import { twilioAuth } from './api/twilio-auth.js';
 import { z } from 'zod';
@@ -34,7 +34,7 @@ import { overrideApi } from './api/overrides.js';
 import { webhookApi } from './api/webhooks.js';
 import type { WebhookQueue } from '../webhooks/queue.js';
 import { smallBodies } from './body-limits.js';
-import { openApiDocument } from './openapi.js';
+import { buildOpenApi, openApiDocument } from './openapi.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
 import { noteRequest, noteRequestError, requestLogger } from './request-log.js';
 import { requestMetrics } from './request-metrics.js';
@@ -118,6 +118,7 @@ export function createApp(deps: AppDeps): Hono {
   const receiver = { ...deps, limiter: new RateLimiter() };
   mount(app, '/v1', alertApi(receiver));
   mount(app, '/v2', enqueueApi(receiver));
+  let document: ReturnType<typeof buildOpenApi> | null = null;
   mount(
     app,
     '/',
@@ -127,7 +128,9 @@ export function createApp(deps: AppDeps): Hono {
       operationId: 'openapi',
       summary: 'This document',
       responses: { 200: { description: 'OpenAPI 3.1.', json: z.record(z.string(), z.unknown()) } },
-      handler: (c) => c.json(openApiDocument(deps.publicUrl?.())),
+      // Built on the first request, once every Api is mounted; the server URL is read each time.
+      handler: (c) =>
+        c.json(openApiDocument((document ??= buildOpenApi(mountedOn(app))), deps.publicUrl?.())),
     }),
   );
   mount(app, '/v1', incidentApi(deps));
@@ -155,12 +158,6 @@ export function createApp(deps: AppDeps): Hono {
   mount(app, '/a', actionPageApi({ ops: deps.ops, now: deps.now, secret: appSecret }));
   webRoutes(app, { ...deps, secret: appSecret, publicUrl: deps.publicUrl ?? (() => '') });
   return app;
-}
-
-/** An Api under its base: its routes are `base + path`. */
-export interface Mounted {
-  readonly base: string;
-  readonly api: MountableApi;
 }
 
 /** The Apis mounted on each app, for its OpenAPI document. */

@@ -122,6 +122,12 @@ export interface MountableApi {
   app(): Hono;
 }
 
+/** An Api under the base it is mounted at: its routes are `base + path`. */
+export interface Mounted {
+  readonly base: string;
+  readonly api: MountableApi;
+}
+
 /** The names of the path parameters: `/schedules/:name/overrides/:id` → name, id. */
 export function pathParams(path: string): string[] {
   return [...path.matchAll(/\/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
