@@ -29,10 +29,6 @@ export function validated<S extends z.ZodType>(schema: S, value: unknown, code: 
   return r.data;
 }
 
-export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
-  return validated(schema, c.req.query(), 'invalid_query');
-}
-
 /** A JSON body as a value (an empty body is `undefined`); 400 `invalid_json` when it is not JSON. */
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
@@ -42,9 +38,4 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch {
     throw new ApiError(400, 'invalid_json', 'the body is not valid JSON', '(body)');
   }
-}
-
-/** Parses a JSON body (an empty body is `undefined`). */
-export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  return validated(schema, await readJson(c), 'invalid_body');
 }
