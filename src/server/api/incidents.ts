@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ApiToken, Config } from '../../config/types.js';
 import { actorName, incidentRoleSchema, incidentSchema, INCIDENT_STATES } from '../../incidents/model.js';
 import type { IncidentOperations } from '../../incidents/operations.js';
-import type { ActionOutcome, IncidentStore } from '../../incidents/store.js';
+import { LIST_LIMITS, type ActionOutcome, type IncidentStore } from '../../incidents/store.js';
 import { actorOf, tokenApi } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { Api, ResponseSpec } from './route.js';
@@ -18,7 +18,13 @@ export interface IncidentApiDeps {
 const listQuery = z.strictObject({
   state: z.enum(INCIDENT_STATES).optional(),
   service: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional().describe('Default 50.'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(LIST_LIMITS.max)
+    .optional()
+    .describe(`Default ${LIST_LIMITS.default}.`),
 });
 
 const ID_HELP = 'incident ids are whole numbers from 1';

@@ -35,6 +35,9 @@ export interface WebhookApiDeps {
   readonly webhooks?: WebhookQueue | null;
 }
 
+/** Deliveries answered without a `limit`. */
+const DELIVERIES_SHOWN = 50;
+
 const nameParams = z.object({ name: z.string().describe('The webhook name (from hark.yaml).') });
 
 const deliveriesQuery = z.strictObject({
@@ -44,7 +47,7 @@ const deliveriesQuery = z.strictObject({
     .min(1)
     .max(DELIVERIES_KEPT)
     .optional()
-    .describe('At most this many (default 50).'),
+    .describe(`At most this many (default ${DELIVERIES_SHOWN}).`),
 });
 
 export function webhookApi(deps: WebhookApiDeps): Api<ApiToken> {
@@ -86,7 +89,10 @@ export function webhookApi(deps: WebhookApiDeps): Api<ApiToken> {
       },
       handler: async (c, { params, query }) => {
         const hook = named(params.name);
-        return c.json({ webhook: hook.name, deliveries: await log.recent(hook.name, query.limit ?? 50) });
+        return c.json({
+          webhook: hook.name,
+          deliveries: await log.recent(hook.name, query.limit ?? DELIVERIES_SHOWN),
+        });
       },
     })
     .route({
