@@ -62,6 +62,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly httpRequestDuration = new Histogram({
+    name: 'hark_http_request_duration_seconds',
+    help: 'HTTP requests, from arrival to the answer, per method, route (its pattern such as /v1/incidents/:id, never the path; "unmatched" when no route took it) and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
   readonly configReloads = new Counter({
     name: 'hark_config_reloads_total',
     help: 'Config reloads, per outcome (ok, refused: the running config stayed)',

@@ -1,38 +1,59 @@
 /**
- * Alerts in: the normalized alert every integration type is turned into (SPEC section 2).
+ * Alerts in: the normalized alert every integration type is turned into (SPEC section 2). A zod
+ * schema, so that the OpenAPI document describes the alerts of an incident from the same source
+ * as the type (src/incidents/schema.ts extends it).
  */
-import type { IntegrationType } from '../config/types.js';
+import { z } from 'zod';
+import { INTEGRATION_TYPES, type IntegrationType } from '../config/types.js';
 
-export type AlertStatus = 'firing' | 'resolved';
+export const alertStatusSchema = z.enum(['firing', 'resolved']);
+export type AlertStatus = z.infer<typeof alertStatusSchema>;
 
-export interface AlertLink {
-  readonly href: string;
-  readonly text: string | null;
-}
+const stringMap = (description: string) => z.record(z.string(), z.string()).readonly().describe(description);
+const nullableInstant = z.iso
+  .datetime({ offset: true })
+  .nullable()
+  .describe('ISO 8601 instant from the sender, when it gives one');
 
-export interface NormalizedAlert {
-  readonly source: IntegrationType;
-  /** The integration's name from hark.yaml. */
-  readonly integration: string;
-  /** The dedup key (SPEC section 2 table, per type). */
-  readonly key: string;
-  readonly status: AlertStatus;
-  /**
-   * `acknowledge`: a PagerDuty `acknowledge` event (acknowledges the incident, never opens one).
-   * `renotify`: a Datadog `Renotify` (recorded, never pages again and never opens an incident).
-   * null: an ordinary firing or resolved alert.
-   */
-  readonly action: 'acknowledge' | 'renotify' | null;
-  readonly summary: string;
-  readonly details: string | null;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-  readonly links: readonly AlertLink[];
-  readonly runbookUrl: string | null;
-  /** ISO 8601 instants from the sender, when it gives them. */
-  readonly startsAt: string | null;
-  readonly endsAt: string | null;
-}
+export const alertLinkSchema = z
+  .object({
+    href: z.url({ protocol: /^https?$/ }).describe('An absolute http(s) URL'),
+    text: z.string().nullable(),
+  })
+  .readonly()
+  .meta({ id: 'AlertLink' });
+export type AlertLink = z.infer<typeof alertLinkSchema>;
+
+export const normalizedAlertShape = {
+  source: z
+    .enum(INTEGRATION_TYPES as readonly [IntegrationType, ...IntegrationType[]])
+    .describe('The integration type'),
+  integration: z.string().describe('The integration name from hark.yaml'),
+  key: z.string().describe('The dedup key (SPEC section 2 table, per type)'),
+  status: alertStatusSchema,
+  summary: z.string(),
+  details: z.string().nullable(),
+  labels: stringMap('Labels, as routing and severity rules see them'),
+  annotations: stringMap('Annotations (Alertmanager, Grafana; Datadog transition, id, scope, tags)'),
+  links: z.array(alertLinkSchema).readonly(),
+  runbookUrl: z.url({ protocol: /^https?$/ }).nullable(),
+  startsAt: nullableInstant,
+  endsAt: nullableInstant,
+};
+
+export const normalizedAlertSchema = z
+  .object({
+    ...normalizedAlertShape,
+    /**
+     * `acknowledge`: a PagerDuty `acknowledge` event (acknowledges the incident, never opens one).
+     * `renotify`: a Datadog `Renotify` (recorded, never pages again and never opens an incident).
+     * null: an ordinary firing or resolved alert.
+     */
+    action: z.enum(['acknowledge', 'renotify']).nullable(),
+  })
+  .readonly();
+
+export type NormalizedAlert = z.infer<typeof normalizedAlertSchema>;
 
 /** A request body that cannot be turned into alerts: 400 with the field and the problem. */
 export interface BadInput {

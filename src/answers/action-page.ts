@@ -6,13 +6,15 @@
  */
 import { ACTION_DONE, refusalSentence } from '../incidents/outcomes.js';
 import { actorName } from '../incidents/model.js';
-import type { Context, Hono } from 'hono';
+import type { Context } from 'hono';
+import { z } from 'zod';
 import type { IncidentOperations } from '../incidents/operations.js';
 import type { Incident } from '../incidents/model.js';
 import { verifyActionToken, type ActionTokenPayload } from '../pages/action-token.js';
 import { escapeHtml } from '../pages/format.js';
 import { STRICT_CSP } from '../web/security-headers.js';
 import { noteRequest } from '../server/request-log.js';
+import { Api, type Auth, type ResponseSpec } from '../server/api/route.js';
 
 export interface ActionPageDeps {
   readonly ops: IncidentOperations;
@@ -43,30 +45,77 @@ function describe(i: Incident): string {
 
 const VERB = { acknowledge: 'Acknowledge', resolve: 'Resolve' } as const;
 
-export function actionPageRoutes(app: Hono, deps: ActionPageDeps): void {
-  const check = async (c: Context): Promise<{ payload: ActionTokenPayload } | Response> => {
-    const result = verifyActionToken(c.req.param('token') ?? '', await deps.secret(), deps.now());
-    if (result.ok) return { payload: result.payload };
-    if (result.reason === 'expired') {
+const html = (description: string): ResponseSpec => ({ description, content: { 'text/html': z.string() } });
+
+/**
+ * The signed token in the path, checked before anything else: an expired one answers 410, one
+ * that is not valid (cut, changed) 403, both as pages.
+ */
+function actionLinkAuth(deps: ActionPageDeps): Auth<ActionTokenPayload> {
+  return {
+    kind: 'actionLink',
+    // A token in the path: OpenAPI has no security scheme for that.
+    security: [],
+    responses: {
+      403: html('The link is not valid (cut or changed).'),
+      410: html('The link has expired.'),
+    },
+    check: async (c) => {
+      const result = verifyActionToken(c.req.param('token') ?? '', await deps.secret(), deps.now());
+      if (result.ok) return result.payload;
+      if (result.reason === 'expired') {
+        return page(
+          c,
+          410,
+          'This link has expired',
+          '<p>Act from the SMS, the call or the Hark dashboard instead.</p>',
+        );
+      }
       return page(
         c,
-        410,
-        'This link has expired',
-        '<p>Act from the SMS, the call or the Hark dashboard instead.</p>',
+        403,
+        'This link is not valid',
+        '<p>It may have been cut or changed. Use the SMS, the call or the dashboard.</p>',
       );
-    }
-    return page(
-      c,
-      403,
-      'This link is not valid',
-      '<p>It may have been cut or changed. Use the SMS, the call or the dashboard.</p>',
-    );
+    },
   };
+}
 
-  app.get('/a/:token', async (c) => {
-    const checked = await check(c);
-    if (checked instanceof Response) return checked;
-    const { payload } = checked;
+const tokenParams = z.object({
+  token: z.string().describe('Signed, valid 24 hours, bound to the incident, the person and the action.'),
+});
+
+/** `/a/:token`: the page (GET, changes nothing) and its button (POST). */
+export function actionPageApi(deps: ActionPageDeps): Api<ActionTokenPayload> {
+  const api = new Api('email', actionLinkAuth(deps));
+  api.route({
+    method: 'get',
+    path: '/:token',
+    operationId: 'actionPage',
+    summary: 'Email action page',
+    description:
+      'From an email’s Acknowledge / Resolve button: shows the incident and one button. Changes ' +
+      'nothing (mail scanners fetch links).',
+    params: tokenParams,
+    responses: { 200: html('An HTML page.'), 404: html('The incident no longer exists.') },
+    handler: (c, { auth: payload }) => show(c, payload),
+  });
+  api.route({
+    method: 'post',
+    path: '/:token',
+    operationId: 'actionPageSubmit',
+    summary: 'Take the action of an email action page',
+    description: 'Acknowledges or resolves as the person the email went to.',
+    params: tokenParams,
+    responses: {
+      200: html('An HTML page.'),
+      404: html('The incident no longer exists.'),
+      409: html('Already acknowledged or resolved; nothing changed.'),
+    },
+    handler: (c, { auth: payload }) => act(c, payload),
+  });
+
+  const show = async (c: Context, payload: ActionTokenPayload): Promise<Response> => {
     const incident = await deps.ops.store.get(payload.incident, false);
     if (!incident) return page(c, 404, `There is no incident #${payload.incident}`, '');
     const verb = VERB[payload.action];
@@ -76,12 +125,9 @@ export function actionPageRoutes(app: Hono, deps: ActionPageDeps): void {
       `${verb} #${incident.id}?`,
       `${describe(incident)}<form method="post"><button type="submit">${verb} #${incident.id} as ${escapeHtml(payload.person)}</button></form>`,
     );
-  });
+  };
 
-  app.post('/a/:token', async (c) => {
-    const checked = await check(c);
-    if (checked instanceof Response) return checked;
-    const { payload } = checked;
+  const act = async (c: Context, payload: ActionTokenPayload): Promise<Response> => {
     noteRequest(c, {
       msg: 'answer received',
       channel: 'email',
@@ -102,5 +148,6 @@ export function actionPageRoutes(app: Hono, deps: ActionPageDeps): void {
     const refused = escapeHtml(refusalSentence(payload.incident, r).replace(/\.$/, ''));
     if (r.reason === 'missing') return page(c, 404, refused, '');
     return page(c, 409, refused, '<p>Nothing was changed.</p>');
-  });
+  };
+  return api;
 }

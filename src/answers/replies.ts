@@ -3,7 +3,7 @@
  * a page call (`POST /v1/twilio/voice/:incident/gather`). Both are Twilio-signed (403 otherwise, no
  * state change) and act through the same incident operations as the API and the CLI.
  */
-import type { Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Config, Person } from '../config/types.js';
 import type { IncidentOperations } from '../incidents/operations.js';
@@ -24,7 +24,9 @@ import {
 } from './bulk-answers.js';
 import { parseSmsReply, SMS_HELP_TEXT, type SmsCommand } from './sms-grammar.js';
 import { noteRequest } from '../server/request-log.js';
-import { formValue, refuseUnsigned, twilioVerifier, twimlResponse } from './twilio-webhooks.js';
+import type { Api } from '../server/api/route.js';
+import { form, twilioGatherForm, twilioSmsForm, twiml, voiceParams, voiceQuery } from './twilio-forms.js';
+import { formValue, twimlResponse, type Params } from './twilio-webhooks.js';
 import { answerOnce } from './webhook-replay.js';
 
 /** Runtime overrides for `take` and `handoff` (src/schedules/override-store.ts). */
@@ -82,9 +84,8 @@ function label(incident: Pick<Incident, 'id' | 'service' | 'title'>): string {
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
-export function replyRoutes(app: Hono, deps: ReplyDeps): void {
-  const verified = twilioVerifier(deps);
-
+/** SMS replies and the keys pressed on a call, on an Api that checks Twilio's signature first. */
+export function replyRoutes(api: Api<Params>, deps: ReplyDeps): void {
   /** The person whose phone number sent the message, if any. */
   const personByNumber = (number: string | null): Person | null => {
     if (!number) return null;
@@ -193,9 +194,39 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
       : null;
   });
 
-  app.post('/v1/twilio/sms', smsOnce, async (c) => {
-    const params = await verified(c);
-    if (!params) return refuseUnsigned(c, deps, 'sms');
+  api.route({
+    method: 'post',
+    path: '/twilio/sms',
+    operationId: 'twilioSms',
+    summary: 'Incoming SMS (replies to pages)',
+    description:
+      'Set as the number’s “A message comes in” webhook. The reply grammar is in SPEC section 5; ' +
+      'every reply from a known person is answered in the TwiML, texts from unknown numbers get none.',
+    requestBody: form(twilioSmsForm),
+    responses: {
+      200: twiml('`<Response>` with the answer as `<Message>`, or empty.'),
+      413: 'TwilioTooLarge',
+    },
+    use: [smsOnce],
+    handler: (c, { auth: params }) => sms(c, params),
+  });
+  api.route({
+    method: 'post',
+    path: '/twilio/voice/:incident/gather',
+    operationId: 'twilioGather',
+    summary: 'The key pressed on a page call',
+    params: voiceParams,
+    query: voiceQuery,
+    requestBody: form(twilioGatherForm),
+    responses: {
+      200: twiml('What was done, spoken, then a hang-up; `*` redirects to the message again.'),
+      413: 'TwilioTooLarge',
+    },
+    use: [keysOnce],
+    handler: (c, { auth: params }) => gather(c, params),
+  });
+
+  const sms = async (c: Context, params: Params): Promise<Response> => {
     const from = formValue(params, 'From');
     const person = personByNumber(from);
     if (!person) {
@@ -227,11 +258,9 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
       sid: formValue(params, 'MessageSid') ?? formValue(params, 'SmsSid'),
     });
     return replyMessage(c, text === '' ? null : text);
-  });
+  };
 
-  app.post('/v1/twilio/voice/:incident/gather', keysOnce, async (c) => {
-    const params = await verified(c);
-    if (!params) return refuseUnsigned(c, deps, 'gather');
+  const gather = async (c: Context, params: Params): Promise<Response> => {
     const id = Number(c.req.param('incident'));
     const person = deps.config().people.get(c.req.query('person') ?? '');
     const digit = (formValue(params, 'Digits') ?? '').trim();
@@ -274,5 +303,5 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
       c,
       'That key does nothing. Press 4 to acknowledge, 6 to resolve, 5 to escalate. Goodbye.',
     );
-  });
+  };
 }

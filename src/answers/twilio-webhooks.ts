@@ -25,8 +25,7 @@
  * follow repeat it harmlessly). With `&bundle=<id>` the call is a bundle of held pages: its TwiML
  * names every incident of the bundle and its gather acts on all of them (./bundle-call.ts).
  */
-import type { Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import type { Redis } from 'ioredis';
 import { CHANNELS, type Channel } from '../config/types.js';
 import { EMIT_LUA } from '../events/write.js';
@@ -40,6 +39,15 @@ import { emptyTwiml, hangUpTwiml, sayTwiml } from '../pages/twiml.js';
 import { validTwilioSignature } from '../pages/twilio.js';
 import type { Keys } from '../redis/keys.js';
 import { noteRequest } from '../server/request-log.js';
+import type { Api } from '../server/api/route.js';
+import {
+  form,
+  twilioStatusForm,
+  twilioVoiceForm,
+  twiml as twimlDoc,
+  voiceParams,
+  voiceQuery,
+} from './twilio-forms.js';
 
 export interface TwilioRoutesDeps {
   readonly redis: Redis;
@@ -60,9 +68,6 @@ export interface TwilioRoutesDeps {
  * recorded its SID; such a callback waits this long for the record before it is ignored.
  */
 const EARLY_CALLBACK_WAIT_MS = 2000;
-
-/** Twilio's webhooks are small form posts; anything bigger is not Twilio. */
-const MAX_BODY = 64 * 1024;
 
 export type Params = Record<string, string | string[]>;
 
@@ -287,14 +292,11 @@ export function formValue(params: Params, name: string): string | null {
   return one(params, name);
 }
 
-export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
+/** Twilio's status callbacks and page calls, on an Api that checks Twilio's signature first. */
+export function twilioRoutes(api: Api<Params>, deps: TwilioRoutesDeps): void {
   const { redis, keys, log } = deps;
   redis.defineCommand('harkTwilioStatus', { numberOfKeys: 4, lua: APPLY_STATUS });
   const applyStatus = (redis as unknown as Record<string, ApplyStatus>).harkTwilioStatus!.bind(redis);
-
-  const limit = bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text('request body too large', 413) });
-
-  const verified = twilioVerifier(deps);
 
   /**
    * Applies what Twilio reported about the message or call `sid` (a status callback, or the TwiML
@@ -403,9 +405,20 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
     }
   };
 
-  app.post('/v1/twilio/status', limit, async (c) => {
-    const params = await verified(c);
-    if (!params) return refuseUnsigned(c, deps, 'status');
+  api.route({
+    method: 'post',
+    path: '/twilio/status',
+    operationId: 'twilioStatus',
+    summary: 'Delivery status callback',
+    description:
+      'Hark sets it on every SMS and call it sends. A failed SMS or unanswered call moves the ' +
+      'person on to their next notify rule. Unknown SIDs are answered 200 and ignored.',
+    requestBody: form(twilioStatusForm),
+    responses: { 200: twimlDoc('An empty `<Response>`.'), 413: 'TwilioTooLarge' },
+    handler: (c, { auth: params }) => status(c, params),
+  });
+
+  const status = async (c: Context, params: Params): Promise<Response> => {
     await report(
       one(params, 'MessageSid') ?? one(params, 'SmsSid') ?? one(params, 'CallSid'),
       (channel) =>
@@ -418,11 +431,9 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
       one(params, 'ErrorCode') || null,
     );
     return twimlResponse(c, emptyTwiml());
-  });
+  };
 
-  const voice = async (c: Context): Promise<Response> => {
-    const params = await verified(c);
-    if (!params) return refuseUnsigned(c, deps, 'voice');
+  const voice = async (c: Context, params: Params): Promise<Response> => {
     // Twilio sends its parameters in the query for a GET and in the form for a POST.
     const field = (name: string): string | null => one(params, name) ?? c.req.query(name) ?? null;
     const answeredBy = field('AnsweredBy');
@@ -457,6 +468,29 @@ export function twilioRoutes(app: Hono, deps: TwilioRoutesDeps): void {
       (person !== undefined ? `?person=${encodeURIComponent(person)}` : '');
     return twimlResponse(c, voiceTwiml(incident, gather));
   };
-  app.get('/v1/twilio/voice/:incident', voice);
-  app.post('/v1/twilio/voice/:incident', limit, voice);
+  const call = twimlDoc('What the call says, with a `<Gather>` of one key; a hang-up for a machine.');
+  api
+    .route({
+      method: 'get',
+      path: '/twilio/voice/:incident',
+      operationId: 'twilioVoiceGet',
+      summary: 'TwiML for a page call',
+      description: 'Twilio sends its parameters in the query for a GET.',
+      params: voiceParams,
+      query: voiceQuery.extend(twilioVoiceForm.shape),
+      responses: { 200: call },
+      handler: (c, { auth: params }) => voice(c, params),
+    })
+    .route({
+      method: 'post',
+      path: '/twilio/voice/:incident',
+      operationId: 'twilioVoice',
+      summary: 'TwiML for a page call',
+      description: 'The URL Hark gives Twilio for each page call.',
+      params: voiceParams,
+      query: voiceQuery,
+      requestBody: form(twilioVoiceForm),
+      responses: { 200: call, 413: 'TwilioTooLarge' },
+      handler: (c, { auth: params }) => voice(c, params),
+    });
 }

@@ -1,4 +1,5 @@
 /** The `hark` command line (SPEC section 8). */
+import { HARK_VERSION } from '../version.js';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import type { EventsFlags } from './commands/events.js';
@@ -13,7 +14,7 @@ import { CheckFailed, processOut, UsageError } from './output.js';
 function program(cli: CliEnv): Command {
   const p = new Command('hark')
     .description('Hark: alerts in, the right person paged, escalation until someone acknowledges.')
-    .version('0.1.0')
+    .version(HARK_VERSION)
     .showHelpAfterError('(run hark --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => cli.out.stdout(s), writeErr: (s) => cli.out.stderr(s) });

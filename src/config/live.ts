@@ -7,20 +7,30 @@
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { loadConfig } from './load.js';
 import type { Config } from './types.js';
+import { z } from 'zod';
 
-export interface ConfigChanges {
-  readonly added: readonly string[];
-  readonly removed: readonly string[];
-  readonly changed: readonly string[];
-}
+const names = z.array(z.string()).readonly();
+export const configChangesSchema = z
+  .object({ added: names, removed: names, changed: names })
+  .readonly()
+  .meta({ id: 'ConfigChanges' });
+export type ConfigChanges = z.infer<typeof configChangesSchema>;
 
-/** Per section, which names were added, removed or changed. */
-export type ConfigDiff = Readonly<
-  Record<
-    'people' | 'schedules' | 'policies' | 'services' | 'integrations' | 'runbooks' | 'webhooks',
-    ConfigChanges
-  >
-> & { readonly settings: boolean };
+/** Per section, which names were added, removed or changed; `settings`: whether they changed. */
+export const configDiffSchema = z
+  .object({
+    people: configChangesSchema,
+    schedules: configChangesSchema,
+    policies: configChangesSchema,
+    services: configChangesSchema,
+    integrations: configChangesSchema,
+    runbooks: configChangesSchema,
+    webhooks: configChangesSchema,
+    settings: z.boolean(),
+  })
+  .readonly()
+  .describe('Per section, the names added, removed or changed; `settings`: whether they changed.');
+export type ConfigDiff = z.infer<typeof configDiffSchema>;
 
 export type ReloadResult =
   | { readonly ok: true; readonly warnings: readonly ConfigIssue[]; readonly diff: ConfigDiff }

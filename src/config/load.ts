@@ -120,6 +120,8 @@ const UNSET_WEBHOOK_SECRET = `whsec_${Buffer.from('unset webhook secret, not che
 
 /** How long one webhook delivery attempt may take, unless the webhook says. */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+/** `settings.max_body` when unset: alert bodies up to 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 /**
  * Environment variables Hark itself reads secrets from: a webhook secret may not be one of them
@@ -452,7 +454,7 @@ class Loader {
       autoResolve: s.auto_resolve ?? true,
       retentionMs: s.retention ?? 90 * 86_400_000,
       eventRetentionMs: s.event_retention ?? 7 * 86_400_000,
-      maxBodyBytes: s.max_body ?? 1_048_576,
+      maxBodyBytes: s.max_body ?? DEFAULT_MAX_BODY_BYTES,
       pageLimits: {
         sms: s.page_limits?.sms?.map(limit) ?? DEFAULT_PAGE_LIMITS.sms,
         voice: s.page_limits?.voice?.map(limit) ?? DEFAULT_PAGE_LIMITS.voice,

@@ -124,7 +124,10 @@ export const timelineEventSchema = z
     'type',
     variants as unknown as [(typeof variants)[number], ...(typeof variants)[number][]],
   )
-  .describe('One change of an incident, as on its timeline and in the event stream');
+  .meta({
+    id: 'TimelineEvent',
+    description: 'One change of an incident, as on its timeline and in the event stream',
+  });
 
 export type TimelineEvent = z.infer<typeof timelineEventSchema>;
 

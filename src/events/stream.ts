@@ -5,8 +5,9 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
+import { z } from 'zod';
 import { parseTimelineEvent } from './schema.js';
-import type { StreamEvent } from './subscriber.js';
+import { streamEventSchema, type StreamEvent } from './subscriber.js';
 
 /** A stream entry id: `<ms>-<seq>`. */
 export const STREAM_ID_RE = /^\d+-\d+$/;
@@ -42,14 +43,16 @@ export interface ReadEventsOptions {
   readonly limit: number;
 }
 
-export interface EventPage {
-  readonly events: StreamEvent[];
-  /**
-   * The id to read on from: the last entry read (an unreadable one included, so paging never
-   * sticks on it), else `after`, else `0-0`.
-   */
-  readonly next: string;
-}
+export const eventPageSchema = z
+  .object({
+    events: z.array(streamEventSchema).describe('Oldest first.'),
+    // The last entry read (an unreadable one included, so paging never sticks on it).
+    next: z
+      .string()
+      .describe('Pass as `after` for the next page: the last id read, else the `after` given, else `0-0`.'),
+  })
+  .meta({ id: 'EventPage' });
+export type EventPage = z.infer<typeof eventPageSchema>;
 
 /** Up to `limit` entries after `after`, oldest first. */
 export async function readEvents(redis: Redis, keys: Keys, opts: ReadEventsOptions): Promise<EventPage> {

@@ -3,15 +3,21 @@
  * later chat, the status page, stakeholder updates). The framework (src/events/subscribers.ts)
  * gives each subscriber every event at least once, in stream order (so in order per incident).
  */
-import type { TimelineEvent } from './schema.js';
+import { z } from 'zod';
+import { timelineEventSchema } from './schema.js';
 
 /** One entry of the global event stream. */
-export interface StreamEvent {
-  /** The stream entry id (`<ms>-<seq>`): unique, increasing; a redelivery has the same id. */
-  readonly id: string;
-  readonly incident: number;
-  readonly event: TimelineEvent;
-}
+export const streamEventSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^\d+-\d+$/)
+      .describe('The stream entry id (`<ms>-<seq>`): unique, increasing; a redelivery has the same.'),
+    incident: z.number().int().min(1),
+    event: timelineEventSchema,
+  })
+  .readonly();
+export type StreamEvent = z.infer<typeof streamEventSchema>;
 
 export interface Subscriber {
   /** Names its consumer group and its metrics (`webhooks`, `slack`, ...). */

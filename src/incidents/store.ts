@@ -88,6 +88,9 @@ export function policySnapshot(policy: EscalationPolicy): string {
   });
 }
 
+/** How many incidents `list` answers: by default, and at most. */
+export const LIST_LIMITS = { default: 50, max: 500 } as const;
+
 export class IncidentStore {
   private readonly ingestScript: ScriptFn;
   private readonly actScript: ScriptFn;
@@ -333,7 +336,7 @@ export class IncidentStore {
    * one for the matching incidents: a few round trips however many incidents are stored.
    */
   async list(filter: ListFilter = {}): Promise<Incident[]> {
-    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+    const limit = Math.min(Math.max(filter.limit ?? LIST_LIMITS.default, 1), LIST_LIMITS.max);
     const out: Incident[] = [];
     // Ids whose incident has expired (resolved longer ago than settings.retention) leave the index.
     const gone: number[] = [];

@@ -9,6 +9,7 @@
  * asked to run at once: the incoming and outgoing holders are told within seconds).
  */
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { didYouMean } from '../config/suggest.js';
 import type { Config } from '../config/types.js';
 import type { Keys } from '../redis/keys.js';
@@ -50,17 +51,21 @@ export interface NewOverride {
 }
 
 /** An override as JSON (API and `--json`): instants as ISO 8601 in UTC. */
-export interface OverrideJson {
-  readonly id: string;
-  readonly schedule: string;
-  readonly role: string;
-  readonly person: string;
-  readonly from: string;
-  readonly to: string;
-  readonly createdAt: string;
-  readonly createdBy: string | null;
-  readonly reason: string | null;
-}
+export const overrideJsonSchema = z
+  .object({
+    id: z.string().meta({ examples: ['o3'] }),
+    schedule: z.string(),
+    role: z.string(),
+    person: z.string(),
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    createdAt: z.iso.datetime({ offset: true }),
+    createdBy: z.string().nullable().describe('The actor (`person:alice`, `token:ops-cli`), or null.'),
+    reason: z.string().nullable(),
+  })
+  .readonly()
+  .meta({ id: 'Override' });
+export type OverrideJson = z.infer<typeof overrideJsonSchema>;
 
 export function overrideJson(o: RuntimeOverride): OverrideJson {
   return {

@@ -1,22 +1,36 @@
 /** Who holds what, and the final shifts, in the JSON shapes of SPEC section 8 (CLI and HTTP API). */
+import { z } from 'zod';
 import { isoUtc } from '../time/format.js';
 import type { CompiledSchedule, Holding, ScheduleView } from './engine.js';
 
-export interface WhoRow {
-  readonly schedule: string;
-  readonly role: string;
-  readonly person: string | null;
-  readonly since: string | null;
-  readonly until: string | null;
-}
+const instant = z.iso.datetime({ offset: true });
 
-export interface ShiftRow {
-  readonly role: string;
-  readonly person: string;
-  readonly start: string;
-  readonly end: string;
-  readonly source: string;
-}
+export const whoRowSchema = z
+  .object({
+    schedule: z.string(),
+    role: z.string(),
+    person: z.string().nullable().describe('null where nobody holds the role.'),
+    since: instant.nullable(),
+    until: instant.nullable(),
+  })
+  .readonly()
+  .meta({ id: 'OncallRow' });
+export type WhoRow = z.infer<typeof whoRowSchema>;
+
+export const shiftRowSchema = z
+  .object({
+    role: z.string(),
+    person: z.string(),
+    start: instant,
+    end: instant,
+    source: z.string().meta({
+      description: '`rotation:<name>`, `override:git:<index>` or `override:<id>` (a runtime override).',
+      examples: ['rotation:weekly', 'override:git:0', 'override:o3'],
+    }),
+  })
+  .readonly()
+  .meta({ id: 'Shift' });
+export type ShiftRow = z.infer<typeof shiftRowSchema>;
 
 /** Each role of the schedule at `at`, with the holding behind it (for tables). */
 export function whoRows(

@@ -4,12 +4,12 @@
  */
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
-import { RateLimiter } from '../alerts/rate-limit.js';
-import { receiveAlerts } from '../alerts/receiver.js';
-import { actionPageRoutes } from '../answers/action-page.js';
+import { RateLimiter } from './rate-limit.js';
+import { alertApi, enqueueApi } from './api/alerts.js';
+import { actionPageApi } from '../answers/action-page.js';
 import type { BulkAnswers } from '../answers/bulk-answers.js';
 import { replyRoutes, type SmsHandoffs } from '../answers/replies.js';
-import { twilioRoutes } from '../answers/twilio-webhooks.js';
+import { twilioRoutes, type Params } from '../answers/twilio-webhooks.js';
 import type { Metrics } from '../metrics.js';
 import { actionSecret } from '../pages/page-formats.js';
 import type { Config } from '../config/types.js';
@@ -21,18 +21,23 @@ import { withTimeout } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import type { ReloadResult } from '../config/live.js';
-import { configRoutes } from './api/config.js';
-import { eventRoutes } from './api/events.js';
-import { feedRoutes } from './api/feeds.js';
-import { incidentRoutes } from './api/incidents.js';
-import { oncallRoutes } from './api/oncall.js';
-import { overrideRoutes } from './api/overrides.js';
-import { webhookRoutes } from './api/webhooks.js';
+import { configApi } from './api/config.js';
+import { eventApi } from './api/events.js';
+import { feedApis } from './api/feeds.js';
+import { incidentApi } from './api/incidents.js';
+import { Api, type MountableApi, type Mounted } from './api/route.js';
+import { publicAccess } from './auth.js';
+import { twilioAuth } from './api/twilio-auth.js';
+import { z } from 'zod';
+import { oncallApi } from './api/oncall.js';
+import { overrideApi } from './api/overrides.js';
+import { webhookApi } from './api/webhooks.js';
 import type { WebhookQueue } from '../webhooks/queue.js';
 import { smallBodies } from './body-limits.js';
-import { openApiDocument } from './openapi.js';
+import { buildOpenApi, openApiDocument } from './openapi.js';
 import { ApiError, errorBody, isRedisDown, sendError } from './errors.js';
 import { noteRequest, noteRequestError, requestLogger } from './request-log.js';
+import { requestMetrics } from './request-metrics.js';
 import { errorPage, isWebPath, UNAVAILABLE_TEXT, webRoutes } from '../web/routes.js';
 import { htmlSecurityHeaders } from '../web/security-headers.js';
 
@@ -62,10 +67,15 @@ export interface AppDeps {
   readonly webhooks?: WebhookQueue | null;
 }
 
+/** The alert receiver's route patterns. */
+const ALERT_ROUTES = new Set(['/v1/alerts/:integration', '/v2/enqueue']);
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   // One log line per request, with what the handlers noted (an alert rejected, an answer...).
   app.use(requestLogger(deps.log));
+  // The alert routes are measured by hark_alert_requests_total (per integration, outcome and code).
+  if (deps.metrics) app.use(requestMetrics(deps.metrics, { skip: ALERT_ROUTES }));
   // Before every route: these must see each request and each answer.
   app.use(htmlSecurityHeaders());
   app.use(smallBodies());
@@ -103,34 +113,67 @@ export function createApp(deps: AppDeps): Hono {
       throw e;
     }));
 
-  operatorRoutes(app, deps);
+  mount(app, '/', operatorApi(deps));
 
   const receiver = { ...deps, limiter: new RateLimiter() };
-  app.post('/v1/alerts/:integration', (c) => receiveAlerts(c, receiver, c.req.param('integration')));
-  app.post('/v2/enqueue', (c) => receiveAlerts(c, receiver, null));
-  app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl?.())));
-  incidentRoutes(app, deps);
-  eventRoutes(app, deps);
-  oncallRoutes(app, deps);
-  feedRoutes(app, { ...deps, secret: appSecret });
-  overrideRoutes(app, deps);
-  configRoutes(app, deps);
-  webhookRoutes(app, deps);
+  mount(app, '/v1', alertApi(receiver));
+  mount(app, '/v2', enqueueApi(receiver));
+  let document: ReturnType<typeof buildOpenApi> | null = null;
+  mount(
+    app,
+    '/',
+    new Api('operations', publicAccess('the document of this API, for anyone building a client')).route({
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'openapi',
+      summary: 'This document',
+      responses: { 200: { description: 'OpenAPI 3.1.', json: z.record(z.string(), z.unknown()) } },
+      // Built on the first request, once every Api is mounted; the server URL is read each time.
+      handler: (c) =>
+        c.json(openApiDocument((document ??= buildOpenApi(mountedOn(app))), deps.publicUrl?.())),
+    }),
+  );
+  mount(app, '/v1', incidentApi(deps));
+  mount(app, '/v1', eventApi(deps));
+  mount(app, '/v1', oncallApi(deps));
+  for (const feeds of feedApis({ ...deps, secret: appSecret })) mount(app, '/v1', feeds);
+  mount(app, '/v1', overrideApi(deps));
+  mount(app, '/v1', configApi(deps));
+  mount(app, '/v1', webhookApi(deps));
   const twilio = {
     twilioAuthToken: deps.publicUrl ? (deps.twilioAuthToken ?? null) : null,
     publicUrl: deps.publicUrl ?? (() => ''),
   };
-  twilioRoutes(app, { ...deps, ...twilio, escalations: deps.escalations ?? null });
-  replyRoutes(app, {
+  // Twilio's webhooks: every one checks Twilio's signature before anything else.
+  const twilioApi = new Api<Params>('twilio', twilioAuth(twilio));
+  twilioRoutes(twilioApi, { ...deps, ...twilio, escalations: deps.escalations ?? null });
+  replyRoutes(twilioApi, {
     ...deps,
     ...twilio,
     now: deps.now,
     handoffs: deps.handoffs ?? null,
     bulk: deps.bulkAnswers ?? null,
   });
-  actionPageRoutes(app, { ops: deps.ops, now: deps.now, secret: appSecret });
+  mount(app, '/v1', twilioApi);
+  mount(app, '/a', actionPageApi({ ops: deps.ops, now: deps.now, secret: appSecret }));
   webRoutes(app, { ...deps, secret: appSecret, publicUrl: deps.publicUrl ?? (() => '') });
   return app;
+}
+
+/** The Apis mounted on each app, for its OpenAPI document. */
+const mountedApis = new WeakMap<Hono, Mounted[]>();
+
+/** Puts an Api's routes under `base` (`app.route`) and records it for the document. */
+export function mount(app: Hono, base: string, api: MountableApi): void {
+  app.route(base, api.app());
+  const list = mountedApis.get(app) ?? [];
+  list.push({ base, api });
+  mountedApis.set(app, list);
+}
+
+/** The Apis mounted on `app`, in order. */
+export function mountedOn(app: Hono): readonly Mounted[] {
+  return mountedApis.get(app) ?? [];
 }
 
 export interface OperatorDeps {
@@ -143,35 +186,73 @@ export interface OperatorDeps {
 /** How long `/readyz` waits for Redis to answer a PING. */
 const READY_TIMEOUT_MS = 1000;
 
+const text = (description: string) => ({ description, content: { 'text/plain': z.string() } });
+
 /** `/healthz`, `/readyz` and `/metrics`: every Hark process serves these, `--worker` ones too. */
-export function operatorRoutes(app: Hono, deps: OperatorDeps): void {
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    try {
-      // A frozen Redis keeps its connection open: give up on the PING after a second.
-      await withTimeout(deps.redis.ping(), READY_TIMEOUT_MS, 'PING');
-      return c.json({ status: 'ready' });
-    } catch {
-      return c.json({ status: 'unavailable', redis: 'unreachable' }, 503);
-    }
-  });
-  app.get('/metrics', async (c) => {
-    const metrics = deps.metrics;
-    if (!metrics) return c.text('metrics are off', 404);
-    if (deps.escalations) {
-      const counts = await deps.escalations.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
-      for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
-    }
-    c.header('Content-Type', metrics.registry.contentType);
-    return c.body(await metrics.registry.metrics());
-  });
+export function operatorApi(deps: OperatorDeps): Api<null> {
+  return new Api(
+    'operations',
+    publicAccess('probes and scrapers carry no token: keep these off the public internet'),
+  )
+    .route({
+      method: 'get',
+      path: '/healthz',
+      operationId: 'healthz',
+      summary: 'Liveness',
+      responses: { 200: { description: 'The process is up.', json: z.object({ status: z.literal('ok') }) } },
+      handler: (c) => c.json({ status: 'ok' }),
+    })
+    .route({
+      method: 'get',
+      path: '/readyz',
+      operationId: 'readyz',
+      summary: 'Readiness (Redis reachable)',
+      responses: {
+        200: { description: 'Ready.', json: z.object({ status: z.literal('ready') }) },
+        503: {
+          description: 'Redis is unreachable.',
+          json: z.object({ status: z.literal('unavailable'), redis: z.literal('unreachable') }),
+        },
+      },
+      handler: async (c) => {
+        try {
+          // A frozen Redis keeps its connection open: give up on the PING after a second.
+          await withTimeout(deps.redis.ping(), READY_TIMEOUT_MS, 'PING');
+          return c.json({ status: 'ready' });
+        } catch {
+          return c.json({ status: 'unavailable', redis: 'unreachable' }, 503);
+        }
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/metrics',
+      operationId: 'metrics',
+      summary: 'Prometheus metrics of this process',
+      description: 'No authentication: keep it off the public internet.',
+      responses: {
+        200: text('Prometheus text exposition format.'),
+        404: text('Metrics are off in this process.'),
+      },
+      handler: async (c) => {
+        const metrics = deps.metrics;
+        if (!metrics) return c.text('metrics are off', 404);
+        if (deps.escalations) {
+          const counts = await deps.escalations.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+          for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ state }, n);
+        }
+        c.header('Content-Type', metrics.registry.contentType);
+        return c.body(await metrics.registry.metrics());
+      },
+    });
 }
 
 /** The HTTP app of a `--worker` process: only the operator endpoints. */
 export function createOperatorApp(deps: OperatorDeps): Hono {
   const app = new Hono();
   if (deps.log) app.use(requestLogger(deps.log));
-  operatorRoutes(app, deps);
+  if (deps.metrics) app.use(requestMetrics(deps.metrics));
+  mount(app, '/', operatorApi(deps));
   app.notFound((c) =>
     c.json(
       errorBody('not_found', `no route for ${c.req.method} ${c.req.path} (this is a worker: --worker)`),

@@ -4,7 +4,7 @@
  * once, a chunked body is counted as it streams in and refused at the limit (Hono's bodyLimit), and
  * the connection is closed after the answer rather than read to its end.
  *
- * Alerts have their own limit, `settings.max_body` (src/alerts/receiver.ts, enforced the same way).
+ * Alerts have their own limit, `settings.max_body` (src/server/api/alerts.ts, enforced the same way).
  * Everything else that takes a body is small: the API's JSON, Twilio's webhooks (form posts of a
  * few KiB), the web UI's forms and the email action pages: at most 64 KiB.
  */

@@ -1,6 +1,42 @@
 /** The HTTP error shape (SPEC section 7): `{"error": {"code", "message", "field"?}}`. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+
+/** The shape of every JSON error answer. */
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({
+        description: 'Stable, machine-readable.',
+        examples: [
+          'unauthorized',
+          'not_found',
+          'conflict',
+          'invalid_id',
+          'invalid_query',
+          'invalid_body',
+          'invalid_json',
+          'invalid_alert',
+          'unknown_integration',
+          'unsupported_media_type',
+          'payload_too_large',
+          'rate_limited',
+          'unrouted',
+          'not_supported',
+          'unavailable',
+          'internal',
+        ],
+      }),
+      message: z.string().describe('For people; never repeats a secret.'),
+      field: z
+        .string()
+        .optional()
+        .describe('The offending field (`alerts[2].labels`, `as`, `(body)`), when there is one.'),
+    }),
+  })
+  .meta({ id: 'Error', description: 'Every JSON error answer (SPEC section 7).' });
+export type ErrorBody = z.infer<typeof errorSchema>;
 
 export class ApiError extends Error {
   constructor(
@@ -14,7 +50,7 @@ export class ApiError extends Error {
   }
 }
 
-export function errorBody(code: string, message: string, field?: string): { error: Record<string, string> } {
+export function errorBody(code: string, message: string, field?: string): ErrorBody {
   return { error: { code, message, ...(field === undefined ? {} : { field }) } };
 }
 

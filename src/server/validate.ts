@@ -3,35 +3,39 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ApiError } from './errors.js';
 
-function fail(issues: readonly z.core.$ZodIssue[], code: string): never {
+/**
+ * The house messages for zod's generic issues (a per-parse error map: a message set on a schema
+ * wins): `must be one of a, b`, `unknown field x`, `expected string`.
+ */
+function message(iss: z.core.$ZodRawIssue): string | undefined {
+  if (iss.code === 'invalid_value') return `must be one of ${iss.values.map(String).join(', ')}`;
+  if (iss.code === 'unrecognized_keys')
+    return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys.join(', ')}`;
+  if (iss.code === 'invalid_type') return `expected ${iss.expected}`;
+  return undefined;
+}
+
+/** The 400 for the first issue: `{"error": {"code", "message", "field"}}`. */
+export function fail(issues: readonly z.core.$ZodIssue[], code: string): never {
   const issue = issues[0]!;
   const field = issue.path.map(String).join('.') || '(body)';
-  let message = issue.message;
-  if (issue.code === 'invalid_value') message = `must be one of ${issue.values.map(String).join(', ')}`;
-  else if (issue.code === 'unrecognized_keys')
-    message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
-  else if (issue.code === 'invalid_type') message = `expected ${issue.expected}`;
-  throw new ApiError(400, code, message, field);
+  throw new ApiError(400, code, issue.message, field);
 }
 
-export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
-  const r = schema.safeParse(c.req.query());
-  if (!r.success) fail(r.error.issues, 'invalid_query');
+/** `value` checked against `schema`; a 400 with `code` when it does not fit. */
+export function validated<S extends z.ZodType>(schema: S, value: unknown, code: string): z.output<S> {
+  const r = schema.safeParse(value, { error: message });
+  if (!r.success) fail(r.error.issues, code);
   return r.data;
 }
 
-/** Parses a JSON body (an empty body is `undefined`). */
-export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+/** A JSON body as a value (an empty body is `undefined`); 400 `invalid_json` when it is not JSON. */
+export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
-  let value: unknown = undefined;
-  if (text.trim() !== '') {
-    try {
-      value = JSON.parse(text) as unknown;
-    } catch {
-      throw new ApiError(400, 'invalid_json', 'the body is not valid JSON', '(body)');
-    }
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'the body is not valid JSON', '(body)');
   }
-  const r = schema.safeParse(value);
-  if (!r.success) fail(r.error.issues, 'invalid_body');
-  return r.data;
 }

@@ -6,8 +6,7 @@
  */
 import { doneSentence, refusalError, refusalSentence } from '../incidents/outcomes.js';
 import type { EscalateOutcome } from '../incidents/operations.js';
-import type { Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/types.js';
@@ -122,10 +121,27 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
       maxAge: 30,
     });
 
-  /** A POST's form, after the session, Origin and CSRF checks; a Response when one fails. */
-  const formPost = async (
-    c: Context,
-  ): Promise<{ session: Session; form: Record<string, string> } | Response> => {
+  // Every page but the sign-in needs a session, and every form post also its Origin and CSRF
+  // token: `page` and `form` register a route behind the middleware that checks them (bodies are
+  // limited before, for every route: src/server/body-limits.ts), and hand the handler what it
+  // checked. A route cannot be added without one of them but through `app` itself (the sign-in
+  // pages and the style sheet, below).
+  const signedIn = new WeakMap<Request, { session: Session; form: Record<string, string> }>();
+  const checked = (c: Context) => {
+    const got = signedIn.get(c.req.raw);
+    if (!got) throw new Error(`${c.req.method} ${c.req.path} reached without its session check`);
+    return got;
+  };
+  /** A page: its headers, then the session (else to the sign-in page). */
+  const sessionCheck: MiddlewareHandler = async (c, next) => {
+    pageHeaders(c);
+    const s = await session(c);
+    if (!s) return toLogin(c);
+    signedIn.set(c.req.raw, { session: s, form: {} });
+    await next();
+  };
+  /** A form post: the session (else to the sign-in page), the Origin and the CSRF token (else 403). */
+  const formCheck: MiddlewareHandler = async (c, next) => {
     const s = await session(c);
     if (!s) return toLogin(c);
     if (!sameOrigin(c.req.header('origin'), c.req.url, deps.publicUrl()))
@@ -134,15 +150,18 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     if (!csrfValid(await deps.secret(), s, form.csrf)) {
       return c.text('this form has expired; go back, reload the page and try again', 403);
     }
-    return { session: s, form };
+    signedIn.set(c.req.raw, { session: s, form });
+    await next();
   };
-
-  // Forms are small: a note is at most 4000 characters.
-  const limit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('this form is too large', 413) });
-  app.use('/login', limit);
-  app.use('/logout', limit);
-  app.use('/i/*', limit);
-  app.use('/schedules/*', limit);
+  type Page = (c: Context, s: Session) => Response | Promise<Response>;
+  type Form = (c: Context, s: Session, form: Record<string, string>) => Response | Promise<Response>;
+  const page = (path: string, handler: Page) =>
+    app.get(path, sessionCheck, (c) => handler(c, checked(c).session));
+  const form = (path: string, handler: Form) =>
+    app.post(path, formCheck, (c) => {
+      const { session: s, form: fields } = checked(c);
+      return handler(c, s, fields);
+    });
 
   app.get('/static/hark.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
@@ -183,17 +202,12 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     return c.redirect(next, 303);
   });
 
-  app.post('/logout', async (c) => {
-    const checked = await formPost(c);
-    if (checked instanceof Response) return checked;
+  form('/logout', (c) => {
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure(c) });
     return c.redirect('/login', 303);
   });
 
-  app.get('/', async (c) => {
-    pageHeaders(c);
-    const s = await session(c);
-    if (!s) return toLogin(c);
+  page('/', async (c, s) => {
     const v = await viewerOf(s);
     const registry = deps.schedules();
     await registry.refresh();
@@ -247,16 +261,13 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     );
   });
 
-  app.get('/i/:id', async (c) => {
-    pageHeaders(c);
-    const s = await session(c);
-    if (!s) return toLogin(c);
+  page('/i/:id', async (c, s) => {
     const v = await viewerOf(s);
-    const id = incidentId(c.req.param('id'));
+    const id = incidentId(param(c, 'id'));
     const [incident, due] =
       id === null ? [null, null] : await Promise.all([deps.store.get(id), deps.store.nextEscalation(id)]);
     if (!incident)
-      return c.html(<NotFound viewer={v} what={`There is no incident #${c.req.param('id')}.`} />, 404);
+      return c.html(<NotFound viewer={v} what={`There is no incident #${param(c, 'id')}.`} />, 404);
     const runbookHref = runbookLink(incident.runbook, '');
     const next = due
       ? {
@@ -288,13 +299,10 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
   });
 
   // The post-mortem draft of `hark postmortem`, as a markdown file to start the write-up from.
-  app.get('/i/:id/postmortem.md', async (c) => {
-    pageHeaders(c);
-    const s = await session(c);
-    if (!s) return toLogin(c);
-    const id = incidentId(c.req.param('id'));
+  page('/i/:id/postmortem.md', async (c) => {
+    const id = incidentId(param(c, 'id'));
     const incident = id === null ? null : await deps.store.get(id);
-    if (!incident) return c.text(`There is no incident #${c.req.param('id')}.`, 404);
+    if (!incident) return c.text(`There is no incident #${param(c, 'id')}.`, 404);
     const base = deps.publicUrl() || new URL(c.req.url).origin;
     const runbook = runbookLink(incident.runbook, base);
     c.header('Content-Type', 'text/markdown; charset=utf-8');
@@ -302,14 +310,11 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     return c.body(postmortemMarkdown(incident, runbook));
   });
 
-  app.post('/i/:id/:action{acknowledge|resolve|unacknowledge|escalate}', async (c) => {
-    const checked = await formPost(c);
-    if (checked instanceof Response) return checked;
-    const { session: s, form } = checked;
-    const id = incidentId(c.req.param('id'));
-    const back = safeNext(form.back ?? `/i/${c.req.param('id')}`);
+  form('/i/:id/:action{acknowledge|resolve|unacknowledge|escalate}', async (c, s, form) => {
+    const id = incidentId(param(c, 'id'));
+    const back = safeNext(form.back ?? `/i/${param(c, 'id')}`);
     if (id === null) return c.redirect(back, 303);
-    const action = c.req.param('action') as WebAction;
+    const action = param(c, 'action') as WebAction;
     const actor = actorOf(s);
     const now = deps.now();
     let outcome: ActionOutcome | EscalateOutcome;
@@ -333,11 +338,8 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     return c.redirect(back, 303);
   });
 
-  app.post('/i/:id/notes', async (c) => {
-    const checked = await formPost(c);
-    if (checked instanceof Response) return checked;
-    const { session: s, form } = checked;
-    const id = incidentId(c.req.param('id'));
+  form('/i/:id/notes', async (c, s, form) => {
+    const id = incidentId(param(c, 'id'));
     if (id === null) return c.redirect('/', 303);
     const text = (form.text ?? '').trim().slice(0, 4000);
     if (text) {
@@ -347,10 +349,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     return c.redirect(`/i/${id}`, 303);
   });
 
-  app.post('/schedules/:name/overrides', async (c) => {
-    const checked = await formPost(c);
-    if (checked instanceof Response) return checked;
-    const { session: s, form } = checked;
+  form('/schedules/:name/overrides', async (c, s, form) => {
     const now = deps.now().getTime();
     const duration = form.duration ? parseDuration(form.duration) : null;
     if (form.duration && !duration) {
@@ -359,7 +358,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     }
     try {
       const o = await overrideStore.create({
-        schedule: c.req.param('name'),
+        schedule: param(c, 'name'),
         role: form.role || undefined,
         person: form.person ?? '',
         from: now,
@@ -381,24 +380,19 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     return c.redirect('/#shifts', 303);
   });
 
-  app.post('/schedules/:name/overrides/:id/remove', async (c) => {
-    const checked = await formPost(c);
-    if (checked instanceof Response) return checked;
-    const removed = await overrideStore.remove(c.req.param('id'), c.req.param('name'));
-    deps.log.info({ override: c.req.param('id'), by: actorOf(checked.session) }, 'override removed (web)');
+  form('/schedules/:name/overrides/:id/remove', async (c, s) => {
+    const removed = await overrideStore.remove(param(c, 'id'), param(c, 'name'));
+    deps.log.info({ override: param(c, 'id'), by: actorOf(s) }, 'override removed (web)');
     setFlash(
       c,
-      removed ? `Removed override ${removed.id}.` : `There is no override ${c.req.param('id')}.`,
+      removed ? `Removed override ${removed.id}.` : `There is no override ${param(c, 'id')}.`,
       !removed,
     );
     return c.redirect('/#shifts', 303);
   });
 
-  app.post('/i/:id/roles', async (c) => {
-    const checked = await formPost(c);
-    if (checked instanceof Response) return checked;
-    const { session: s, form } = checked;
-    const id = incidentId(c.req.param('id'));
+  form('/i/:id/roles', async (c, s, form) => {
+    const id = incidentId(param(c, 'id'));
     if (id === null) return c.redirect('/', 303);
     const role = INCIDENT_ROLES.find((r) => r === form.role);
     const person = deps.config().people.get(form.person ?? '');
@@ -417,17 +411,17 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
     return c.redirect(`/i/${id}`, 303);
   });
 
-  app.get('/runbooks/:name', async (c) => {
-    pageHeaders(c);
-    const s = await session(c);
-    if (!s) return toLogin(c);
+  page('/runbooks/:name', async (c, s) => {
     const v = await viewerOf(s);
-    const runbook = deps.config().runbooks.get(c.req.param('name'));
+    const runbook = deps.config().runbooks.get(param(c, 'name'));
     if (!runbook)
-      return c.html(<NotFound viewer={v} what={`There is no runbook "${c.req.param('name')}".`} />, 404);
+      return c.html(<NotFound viewer={v} what={`There is no runbook "${param(c, 'name')}".`} />, 404);
     return c.html(<RunbookPage runbook={runbook} signedInAs={v.name} csrf={v.csrf} />);
   });
 }
+
+/** A path parameter of the route (every one its pattern names is there). */
+const param = (c: Context, name: string): string => c.req.param(name) ?? '';
 
 /** The timeline actor of a web session: its person, else the token's name. */
 const actorOf = (s: Session) => (s.person ? `person:${s.person}` : `token:${s.token.name}`);

@@ -22,7 +22,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { blockingOptions } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
-import { HARK_VERSION } from '../server/openapi.js';
+import { HARK_VERSION } from '../version.js';
 import { WebhookLog, type DeliveryOutcome, type DeliveryRecord } from './log.js';
 import type { DeliveryJob } from './payload.js';
 import { WEBHOOK_QUEUE } from './queue.js';

@@ -5,42 +5,63 @@
  */
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/types.js';
+import { z } from 'zod';
 import type { Keys } from '../redis/keys.js';
 
 /** delivered and failed are final; retrying: it is tried again at `nextAttemptAt`. */
-export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed';
-export const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = ['delivered', 'retrying', 'failed'];
+export const DELIVERY_OUTCOMES = ['delivered', 'retrying', 'failed'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
-export interface DeliveryRecord {
-  /** The `webhook-id` (the stream event id, or `test_...`). */
-  readonly id: string;
-  /** The event type (`incident.opened`, `webhook.test`, ...). */
-  readonly type: string;
-  readonly incident: number | null;
-  /** 1 for the first attempt. */
-  readonly attempt: number;
-  /** When the attempt started (ISO 8601). */
-  readonly at: string;
-  /** The receiver's HTTP status; null: no answer (a timeout, a refused connection). */
-  readonly status: number | null;
-  readonly error: string | null;
-  readonly durationMs: number;
-  readonly outcome: DeliveryOutcome;
-  /** With `retrying`: when the next attempt is due (ISO 8601). */
-  readonly nextAttemptAt: string | null;
-}
+export const deliveryRecordSchema = z
+  .object({
+    id: z.string().describe('The `webhook-id` header: the event stream id, or `test_…`.'),
+    type: z.string().meta({ examples: ['incident.opened', 'webhook.test'] }),
+    incident: z.number().int().nullable(),
+    attempt: z.number().int().min(1).describe('1 for the first attempt.'),
+    at: z.iso.datetime({ offset: true }).describe('When the attempt started.'),
+    status: z
+      .number()
+      .int()
+      .nullable()
+      .describe('The receiver’s HTTP status; null: no answer (a timeout, a refused connection).'),
+    error: z.string().nullable(),
+    durationMs: z.number().int(),
+    outcome: z.enum(DELIVERY_OUTCOMES),
+    nextAttemptAt: z.iso
+      .datetime({ offset: true })
+      .nullable()
+      .describe('With `retrying`: when the next attempt is due.'),
+  })
+  .readonly()
+  .meta({
+    id: 'WebhookDelivery',
+    description:
+      'One delivery attempt. `delivered` and `failed` are final; `retrying` goes again at `nextAttemptAt`.',
+  });
+export type DeliveryRecord = z.infer<typeof deliveryRecordSchema>;
 
-export interface WebhookSummary {
-  readonly name: string;
-  readonly url: string;
-  readonly events: readonly string[];
-  readonly services: readonly string[] | null;
-  readonly severities: readonly string[] | null;
-  readonly timeoutMs: number;
-  /** Attempts per outcome since the counters began (they expire 30 days after the last attempt). */
-  readonly counts: Readonly<Record<DeliveryOutcome, number>>;
-  readonly last: DeliveryRecord | null;
-}
+export const webhookSummarySchema = z
+  .object({
+    name: z.string(),
+    url: z.url(),
+    events: z.array(z.string()).readonly(),
+    services: z.array(z.string()).readonly().nullable(),
+    severities: z.array(z.string()).readonly().nullable(),
+    timeoutMs: z.number().int(),
+    counts: z
+      .record(z.enum(DELIVERY_OUTCOMES), z.number().int())
+      .readonly()
+      .describe(
+        'Attempts per outcome since the counters began (they expire 30 days after the last attempt).',
+      ),
+    last: deliveryRecordSchema.nullable(),
+  })
+  .readonly()
+  .meta({
+    id: 'WebhookSummary',
+    description: 'A webhook of hark.yaml (never its secret) with its counters and last attempt.',
+  });
+export type WebhookSummary = z.infer<typeof webhookSummarySchema>;
 
 /** Attempts kept per webhook. */
 export const DELIVERIES_KEPT = 200;

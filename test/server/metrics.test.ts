@@ -160,6 +160,23 @@ describe('/metrics', () => {
     expect(delta('hark_alerts_received_total{integration="scripts",status="resolved"}')).toBe(1);
   });
 
+  it('times HTTP requests per method, route pattern and status, never per path', async () => {
+    const before = await scrape();
+    const get = (path: string, token: string | null = TOKENS.api) =>
+      fetch(`${hark.url}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    expect((await get('/v1/incidents/987654')).status).toBe(404);
+    expect((await get('/v1/incidents/987655', null)).status).toBe(401);
+    expect((await get('/v1/no/such/route-31337')).status).toBe(404);
+    const after = await scrape();
+    const delta = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+    const series = (route: string, status: number) =>
+      `hark_http_request_duration_seconds_count{method="GET",route="${route}",status="${status}"}`;
+    expect(delta(series('/v1/incidents/:id', 404))).toBe(1);
+    expect(delta(series('/v1/incidents/:id', 401))).toBe(1);
+    expect(delta(series('unmatched', 404))).toBe(1);
+    expect([...after.keys()].filter((k) => /987654|987655|31337/.test(k))).toEqual([]);
+  });
+
   it('names the default process metrics with one prefix', async () => {
     const text = await new Metrics().registry.metrics();
     expect(text).toMatch(/^hark_process_cpu_seconds_total \d/m);
@@ -183,20 +200,39 @@ describe('/metrics', () => {
       ['hark_sweep_catchups_total', 'COUNTER'],
       ['hark_queue_jobs', 'GAUGE'],
       ['hark_config_reloads_total', 'COUNTER'],
+      ['hark_http_request_duration_seconds', 'HISTOGRAM'],
     ] as const) {
       const family = byName.get(name);
       expect(family, name).toBeDefined();
       expect(family!.type, name).toBe(type);
       expect(family!.help, name).not.toBe('');
     }
-    for (const family of families.filter((f) => f.type === 'HISTOGRAM')) {
-      for (const metric of family.metrics as { buckets: Record<string, string>; count: string }[]) {
-        const counts = Object.entries(metric.buckets)
-          .sort(([a], [b]) => (a === '+Inf' ? 1 : b === '+Inf' ? -1 : Number(a) - Number(b)))
-          .map(([, v]) => Number(v));
-        for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]!);
-        expect(counts.at(-1)).toBe(Number(metric.count));
+    // Each series of each histogram, one per label set (the parser above merges the series of a
+    // labelled histogram into one, without its count: they are read from the text here).
+    const histograms = families.filter((f) => f.type === 'HISTOGRAM').map((f) => f.name);
+    expect(histograms).toContain('hark_http_request_duration_seconds');
+    const series = new Map<string, { buckets: [number, number][]; count?: number }>();
+    for (const line of text.split('\n')) {
+      const m = /^([a-z_]+?)(_bucket|_count)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!m || !histograms.includes(m[1]!)) continue;
+      const labels = (m[3] ?? '').split(/,(?=[a-z_]+=")/).filter((l) => l !== '' && !l.startsWith('le='));
+      const key = `${m[1]}{${labels.join(',')}}`;
+      const s = series.get(key) ?? { buckets: [] };
+      series.set(key, s);
+      if (m[2] === '_count') s.count = Number(m[4]);
+      else {
+        const le = /(?:^|,)le="([^"]+)"/.exec(m[3] ?? '')![1]!;
+        s.buckets.push([le === '+Inf' ? Infinity : Number(le), Number(m[4])]);
       }
+    }
+    expect([...series.keys()].some((k) => k.startsWith('hark_http_request_duration_seconds{method='))).toBe(
+      true,
+    );
+    for (const [key, s] of series) {
+      const counts = s.buckets.sort(([a], [b]) => a - b).map(([, v]) => v);
+      expect(counts.length, key).toBeGreaterThan(1);
+      for (let i = 1; i < counts.length; i++) expect(counts[i], key).toBeGreaterThanOrEqual(counts[i - 1]!);
+      expect(counts.at(-1), key).toBe(s.count);
     }
   });
 });

@@ -1,9 +1,17 @@
 /**
- * /openapi.json: a structurally valid OpenAPI 3.1 document that describes every route the app
- * registers under /v1 and /v2 (taken from the Hono app the harness builds, `app.routes`).
+ * /openapi.json: a valid OpenAPI 3.1 document (checked with @seriousme/openapi-schema-validator
+ * and structurally here), generated from the mounted Apis, that describes every route the app
+ * registers under /v1 and /v2 (taken from the Hono app the harness builds, `app.routes`), and
+ * changes when a zod schema does.
  */
 import { readFileSync } from 'node:fs';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Hono } from 'hono';
+import { z } from 'zod';
+import { Api } from '../../src/server/api/route.js';
+import { publicAccess } from '../../src/server/auth.js';
+import { incidentSchema } from '../../src/incidents/schema.js';
+import { buildOpenApi } from '../../src/server/openapi.js';
 import type * as AppModule from '../../src/server/app.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanupTmpConfigs } from '../config/tmpconfig.js';
@@ -219,7 +227,63 @@ describe('/openapi.json', () => {
     }
     expect(registered.size).toBeGreaterThan(15);
     const missing = [...registered].filter((r) => !documented.has(r));
-    expect(missing, 'routes missing from src/server/openapi.ts').toEqual([]);
+    expect(missing, 'routes missing from the document (registered without an Api?)').toEqual([]);
+  });
+
+  it('validates as OpenAPI 3.1', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc));
+    expect(result.errors, JSON.stringify(result.errors)?.slice(0, 2000)).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+    // And the validator does refuse a broken one.
+    const broken = structuredClone(doc) as Obj;
+    delete (broken.info as Obj).version;
+    expect((await new Validator().validate(broken)).valid).toBe(false);
+  });
+
+  it('keeps examples, and the incident the API answers fits the incident schema', async () => {
+    const text = JSON.stringify(doc);
+    expect(text).toContain('"example":');
+    expect(text).toContain('"examples":');
+    const post = await fetch(`${hark.url}/v1/alerts/scripts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer generic-token-0123456789' },
+      body: JSON.stringify({ status: 'firing', summary: 'Schema-shaped', labels: { team: 'web' } }),
+    });
+    const { incidents } = (await post.json()) as { incidents: { id: number }[] };
+    const res = await fetch(`${hark.url}/v1/incidents/${incidents[0]!.id}/acknowledge`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer api-token-for-tests-0123456789' },
+    });
+    const { incident } = (await res.json()) as { incident: unknown };
+    const parsed = z.strictObject(incidentSchema.unwrap().shape).safeParse(incident);
+    expect(parsed.error?.issues ?? []).toEqual([]);
+  });
+
+  it('changes when a zod limit changes', () => {
+    const tiny = (max: number, example: unknown = { name: 'x' }) =>
+      new Api('operations', publicAccess('a test')).route({
+        method: 'post',
+        path: '/tiny/:id',
+        operationId: 'tiny',
+        summary: 'A test route',
+        params: z.object({ id: z.string().max(max) }),
+        body: z.strictObject({ name: z.string().max(max) }),
+        responses: { 200: { description: 'It.', json: z.object({ name: z.string() }), example } },
+        handler: (c) => c.json({ name: 'x' }),
+      });
+    const five = buildOpenApi([{ base: '/v1', api: tiny(5) }]);
+    const seven = buildOpenApi([{ base: '/v1', api: tiny(7) }]);
+    const op = (d: typeof five) => d.paths['/v1/tiny/{id}']!.post as Obj;
+    const body = (d: typeof five) =>
+      (((op(d).requestBody as Obj).content as Obj)['application/json'] as Obj).schema as Obj;
+    expect(((body(five).properties as Obj).name as Obj).maxLength).toBe(5);
+    expect(((body(seven).properties as Obj).name as Obj).maxLength).toBe(7);
+    expect(((op(seven).parameters as Obj[])[0]!.schema as Obj).maxLength).toBe(7);
+    expect(JSON.stringify(five)).not.toEqual(JSON.stringify(seven));
+    // An example that does not fit its schema is refused when the document is built.
+    expect(() => buildOpenApi([{ base: '/v1', api: tiny(5, { name: 5 }) }])).toThrow(/example/);
   });
 
   it('maps Hono paths to OpenAPI shapes', () => {

@@ -58,16 +58,24 @@ export function alertsArray<T extends z.ZodType>(alert: T) {
     .max(LIMITS.alerts, `too many alerts: at most ${LIMITS.alerts} per request (set max_alerts)`);
 }
 
-const message = bodyObject(
+/** The body of an `alertmanager` integration (also the OpenAPI document's). */
+export const alertmanagerBody = bodyObject(
   {
     version: z
       .string()
       .refine((v) => v === '4', 'unsupported webhook message version: Hark reads version "4"')
-      .nullish(),
+      .nullish()
+      .describe('"4"'),
     alerts: alertsArray(amAlert),
   },
   'an Alertmanager webhook message',
-);
+).meta({
+  id: 'AlertmanagerWebhook',
+  description:
+    'Prometheus Alertmanager webhook, message version 4 (`type: alertmanager`). Group fields ' +
+    '(`receiver`, `groupLabels`, `commonLabels`, ...) are accepted and not read.',
+});
+const message = alertmanagerBody;
 
 function labelSetText(labels: Readonly<Record<string, string>>): string {
   const entries = sortedEntries(labels);

@@ -57,7 +57,8 @@ const tagsSchema = z
   })
   .nullish();
 
-const payload = bodyObject(
+/** The body of a `datadog` integration (also the OpenAPI document's). */
+export const datadogBody = bodyObject(
   {
     alert_transition: z.string().trim().min(1, 'must not be empty ($ALERT_TRANSITION)'),
     alert_title: z.string().trim().min(1, 'must not be empty ($ALERT_TITLE)'),
@@ -79,7 +80,13 @@ const payload = bodyObject(
       .nullish(),
   },
   'the Datadog webhook payload from docs/senders.md',
-);
+).meta({
+  id: 'DatadogWebhook',
+  description:
+    'The Datadog webhook payload template of docs/senders.md (`type: datadog`). Every value is a ' +
+    'string Datadog fills in; "" means not set. A key is required: `alert_cycle_key`, else `alert_id`.',
+});
+const payload = datadogBody;
 
 type Tags = { readonly ok: true; readonly labels: Record<string, string> } | ReturnType<typeof bad>;
 

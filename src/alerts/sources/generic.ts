@@ -89,6 +89,17 @@ const alertArray = z
   .min(1, 'must have at least 1 alert')
   .max(LIMITS.alerts, `too many alerts: at most ${LIMITS.alerts} per request`);
 
+/** The body of a `generic` integration, as the OpenAPI document shows it. */
+export const genericBody = z
+  .union([
+    alertSchema.meta({
+      id: 'GenericAlert',
+      description: 'A generic alert (`type: generic`). JSON null is the same as leaving a field out.',
+    }),
+    alertArray,
+  ])
+  .meta({ id: 'GenericAlerts', description: `One generic alert, or 1 to ${LIMITS.alerts} of them.` });
+
 type GenericAlert = z.output<typeof alertSchema>;
 
 function toNormalized(integration: Integration, a: GenericAlert): NormalizedAlert {

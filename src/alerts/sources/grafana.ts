@@ -36,7 +36,17 @@ const grafanaAlert = z.object({
   imageURL: z.string().nullish(),
 });
 
-const message = bodyObject({ alerts: alertsArray(grafanaAlert) }, 'a Grafana webhook message');
+/** The body of a `grafana` integration (also the OpenAPI document's). */
+export const grafanaBody = bodyObject(
+  { alerts: alertsArray(grafanaAlert) },
+  'a Grafana webhook message',
+).meta({
+  id: 'GrafanaWebhook',
+  description:
+    'Grafana unified alerting webhook contact point (`type: grafana`): the Alertmanager shape; ' +
+    '`title`, `state`, `message`, `orgId` and `version` are accepted and not read.',
+});
+const message = grafanaBody;
 
 function valueText(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);

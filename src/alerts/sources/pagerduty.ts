@@ -106,6 +106,23 @@ const event = bodyObject(
   'a PagerDuty Events API v2 event',
 );
 
+/**
+ * The body of a `pagerduty` integration and of `/v2/enqueue`, as the OpenAPI document shows it:
+ * the event with its `payload` (read for `trigger` only).
+ */
+export const pagerdutyBody = event
+  .extend({
+    payload: triggerPayload
+      .optional()
+      .describe('Read for `trigger` only, where `summary`, `source` and `severity` are required.'),
+  })
+  .meta({
+    id: 'PagerDutyEvent',
+    description:
+      'A PagerDuty Events API v2 event (`type: pagerduty`). `routing_key` is the integration token. ' +
+      '`acknowledge` and `resolve` need `dedup_key`; `trigger` needs `payload`.',
+  });
+
 export function normalizePagerduty(integration: Integration, body: unknown): NormalizeResult {
   const r = parse(event, body);
   if (!r.ok) return r;

@@ -7,14 +7,13 @@
  * id to pass as `after` for the next page: the last entry read, else the `after` given (no newer
  * events yet), else `0-0`. Events older than settings.event_retention are gone.
  */
-import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Config } from '../../config/types.js';
-import { readEvents, STREAM_ID_RE } from '../../events/stream.js';
+import type { ApiToken, Config } from '../../config/types.js';
+import { eventPageSchema, readEvents, STREAM_ID_RE } from '../../events/stream.js';
 import type { Keys } from '../../redis/keys.js';
-import { apiTokenFor } from '../auth.js';
-import { parseQuery } from '../validate.js';
+import { tokenApi } from '../auth.js';
+import type { Api } from './route.js';
 
 export interface EventApiDeps {
   readonly config: () => Config;
@@ -38,12 +37,20 @@ export const eventsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('At most this many events'),
 });
 
-export function eventRoutes(app: Hono, deps: EventApiDeps): void {
-  app.get('/v1/events', async (c) => {
-    apiTokenFor(deps.config(), c.req.header('authorization'));
-    const q = parseQuery(c, eventsQuery);
-    // Nothing can follow the largest id (and Redis refuses it as an exclusive start).
-    if (q.after === `${U64_MAX}-${U64_MAX}`) return c.json({ events: [], next: q.after });
-    return c.json(await readEvents(deps.redis, deps.keys, { after: q.after, limit: q.limit }));
+export function eventApi(deps: EventApiDeps): Api<ApiToken> {
+  return tokenApi('incidents', deps.config).route({
+    method: 'get',
+    path: '/events',
+    operationId: 'listEvents',
+    summary: 'Page through the incident event stream',
+    description:
+      'Every change of every incident, oldest first, kept for `settings.event_retention` (default 7 days).',
+    query: eventsQuery,
+    responses: { 200: { description: 'A page of events.', json: eventPageSchema } },
+    handler: async (c, { query: q }) => {
+      // Nothing can follow the largest id (and Redis refuses it as an exclusive start).
+      if (q.after === `${U64_MAX}-${U64_MAX}`) return c.json({ events: [], next: q.after });
+      return c.json(await readEvents(deps.redis, deps.keys, { after: q.after, limit: q.limit }));
+    },
   });
 }

@@ -8,7 +8,7 @@
  * runtime overrides, over `from`/`to` (TIME as in the shifts API; default now − 7 days to
  * now + 90 days; when only one bound is given the range keeps that 97-day length).
  */
-import type { Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config/types.js';
 import { verifyFeedToken, type FeedKind } from '../../schedules/feed-token.js';
@@ -25,7 +25,7 @@ import {
 import type { ScheduleRegistry } from '../../schedules/registry.js';
 import { parseTimeArg, TIME_HELP } from '../../time/parse-time.js';
 import { ApiError } from '../errors.js';
-import { parseQuery } from '../validate.js';
+import { Api, type Auth } from './route.js';
 
 export interface FeedApiDeps {
   readonly config: () => Config;
@@ -39,14 +39,46 @@ export interface FeedApiDeps {
 export const FEED_CACHE_CONTROL = 'private, max-age=300';
 
 /** The feed file in the path: `<name>.ics` (the name is checked against the token, not here). */
-const FILE = ':file{[^/]+\\.ics}';
+const FILE = ':name{[^/]+\\.ics}';
+const nameOf = (file: string): string => file.slice(0, -'.ics'.length);
 
+const TIME = 'ISO 8601 (local to the schedule or person without an offset) or `now`.';
 // Lenient about other parameters: a subscribe URL should keep working if something appends one.
 const feedQuery = z.object({
-  token: z.string().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
+  token: z.string().optional().describe('The read-only feed token (checked before anything else).'),
+  from: z
+    .string()
+    .optional()
+    .meta({ description: `Start of the range: ${TIME}`, examples: ['2026-03-01', '2026-03-01T09:00Z'] }),
+  to: z
+    .string()
+    .optional()
+    .meta({ description: `End of the range: ${TIME}`, examples: ['2026-04-01'] }),
 });
+
+/**
+ * A feed authenticates only by its own read-only token in the query, for the name in its path;
+ * checked first: a caller without the right token gets the same 401 whether or not the name exists.
+ */
+function feedTokenAuth(kind: FeedKind, secret: () => Promise<string>): Auth<null> {
+  return {
+    kind: 'feedToken',
+    security: [{ feedToken: [] }],
+    responses: { 401: 'Unauthorized' },
+    check: async (c) => {
+      const name = nameOf(c.req.param('name') ?? '');
+      if (!verifyFeedToken(await secret(), kind, name, c.req.query('token'))) {
+        throw new ApiError(
+          401,
+          'unauthorized',
+          'this feed needs its token in the query: ?token=… (hark feed-url prints the whole URL)',
+          'token',
+        );
+      }
+      return null;
+    },
+  };
+}
 
 const instant = (name: string, text: string, zone: string, now: number): number => {
   const t = parseTimeArg(text, zone, now);
@@ -78,18 +110,14 @@ function feedRange(q: z.output<typeof feedQuery>, zone: string, now: number): Fe
   return range;
 }
 
-export function feedRoutes(app: Hono, deps: FeedApiDeps): void {
+export function feedApis(deps: FeedApiDeps): Api<null>[] {
   const cache = new FeedCache();
-  const feed = async (c: Context, kind: FeedKind): Promise<Response> => {
-    const name = c.req.param('file')!.slice(0, -'.ics'.length);
-    if (!verifyFeedToken(await deps.secret(), kind, name, c.req.query('token'))) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'this feed needs its token in the query: ?token=… (hark feed-url prints the whole URL)',
-        'token',
-      );
-    }
+  const feed = async (
+    c: Context,
+    kind: FeedKind,
+    name: string,
+    q: z.output<typeof feedQuery>,
+  ): Promise<Response> => {
     const config = deps.config();
     const registry = deps.schedules();
     const now = deps.now().getTime();
@@ -97,7 +125,7 @@ export function feedRoutes(app: Hono, deps: FeedApiDeps): void {
     if (kind === 'schedule') {
       const schedule = registry.get(name);
       if (!schedule) throw new ApiError(404, 'not_found', `there is no schedule "${name}"`);
-      const range = feedRange(parseQuery(c, feedQuery), schedule.zone.name, now);
+      const range = feedRange(q, schedule.zone.name, now);
       await registry.refresh();
       const view = registry.view(name)!;
       body = cache.get(`schedule:${name}:${range.from}:${range.to}`, [config, view], () =>
@@ -111,7 +139,7 @@ export function feedRoutes(app: Hono, deps: FeedApiDeps): void {
     } else {
       const person = config.people.get(name);
       if (!person) throw new ApiError(404, 'not_found', `there is no person "${name}"`);
-      const range = feedRange(parseQuery(c, feedQuery), person.timezone, now);
+      const range = feedRange(q, person.timezone, now);
       await registry.refresh();
       const sources: FeedSource[] = registry
         .names()
@@ -135,8 +163,36 @@ export function feedRoutes(app: Hono, deps: FeedApiDeps): void {
     return c.body(body);
   };
 
-  app.get(`/v1/schedules/${FILE}`, (c) => feed(c, 'schedule'));
-  app.get(`/v1/people/${FILE}`, (c) => feed(c, 'person'));
+  const feedRoute = (kind: FeedKind, base: string, operationId: string, summary: string, what: string) =>
+    new Api('schedules', feedTokenAuth(kind, deps.secret)).route({
+      method: 'get',
+      path: `${base}/${FILE}`,
+      operationId,
+      summary,
+      description:
+        `The ${what} as an iCalendar feed of final shifts (with runtime overrides), for a calendar app ` +
+        'to subscribe to. Authenticated by its read-only feed token in the query (calendar apps cannot ' +
+        'send headers; `hark feed-url` prints the URL), not by an API token. The token is checked ' +
+        `first. Default range: ${FEED_PAST_MS / 86_400_000} days back to ${FEED_AHEAD_MS / 86_400_000} ` +
+        `days ahead; at most ${FEED_MAX_RANGE_MS / 86_400_000} days.`,
+      params: z.object({
+        name: z
+          .string()
+          .transform(nameOf)
+          .describe(kind === 'schedule' ? 'The schedule name.' : 'The person name.'),
+      }),
+      query: feedQuery,
+      responses: {
+        200: { description: 'The shifts as VEVENTs.', content: { 'text/calendar': z.string() } },
+        404: 'NotFound',
+      },
+      handler: (c, { params, query }) => feed(c, kind, params.name, query),
+    });
+
+  return [
+    feedRoute('schedule', '/schedules', 'scheduleFeed', 'A schedule as an iCalendar feed', 'schedule'),
+    feedRoute('person', '/people', 'personFeed', 'A person’s shifts as an iCalendar feed', 'person'),
+  ];
 }
 
 /**

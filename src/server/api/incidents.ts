@@ -1,15 +1,14 @@
 /** Incident API (SPEC section 7). Actions answer the updated incident. */
-import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { Config } from '../../config/types.js';
-import { INCIDENT_ROLES, INCIDENT_STATES } from '../../incidents/model.js';
+import type { ApiToken, Config } from '../../config/types.js';
+import { incidentRoleSchema, incidentSchema, INCIDENT_STATES } from '../../incidents/model.js';
 import type { IncidentOperations } from '../../incidents/operations.js';
-import type { ActionOutcome, IncidentStore } from '../../incidents/store.js';
-import { actorOf, apiTokenFor } from '../auth.js';
+import { LIST_LIMITS, type ActionOutcome, type IncidentStore } from '../../incidents/store.js';
+import { actorOf, tokenApi } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { EscalateOutcome } from '../../incidents/operations.js';
 import { refusalError, type IncidentAction } from '../../incidents/outcomes.js';
-import { parseBody, parseQuery } from '../validate.js';
+import type { Api, ResponseSpec } from './route.js';
 
 export interface IncidentApiDeps {
   readonly config: () => Config;
@@ -21,20 +20,45 @@ export interface IncidentApiDeps {
 const listQuery = z.strictObject({
   state: z.enum(INCIDENT_STATES).optional(),
   service: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(LIST_LIMITS.max)
+    .optional()
+    .describe(`Default ${LIST_LIMITS.default}.`),
 });
 
-const idParam = (c: Context): number => {
-  const id = Number(c.req.param('id'));
-  if (!Number.isInteger(id) || id < 1)
-    throw new ApiError(400, 'invalid_id', 'incident ids are whole numbers from 1', 'id');
-  return id;
-};
+const ID_HELP = 'incident ids are whole numbers from 1';
+/** `/incidents/:id`: a whole number from 1. */
+const idParams = z.object({
+  id: z.coerce
+    .number({ error: ID_HELP })
+    .int({ error: ID_HELP })
+    .min(1, { error: ID_HELP })
+    .describe('The incident number.'),
+});
 
 /** Optional `{"as": "<person>"}`: act in the name of a person (the CLI's --as). */
-const actBody = z.strictObject({ as: z.string().optional() }).optional();
-const noteBody = z.strictObject({ text: z.string().trim().min(1).max(4000) });
-const roleBody = z.strictObject({ role: z.enum(INCIDENT_ROLES), person: z.string() });
+const actBody = z
+  .strictObject({ as: z.string().optional().describe('Act in the name of this person (the CLI’s `--as`).') })
+  .meta({
+    id: 'ActAs',
+    description: 'Optional. An empty body acts as the token (its person, else the token name).',
+  })
+  .optional();
+const noteBody = z.strictObject({ text: z.string().trim().min(1).max(4000) }).meta({ id: 'Note' });
+const roleBody = z
+  .strictObject({ role: incidentRoleSchema, person: z.string() })
+  .meta({ id: 'RoleAssignment' });
+
+const incidentAnswer: ResponseSpec = {
+  description: 'The incident with its timeline.',
+  json: z.object({ incident: incidentSchema }).meta({ id: 'IncidentEnvelope' }),
+};
+const incidentList = z
+  .object({ incidents: z.array(incidentSchema).describe('Newest first.') })
+  .meta({ id: 'IncidentList' });
 
 function outcome(
   id: number,
@@ -47,11 +71,12 @@ function outcome(
   throw new ApiError(409, 'conflict', message);
 }
 
-export function incidentRoutes(app: Hono, deps: IncidentApiDeps): void {
-  const auth = (c: Context) => apiTokenFor(deps.config(), c.req.header('authorization'));
-  const actor = async (c: Context): Promise<{ actor: string; person: string | null }> => {
-    const token = auth(c);
-    const body = await parseBody(c, actBody);
+export function incidentApi(deps: IncidentApiDeps): Api<ApiToken> {
+  /** Who acts: the person of `as`, else the token's. */
+  const actor = (
+    token: ApiToken,
+    body: z.output<typeof actBody>,
+  ): { actor: string; person: string | null } => {
     if (body?.as !== undefined) {
       if (!deps.config().people.has(body.as))
         throw new ApiError(400, 'invalid_body', `unknown person "${body.as}"`, 'as');
@@ -59,61 +84,116 @@ export function incidentRoutes(app: Hono, deps: IncidentApiDeps): void {
     }
     return { actor: actorOf(token), person: token.person };
   };
+  const action = (operationId: string, verb: string, summary: string, description: string) =>
+    ({
+      method: 'post',
+      path: `/incidents/:id/${verb}`,
+      operationId,
+      summary,
+      description,
+      params: idParams,
+      body: actBody,
+      responses: { 200: incidentAnswer, 404: 'NotFound', 409: 'Conflict' },
+    }) as const;
 
-  app.get('/v1/incidents', async (c) => {
-    auth(c);
-    const q = parseQuery(c, listQuery);
-    return c.json({ incidents: await deps.store.list(q) });
-  });
-
-  app.get('/v1/incidents/:id', async (c) => {
-    auth(c);
-    const id = idParam(c);
-    const incident = await deps.store.get(id);
-    if (!incident) throw new ApiError(404, 'not_found', `there is no incident #${id}`);
-    return c.json({ incident });
-  });
-
-  app.post('/v1/incidents/:id/acknowledge', async (c) => {
-    const id = idParam(c);
-    const { actor: who, person } = await actor(c);
-    return c.json(outcome(id, await deps.ops.acknowledge(id, who, person, deps.now()), 'acknowledge'));
-  });
-
-  app.post('/v1/incidents/:id/unacknowledge', async (c) => {
-    const id = idParam(c);
-    const { actor: who } = await actor(c);
-    return c.json(outcome(id, await deps.ops.unacknowledge(id, who, deps.now()), 'unacknowledge'));
-  });
-
-  app.post('/v1/incidents/:id/resolve', async (c) => {
-    const id = idParam(c);
-    const { actor: who } = await actor(c);
-    return c.json(outcome(id, await deps.ops.resolve(id, who, deps.now()), 'resolve'));
-  });
-
-  app.post('/v1/incidents/:id/escalate', async (c) => {
-    const id = idParam(c);
-    const { actor: who } = await actor(c);
-    return c.json(outcome(id, await deps.ops.escalate(id, who, deps.now()), 'escalate'));
-  });
-
-  app.post('/v1/incidents/:id/notes', async (c) => {
-    const token = auth(c);
-    const id = idParam(c);
-    const body = await parseBody(c, noteBody);
-    return c.json(outcome(id, await deps.ops.addNote(id, actorOf(token), body.text, deps.now()), 'note'));
-  });
-
-  app.post('/v1/incidents/:id/roles', async (c) => {
-    const token = auth(c);
-    const id = idParam(c);
-    const body = await parseBody(c, roleBody);
-    if (!deps.config().people.has(body.person)) {
-      throw new ApiError(400, 'invalid_body', `unknown person "${body.person}"`, 'person');
-    }
-    return c.json(
-      outcome(id, await deps.ops.assignRole(id, actorOf(token), body.role, body.person, deps.now()), 'role'),
-    );
-  });
+  return tokenApi('incidents', deps.config)
+    .route({
+      method: 'get',
+      path: '/incidents',
+      operationId: 'listIncidents',
+      summary: 'List incidents, newest first',
+      query: listQuery,
+      responses: { 200: { description: 'The incidents, without timelines.', json: incidentList } },
+      handler: async (c, { query }) => c.json({ incidents: await deps.store.list(query) }),
+    })
+    .route({
+      method: 'get',
+      path: '/incidents/:id',
+      operationId: 'getIncident',
+      summary: 'One incident with its timeline',
+      params: idParams,
+      responses: { 200: incidentAnswer, 404: 'NotFound' },
+      handler: async (c, { params: { id } }) => {
+        const incident = await deps.store.get(id);
+        if (!incident) throw new ApiError(404, 'not_found', `there is no incident #${id}`);
+        return c.json({ incident });
+      },
+    })
+    .route({
+      ...action(
+        'acknowledgeIncident',
+        'acknowledge',
+        'Acknowledge',
+        'Stops escalation; the first to acknowledge becomes commander unless one is set. 409 if it is ' +
+          'already acknowledged or resolved (the message says by whom).',
+      ),
+      handler: async (c, { auth, params: { id }, body }) => {
+        const { actor: who, person } = actor(auth, body);
+        return c.json(outcome(id, await deps.ops.acknowledge(id, who, person, deps.now()), 'acknowledge'));
+      },
+    })
+    .route({
+      ...action(
+        'unacknowledgeIncident',
+        'unacknowledge',
+        'Un-acknowledge',
+        'Back to triggered; escalation restarts at step 1.',
+      ),
+      handler: async (c, { auth, params: { id }, body }) => {
+        const { actor: who } = actor(auth, body);
+        return c.json(outcome(id, await deps.ops.unacknowledge(id, who, deps.now()), 'unacknowledge'));
+      },
+    })
+    .route({
+      ...action('resolveIncident', 'resolve', 'Resolve', '409 if it is already resolved.'),
+      handler: async (c, { auth, params: { id }, body }) => {
+        const { actor: who } = actor(auth, body);
+        return c.json(outcome(id, await deps.ops.resolve(id, who, deps.now()), 'resolve'));
+      },
+    })
+    .route({
+      ...action(
+        'escalateIncident',
+        'escalate',
+        'Escalate now',
+        'Fires the next escalation step now. 409 if the incident is not triggered or the policy has run out.',
+      ),
+      handler: async (c, { auth, params: { id }, body }) => {
+        const { actor: who } = actor(auth, body);
+        return c.json(outcome(id, await deps.ops.escalate(id, who, deps.now()), 'escalate'));
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/incidents/:id/notes',
+      operationId: 'addIncidentNote',
+      summary: 'Add a note to the timeline',
+      params: idParams,
+      body: noteBody,
+      responses: { 200: incidentAnswer, 404: 'NotFound', 409: 'Conflict' },
+      handler: async (c, { auth, params: { id }, body }) =>
+        c.json(outcome(id, await deps.ops.addNote(id, actorOf(auth), body.text, deps.now()), 'note')),
+    })
+    .route({
+      method: 'post',
+      path: '/incidents/:id/roles',
+      operationId: 'assignIncidentRole',
+      summary: 'Assign or hand over an incident role',
+      description: 'The new holder is notified.',
+      params: idParams,
+      body: roleBody,
+      responses: { 200: incidentAnswer, 404: 'NotFound', 409: 'Conflict' },
+      handler: async (c, { auth, params: { id }, body }) => {
+        if (!deps.config().people.has(body.person)) {
+          throw new ApiError(400, 'invalid_body', `unknown person "${body.person}"`, 'person');
+        }
+        return c.json(
+          outcome(
+            id,
+            await deps.ops.assignRole(id, actorOf(auth), body.role, body.person, deps.now()),
+            'role',
+          ),
+        );
+      },
+    });
 }

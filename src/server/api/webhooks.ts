@@ -9,17 +9,21 @@
  *
  * Secrets are never shown; the URL is not one (receivers check the signature).
  */
-import type { Context, Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Config, Webhook } from '../../config/types.js';
+import type { ApiToken, Config, Webhook } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import type { Keys } from '../../redis/keys.js';
-import { DELIVERIES_KEPT, WebhookLog } from '../../webhooks/log.js';
+import {
+  DELIVERIES_KEPT,
+  deliveryRecordSchema,
+  WebhookLog,
+  webhookSummarySchema,
+} from '../../webhooks/log.js';
 import { sendTest, type WebhookQueue } from '../../webhooks/queue.js';
-import { actorOf, apiTokenFor } from '../auth.js';
+import { actorOf, tokenApi } from '../auth.js';
 import { ApiError } from '../errors.js';
-import { parseQuery } from '../validate.js';
+import type { Api } from './route.js';
 
 export interface WebhookApiDeps {
   readonly config: () => Config;
@@ -31,49 +35,103 @@ export interface WebhookApiDeps {
   readonly webhooks?: WebhookQueue | null;
 }
 
+/** Deliveries answered without a `limit`. */
+const DELIVERIES_SHOWN = 50;
+
+const nameParams = z.object({ name: z.string().describe('The webhook name (from hark.yaml).') });
+
 const deliveriesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(DELIVERIES_KEPT).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DELIVERIES_KEPT)
+    .optional()
+    .describe(`At most this many (default ${DELIVERIES_SHOWN}).`),
 });
 
-export function webhookRoutes(app: Hono, deps: WebhookApiDeps): void {
+export function webhookApi(deps: WebhookApiDeps): Api<ApiToken> {
   const log = new WebhookLog(deps.redis, deps.keys);
-  /** Checks the token, then finds the webhook of the path. */
-  const named = (c: Context): { hook: Webhook; by: string } => {
-    const config = deps.config();
-    const token = apiTokenFor(config, c.req.header('authorization'));
-    const name = c.req.param('name');
-    const hook = config.webhooks.find((w) => w.name === name);
+  /** The webhook of the path, or 404. */
+  const named = (name: string): Webhook => {
+    const hook = deps.config().webhooks.find((w) => w.name === name);
     if (!hook) throw new ApiError(404, 'not_found', `there is no webhook "${name}"`);
-    return { hook, by: actorOf(token) };
+    return hook;
   };
 
-  app.get('/v1/webhooks', async (c) => {
-    const config = deps.config();
-    apiTokenFor(config, c.req.header('authorization'));
-    return c.json({ webhooks: await log.summaries(config) });
-  });
-
-  app.get('/v1/webhooks/:name/deliveries', async (c) => {
-    const { hook } = named(c);
-    const q = parseQuery(c, deliveriesQuery);
-    return c.json({ webhook: hook.name, deliveries: await log.recent(hook.name, q.limit ?? 50) });
-  });
-
-  app.post('/v1/webhooks/:name/test', async (c) => {
-    const { hook, by } = named(c);
-    if (!deps.webhooks) throw new ApiError(501, 'not_supported', 'this server cannot send webhook tests');
-    deps.log.info({ webhook: hook.name, by }, 'webhook test asked for');
-    const { id, record } = await sendTest(deps.webhooks, log, hook, deps.now());
-    if (!record) {
-      return c.json(
-        {
-          delivery: null,
-          id,
-          message: `queued as ${id}, but no worker has sent it yet: is a Hark worker running?`,
+  return tokenApi('webhooks', deps.config)
+    .route({
+      method: 'get',
+      path: '/webhooks',
+      operationId: 'listWebhooks',
+      summary: 'Outgoing webhooks with their counters and last attempt',
+      responses: {
+        200: {
+          description: 'Every webhook of hark.yaml.',
+          json: z.object({ webhooks: z.array(webhookSummarySchema) }),
         },
-        202,
-      );
-    }
-    return c.json({ delivery: record });
-  });
+      },
+      handler: async (c) => c.json({ webhooks: await log.summaries(deps.config()) }),
+    })
+    .route({
+      method: 'get',
+      path: '/webhooks/:name/deliveries',
+      operationId: 'listWebhookDeliveries',
+      summary: 'A webhook’s recent delivery attempts, newest first',
+      params: nameParams,
+      query: deliveriesQuery,
+      responses: {
+        200: {
+          description: 'The attempts.',
+          json: z.object({ webhook: z.string(), deliveries: z.array(deliveryRecordSchema) }),
+        },
+        404: 'NotFound',
+      },
+      handler: async (c, { params, query }) => {
+        const hook = named(params.name);
+        return c.json({
+          webhook: hook.name,
+          deliveries: await log.recent(hook.name, query.limit ?? DELIVERIES_SHOWN),
+        });
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/webhooks/:name/test',
+      operationId: 'testWebhook',
+      summary: 'Send a signed `webhook.test` event',
+      description:
+        'Queued like every delivery and sent by a worker, once (never retried); answers the attempt ' +
+        'when it is made within the webhook’s timeout and 5 s.',
+      params: nameParams,
+      responses: {
+        200: {
+          description: 'The attempt (its `outcome` says whether the receiver took it).',
+          json: z.object({ delivery: deliveryRecordSchema }),
+        },
+        202: {
+          description: 'Queued, but no worker sent it in time.',
+          json: z.object({ delivery: z.null(), id: z.string(), message: z.string() }),
+        },
+        404: 'NotFound',
+        501: 'NotSupported',
+      },
+      handler: async (c, { auth, params }) => {
+        const hook = named(params.name);
+        if (!deps.webhooks) throw new ApiError(501, 'not_supported', 'this server cannot send webhook tests');
+        deps.log.info({ webhook: hook.name, by: actorOf(auth) }, 'webhook test asked for');
+        const { id, record } = await sendTest(deps.webhooks, log, hook, deps.now());
+        if (!record) {
+          return c.json(
+            {
+              delivery: null,
+              id,
+              message: `queued as ${id}, but no worker has sent it yet: is a Hark worker running?`,
+            },
+            202,
+          );
+        }
+        return c.json({ delivery: record });
+      },
+    });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestToken } from '../../src/alerts/auth.js';
+import { requestToken } from '../../../src/server/api/alert-auth.js';
 
 /** Node-style headers: lowercase names, nothing else. */
 const lower = (h: Record<string, string>) => ({ get: (name: string) => h[name] });

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTmpConfigs } from '../config/tmpconfig.js';
-import { startTestHark, type TestHark } from '../support/harness.js';
-import { serverTestConfig, TOKENS } from './config.js';
+import { cleanupTmpConfigs } from '../../config/tmpconfig.js';
+import { startTestHark, type TestHark } from '../../support/harness.js';
+import { serverTestConfig, TOKENS } from '../config.js';
 
-const FIXTURES = resolve(import.meta.dirname, '../alerts/fixtures');
+const FIXTURES = resolve(import.meta.dirname, '../../alerts/fixtures');
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(resolve(FIXTURES, name), 'utf8')) as Record<string, unknown>;
 
