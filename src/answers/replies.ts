@@ -12,6 +12,7 @@ import type { Incident } from '../incidents/model.js';
 import type { ActionOutcome } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { escapeXml, toGsm7 } from '../pages/format.js';
+import { PageStore } from '../pages/store.js';
 import type { Keys } from '../redis/keys.js';
 import { answerBundleCall } from './bundle-call.js';
 import {
@@ -96,6 +97,7 @@ function refusal(id: number, verb: string, r: Exclude<ActionOutcome, { ok: true 
 
 export function replyRoutes(app: Hono, deps: ReplyDeps): void {
   const verified = twilioVerifier(deps);
+  const pages = new PageStore(deps.redis, deps.keys, () => deps.config().settings.retentionMs);
 
   /** The person whose phone number sent the message, if any. */
   const personByNumber = (number: string | null): Person | null => {
@@ -106,15 +108,14 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
 
   /** Every incident paged to a person that is still open (triggered only: `aa`), newest page first. */
   const pagedOpen = async (person: string, triggeredOnly: boolean): Promise<number[]> => {
-    const ids = (await deps.redis.zrevrange(deps.keys.pagedTo(person), 0, -1)).map(Number);
+    const ids = await pages.pagedIncidents(person);
     const states = await deps.ops.store.states(ids);
     return ids.filter(
       (_id, i) => states[i] === 'triggered' || (!triggeredOnly && states[i] === 'acknowledged'),
     );
   };
 
-  const wasPaged = async (person: string, id: number) =>
-    (await deps.redis.zscore(deps.keys.pagedTo(person), String(id))) !== null;
+  const wasPaged = (person: string, id: number) => pages.wasPaged(person, id);
 
   const act = async (person: Person, command: SmsCommand, origin: SmsOrigin): Promise<string> => {
     const now = deps.now();
@@ -145,10 +146,9 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
       case 'ack-last': {
         // The incident of the latest page to the sender's phone, whatever its state now: one that
         // someone else acknowledged is answered with that, never swapped for an older page.
-        const phone = deps.keys.phonePagedTo(person.name);
-        const [latest, at] = await deps.redis.zrevrange(phone, 0, 0, 'WITHSCORES');
-        if (latest === undefined || at === undefined) return 'Nothing was paged to your phone.';
-        const together = (await deps.redis.zrangebyscore(phone, at, at)).map(Number).sort((a, b) => a - b);
+        const last = await pages.latestPhonePage(person.name);
+        if (!last) return 'Nothing was paged to your phone.';
+        const { latest, together } = last;
         if (together.length > 1) {
           // A bundle: which one is meant is a guess, and a wrong acknowledgement is worse than asking.
           const shown = together.slice(0, 5).map((id) => `#${id}`);
@@ -158,7 +158,7 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
             `Reply e.g. ${together[together.length - 1]}a for one, aa for all.`
           );
         }
-        const id = Number(latest);
+        const id = latest;
         const r = await deps.ops.acknowledge(id, actor, person.name, now);
         return r.ok ? `Acknowledged ${label(r.incident)}` : refusal(id, 'ack', r);
       }
@@ -263,7 +263,7 @@ export function replyRoutes(app: Hono, deps: ReplyDeps): void {
     const bundle = c.req.query('bundle');
     if (bundle !== undefined) {
       // A bundled call: the key acts on every incident it carries (./bundle-call.ts).
-      const answer = await answerBundleCall(deps, bundle, person, digit, now);
+      const answer = await answerBundleCall({ ...deps, pages }, bundle, person, digit, now);
       if ('say' in answer) return sayTwiml(c, answer.say);
       c.header('Content-Type', 'text/xml; charset=utf-8');
       return c.body(

@@ -10,14 +10,17 @@
  */
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
-import type { Config, NotifyRule } from '../config/types.js';
+import type { Config } from '../config/types.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { blockingOptions, commandTimeoutOf, withTimeout } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import type { Metrics } from '../metrics.js';
+import { pageKey, withRule, type PageJob, type PageRef, type PageSender } from '../pages/page.js';
+import type { PageStore } from '../pages/store.js';
 import { ProviderError } from '../pages/types.js';
+import type { EscalationPort } from './port.js';
 import {
   currentChange,
   noticeTexts,
@@ -36,17 +39,6 @@ export interface StepJob {
   readonly cycle: number;
   readonly loop: number;
   readonly step: number;
-}
-
-export interface PageJob {
-  readonly kind: 'page';
-  readonly incident: number;
-  readonly cycle: number;
-  readonly loop: number;
-  readonly step: number;
-  readonly person: string;
-  readonly rule: number;
-  readonly channel: NotifyRule['channel'];
 }
 
 export interface ExhaustedJob {
@@ -113,19 +105,6 @@ export type EscalationJob =
   | ShiftTellJob
   | RoleNoticeJob;
 
-export type PageOutcome =
-  | { readonly outcome: 'sent' | 'skipped' }
-  /** Held back by a rate limit until `until` (ms): it goes out in a bundle then. */
-  | { readonly outcome: 'held'; readonly until: number };
-
-/** Sends one page; throws ProviderError (retryable or not) when the provider refuses. */
-export interface PageSender {
-  send(job: PageJob): Promise<PageOutcome>;
-  /** A notice outside any incident (shift changes), once per `onceKey`, on the person's first channel. */
-  sendNotice(person: string, text: string, onceKey: string): Promise<boolean>;
-  sendBundle(person: string, channel: PageJob['channel']): Promise<PageOutcome>;
-}
-
 /** Sends what a page limit held back for one person and channel. */
 export interface BundleJob {
   readonly kind: 'bundle';
@@ -147,10 +126,6 @@ export interface EscalationDeps {
 
 export function stepJobId(j: Omit<StepJob, 'kind'>): string {
   return `step-${j.incident}-${j.cycle}-${j.loop}-${j.step}`;
-}
-
-export function pageKey(j: Omit<PageJob, 'kind' | 'channel'>): string {
-  return `${j.incident}-${j.cycle}-${j.loop}-${j.step}-${j.person}-${j.rule}`;
 }
 
 const PAGE_ATTEMPTS = 6;
@@ -178,10 +153,10 @@ export async function requestShiftPlan(queue: Queue, delayMs = SHIFT_PLAN_DEBOUN
  * A page failed for good (or was not delivered): the person's next notify rule fires now instead
  * of after its delay. Returns whether there was a pending one.
  */
-export async function moveOn(queue: Queue, failed: Omit<PageJob, 'kind' | 'channel'>): Promise<boolean> {
+export async function moveOn(queue: Queue, failed: PageRef): Promise<boolean> {
   // The next of the person's rules that is still waiting (rules with no delay have already gone).
   for (let rule = failed.rule + 1; rule <= failed.rule + 20; rule++) {
-    const next = await queue.getJob(`page-${pageKey({ ...failed, rule })}`);
+    const next = await queue.getJob(`page-${pageKey(withRule(failed, rule))}`);
     if (!next) return false;
     if ((await next.getState()) !== 'delayed') continue;
     try {
@@ -201,7 +176,7 @@ function ownConnection(redis: Redis, options: RedisOptions = {}): Redis {
   return connection;
 }
 
-export class Escalations {
+export class Escalations implements EscalationPort {
   readonly queue: Queue;
   private readonly connection: Redis;
 
@@ -280,6 +255,10 @@ export class Escalations {
     }
   }
 
+  movePersonOn(failed: PageRef): Promise<boolean> {
+    return moveOn(this.queue, failed);
+  }
+
   /** Removes pending jobs of an incident (after acknowledge or resolve). Running jobs re-check. */
   cancel(incident: number): Promise<number> {
     return this.cancelMany([incident]);
@@ -333,6 +312,7 @@ export class EscalationWorker {
   constructor(
     private readonly deps: EscalationDeps,
     private readonly sender: PageSender,
+    private readonly pages: PageStore,
     private readonly options: {
       concurrency?: number;
       sweepEveryMs?: number;
@@ -538,7 +518,15 @@ export class EscalationWorker {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (retryable && !lastAttempt) throw e; // BullMQ retries with backoff; other jobs go on
       const message = e instanceof Error ? e.message : String(e);
-      await this.deps.redis.hset(this.deps.keys.page(pageKey(data)), 'status', 'failed', 'error', message);
+      await this.pages.failed(data, message, {
+        at: new Date(this.deps.now()).toISOString(),
+        type: 'page.failed',
+        actor: 'hark',
+        person: data.person,
+        channel: data.channel,
+        error: message,
+        page: pageKey(data),
+      });
       this.deps.metrics?.pages.inc({ channel: data.channel, status: 'failed' });
       this.deps.log.warn(
         {
@@ -551,15 +539,6 @@ export class EscalationWorker {
         },
         'page failed',
       );
-      await this.deps.store.appendTimeline(data.incident, {
-        at: new Date(this.deps.now()).toISOString(),
-        type: 'page.failed',
-        actor: 'hark',
-        person: data.person,
-        channel: data.channel,
-        error: message,
-        page: pageKey(data),
-      });
       await moveOn(this.queue, data);
     }
   }
