@@ -110,28 +110,12 @@ export class Escalations implements EscalationPort {
     return this.cancelMany([incident]);
   }
 
-  /** `cancel` for many incidents (SMS `aa`, `rr`): one pass over the pending jobs. */
-  async cancelMany(incidents: Iterable<number>): Promise<number> {
-    const ids = new Set(incidents);
-    if (ids.size === 0) return 0;
-    const jobs = (await this.queue.getJobs(['delayed', 'waiting', 'prioritized'], 0, -1)).filter((job) => {
-      const data = job.data as EscalationJob;
-      return data.incident !== undefined && ids.has(data.incident) && JOBS[data.kind].cancellable;
-    });
-    let removed = 0;
-    for (let i = 0; i < jobs.length; i += 100) {
-      await Promise.all(
-        jobs.slice(i, i + 100).map(async (job) => {
-          try {
-            await job.remove();
-            removed++;
-          } catch {
-            // Taken by a worker meanwhile: it re-checks the incident's state before acting.
-          }
-        }),
-      );
-    }
-    return removed;
+  /**
+   * `cancel` for many incidents (SMS `aa`, `rr`): each incident's jobs by their ids
+   * (keys.incidentJobs), never a scan of the queue: the cost is that of these incidents' jobs.
+   */
+  cancelMany(incidents: Iterable<number>): Promise<number> {
+    return this.jobs.cancel(incidents);
   }
 
   async close(): Promise<void> {
@@ -186,7 +170,7 @@ export class EscalationWorker {
         deps.metrics?.sweepCatchUps.inc();
       },
     };
-    this.worker = new Worker(QUEUE, (job: Job<EscalationJob>) => runJob(job, this.context), {
+    this.worker = new Worker(QUEUE, (job: Job<EscalationJob>) => this.run(job), {
       connection: this.connections[1]!,
       prefix: deps.keys.bullPrefix,
       concurrency: options.concurrency ?? 8,
@@ -195,6 +179,29 @@ export class EscalationWorker {
       deps.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'escalation job failed'),
     );
     this.worker.on('error', (err) => deps.log.error({ err: err.message }, 'escalation worker error'));
+  }
+
+  /** Runs a job by its kind's handler; once it is done for good it leaves its incident's index. */
+  private async run(job: Job<EscalationJob>): Promise<void> {
+    try {
+      await runJob(job, this.context);
+    } catch (e) {
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await this.leaveIndex(job);
+      throw e;
+    }
+    await this.leaveIndex(job);
+  }
+
+  /** A stale index entry costs a cancel one no-op removal: never fail a job that ran for it. */
+  private async leaveIndex(job: Job<EscalationJob>): Promise<void> {
+    try {
+      await this.jobs.finished(job);
+    } catch (e) {
+      this.deps.log.warn(
+        { job: job.id, err: e instanceof Error ? e.message : String(e) },
+        'could not unindex a finished job',
+      );
+    }
   }
 
   private get planEveryMs(): number {
