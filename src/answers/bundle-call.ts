@@ -109,7 +109,7 @@ export async function answerBundleCall(
       });
     }
   } else {
-    // All at once (pipelined, the escalation jobs of all removed in one pass), as SMS `aa` does:
+    // All at once (pipelined, the escalation jobs of all removed together), as SMS `aa` does:
     // one by one, a bundle of thousands outlasts Twilio's 15 s wait for the answer.
     const results =
       digit === '4'

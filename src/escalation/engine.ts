@@ -38,6 +38,26 @@ export { stepJobId } from './jobs/step.js';
 
 export const SHIFT_PLAN_EVERY_MS = 5 * 60_000;
 
+/**
+ * Recovery after a worker dies (kill -9, OOM, a lost host): a job it was running — a page at the
+ * provider, a step — goes to another worker once its lock has expired and a stalled-job check has
+ * seen it twice (BullMQ marks the active jobs at one check and moves those still without a lock at
+ * the next). The lock is renewed every LOCK_MS / 2 while a handler runs, so a long handler keeps
+ * it; a lost one expires within LOCK_MS of the kill, and the check after that (they run every
+ * STALLED_CHECK_MS) hands the job on: within LOCK_MS + STALLED_CHECK_MS (12 s) of the kill,
+ * instead of up to a minute and more with BullMQ's 30 s lock and 30 s check. The
+ * price: an event loop blocked for longer than LOCK_MS / 2 (it is not, in these handlers) would
+ * let a second worker run the job too — at least once, like every page (the page record makes a
+ * repeat send again only a page whose send was never recorded).
+ */
+export const LOCK_MS = 8000;
+export const STALLED_CHECK_MS = 4000;
+/**
+ * A job that stalled this many times fails. Not 1 (BullMQ's default): a page whose workers were
+ * killed twice must still go out, not fail for good.
+ */
+export const MAX_STALLED = 10;
+
 /** A connection of BullMQ's own (BullMQ does not close connections it is given). */
 function ownConnection(redis: Redis, options: RedisOptions = {}): Redis {
   const connection = redis.duplicate(options);
@@ -174,6 +194,9 @@ export class EscalationWorker {
       connection: this.connections[1]!,
       prefix: deps.keys.bullPrefix,
       concurrency: options.concurrency ?? 8,
+      lockDuration: LOCK_MS,
+      stalledInterval: STALLED_CHECK_MS,
+      maxStalledCount: MAX_STALLED,
     });
     this.worker.on('failed', (job, err) =>
       deps.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'escalation job failed'),

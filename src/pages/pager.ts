@@ -62,7 +62,12 @@ export class Pager implements PageSender {
     }
     const limits = this.deps.config().settings.pageLimits[job.channel];
     const now = this.deps.now();
-    const until = await this.limiter.tryTake(this.deps.keys.pagesSent(job.person, job.channel), limits, now);
+    const until = await this.limiter.tryTake(
+      this.deps.keys.pagesSent(job.person, job.channel),
+      limits,
+      now,
+      key,
+    );
     if (until !== null) {
       await pages.hold(job, now, {
         at: new Date(now).toISOString(),

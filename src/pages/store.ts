@@ -84,6 +84,16 @@ type ApplyStatus = (...args: (string | number)[]) => Promise<[string, string]>;
 
 const isChannel = (c: string | null | undefined): c is Channel => CHANNELS.some((x) => x === c);
 
+/** The fields of a page record that say whose and which it is (`record` checks them against the key). */
+const whoAndWhere = (job: PageJob): string[] => [
+  'channel',
+  job.channel,
+  'person',
+  job.person,
+  'incident',
+  String(job.incident),
+];
+
 export class PageStore {
   private readonly applyScript: ApplyStatus;
 
@@ -123,17 +133,7 @@ export class PageStore {
     const key = pageKey(job);
     const m = this.redis
       .multi()
-      .hset(
-        this.keys.page(key),
-        'status',
-        'held',
-        'channel',
-        job.channel,
-        'person',
-        job.person,
-        'incident',
-        String(job.incident),
-      )
+      .hset(this.keys.page(key), 'status', 'held', ...whoAndWhere(job))
       .zadd(this.keys.pagesHeld(job.person, job.channel), now, key);
     addEvent(m, this.keys, job.incident, event);
     await m.exec();
@@ -172,12 +172,7 @@ export class PageStore {
         record,
         'status',
         'sent',
-        'channel',
-        job.channel,
-        'person',
-        job.person,
-        'incident',
-        String(job.incident),
+        ...whoAndWhere(job),
         'providerId',
         receipt.providerId ?? '',
         'sentAt',

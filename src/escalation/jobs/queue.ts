@@ -6,8 +6,8 @@
  * table's `cancellable` kinds) is added to its incident's set (keys.incidentJobs) before the job
  * is queued, removed when the job finishes, and read to remove the incident's jobs by id — never
  * by loading every pending job of every incident. BullMQ adds a job in a script of its own, so the
- * index cannot share its MULTI: it is written first (on the same connection, so in the same round
- * trip), and a crash between the two leaves an id with no job, which a cancel skips. The next
+ * index cannot share its MULTI: it is written just before (on the same connection, so in the same
+ * round trip), and a crash between the two leaves an id with no job, which a cancel skips. The next
  * step an incident recorded is removed by its known id too (jobs queued by a version before the
  * index have no entry). A job removed late (running when its incident was acknowledged, or a page
  * queued before the index) still stands down: every handler re-checks its incident when it runs.
@@ -69,7 +69,8 @@ export class EscalationQueue {
   /** Adds a job due in `delayMs` (now if 0 or less). Adding a job with an id twice adds it once. */
   async add(data: EscalationJob, delayMs = 0): Promise<void> {
     const job = jobFor(data, delayMs);
-    // The index first: sent ahead of the add on the same connection, Redis runs it first.
+    // The index first: written before the add's script, on the same connection (BullMQ uses the
+    // one it is given), so Redis runs it first, in the same round trip.
     const indexed = this.index([job]);
     await this.timed(
       Promise.all([indexed, this.queue.add(job.name, job.data, job.opts)]),
@@ -80,7 +81,7 @@ export class EscalationQueue {
   async addMany(jobs: readonly { readonly data: EscalationJob; readonly delayMs?: number }[]): Promise<void> {
     if (jobs.length === 0) return;
     const bulk = jobs.map((j) => jobFor(j.data, j.delayMs));
-    const indexed = this.index(bulk);
+    const indexed = this.index(bulk); // first, as in `add`
     await this.timed(
       Promise.all([indexed, this.queue.addBulk(bulk)]),
       `adding ${jobs.length} escalation jobs`,
@@ -97,14 +98,17 @@ export class EscalationQueue {
       byIncident.set(data.incident, [...(byIncident.get(data.incident) ?? []), opts.jobId]);
     }
     if (byIncident.size === 0) return Promise.resolve();
-    return this.redis().then((client) => {
+    const write = (client: Redis) => {
       const m = client.multi();
       for (const [incident, ids] of byIncident) {
         const key = this.keys.incidentJobs(incident);
         m.sadd(key, ...ids).pexpire(key, INDEX_TTL_MS);
       }
       return m.exec();
-    });
+    };
+    // Ready (as it is but at start-up): written now, before the caller adds the job.
+    if (this.connection.status === 'ready') return write(this.connection);
+    return this.redis().then(write);
   }
 
   /**
