@@ -10,10 +10,10 @@
  * that changes incidents) and the worker (`EscalationWorker`, in worker processes).
  */
 import { Worker, type Job } from 'bullmq';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { PageRef, PageSender } from '../pages/page.js';
 import type { PageStore } from '../pages/store.js';
-import { blockingOptions } from '../redis/connect.js';
+import { blockingOptions, ownConnection } from '../redis/connect.js';
 import type { EscalationDeps, JobContext } from './jobs/context.js';
 import type {
   AckTimeoutJob,
@@ -57,13 +57,6 @@ export const STALLED_CHECK_MS = 4000;
  * killed twice must still go out, not fail for good.
  */
 export const MAX_STALLED = 10;
-
-/** A connection of BullMQ's own (BullMQ does not close connections it is given). */
-function ownConnection(redis: Redis, options: RedisOptions = {}): Redis {
-  const connection = redis.duplicate(options);
-  connection.on('error', () => {}); // reported by the main connection's handler
-  return connection;
-}
 
 /** The producer side: starts, cancels and hurries escalations. */
 export class Escalations implements EscalationPort {

@@ -4,24 +4,17 @@
  * what a bulk answer does and says; the SMS replies see only its `BulkAnswers` port).
  */
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   runQueuedBulkAnswer,
   type BulkAnswerJob,
   type BulkAnswerRunDeps,
   type BulkAnswers,
 } from '../answers/bulk-answers.js';
-import { blockingOptions, commandTimeoutOf, withTimeout } from '../redis/connect.js';
+import { blockingOptions, ownConnection, commandTimeoutOf, withTimeout } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
 
 export const ANSWERS_QUEUE = 'answers';
-
-/** A connection of BullMQ's own (BullMQ does not close connections it is given). */
-function ownConnection(redis: Redis, options: RedisOptions = {}): Redis {
-  const connection = redis.duplicate(options);
-  connection.on('error', () => {}); // reported by the main connection's handler
-  return connection;
-}
 
 /** The producer: API processes put bulk answers on the queue. */
 export class BulkAnswerQueue implements BulkAnswers {
