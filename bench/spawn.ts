@@ -42,9 +42,9 @@ export async function startHark(
   return { child, url: match[1]! };
 }
 
-/** SIGTERM, and wait for the exit. */
+/** SIGTERM, and wait for the exit (at once for one that has exited, or was killed by a signal). */
 export async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;

@@ -4,29 +4,25 @@
  *
  * The webhook takes a snapshot of the incidents it will act on (those open and paged to the
  * sender at that moment: nothing paged afterwards, which the person has not seen), puts it on the
- * `answers` queue (BullMQ, Hark's Redis: durable before the webhook answers) and answers
+ * `answers` queue (BullMQ, Hark's Redis: durable before the webhook answers; src/queues/bulk-answers.ts) and answers
  * "Acknowledging 10,000 incidents...". A worker acknowledges or resolves them in pipelined batches
  * through the incident operations — each on its timeline, its escalation jobs removed, its ack
  * timeout set — and then texts the sender "Acknowledged 10,000 incidents.". A crash retries the
  * job; the actions are idempotent (an incident this person already acknowledged counts as done),
  * a retry after they all ran (the report SMS failed) does not act again, and the report goes out once.
  */
-import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { IncidentOperations } from '../incidents/operations.js';
 import type { BulkOutcome } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import type { SmsTransport } from '../pages/types.js';
-import { blockingOptions, commandTimeoutOf, withTimeout } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
-
-export const ANSWERS_QUEUE = 'answers';
 
 /** Up to this many incidents, `aa` / `rr` act at once and the answer lists them. */
 export const SYNC_LIMIT = 20;
 
-const jobSchema = z.object({
+export const bulkAnswerJobSchema = z.object({
   action: z.enum(['acknowledge', 'resolve']),
   /** The person answering (config name); `person:<name>` is the actor. */
   person: z.string().min(1),
@@ -34,7 +30,7 @@ const jobSchema = z.object({
   to: z.string().min(1),
   ids: z.array(z.number().int().positive()),
 });
-export type BulkAnswerJob = z.infer<typeof jobSchema>;
+export type BulkAnswerJob = z.infer<typeof bulkAnswerJobSchema>;
 
 const count = (n: number) => n.toLocaleString('en-US');
 const verbs = {
@@ -75,48 +71,16 @@ export function runBulkAnswer(
     : ops.resolveMany(job.ids, actor, now);
 }
 
-/** A connection of BullMQ's own (BullMQ does not close connections it is given). */
-function ownConnection(redis: Redis, options: RedisOptions = {}): Redis {
-  const connection = redis.duplicate(options);
-  connection.on('error', () => {}); // reported by the main connection's handler
-  return connection;
-}
-
-/** The producer: API processes put bulk answers on the queue. */
-export class BulkAnswers {
-  private readonly connection: Redis;
-  private readonly queue: Queue;
-
-  constructor(redis: Redis, keys: Keys) {
-    this.connection = ownConnection(redis);
-    this.queue = new Queue(ANSWERS_QUEUE, { connection: this.connection, prefix: keys.bullPrefix });
-    this.queue.on('error', () => {});
-  }
-
+/** Where `aa` / `rr` over many incidents go to run in the background (src/queues/bulk-answers.ts). */
+export interface BulkAnswers {
   /**
-   * Queues a bulk answer; `answerId` (the SMS's MessageSid) makes a repeat of the same answer one job.
-   * Resolves once the job is stored; fails (→ 503) once Redis has not answered for a command timeout
-   * and a second: BullMQ waits for its connection to be ready before sending anything, with no
-   * timeout of its own.
+   * Queues a bulk answer; `answerId` (the SMS's MessageSid) makes a repeat of the same answer one
+   * job. Resolves once the job is stored; fails (→ 503) when Redis does not answer in time.
    */
-  async enqueue(job: BulkAnswerJob, answerId: string | null): Promise<void> {
-    const added = this.queue.add('bulk-answer', job, {
-      ...(answerId ? { jobId: `bulk-${answerId.replace(/[^A-Za-z0-9_-]/g, '_')}` } : {}),
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: 1000,
-      removeOnFail: 1000,
-    });
-    await withTimeout(added, commandTimeoutOf(this.connection) + 1000, 'adding the bulk answer job');
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close();
-    this.connection.disconnect();
-  }
+  enqueue(job: BulkAnswerJob, answerId: string | null): Promise<void>;
 }
 
-export interface BulkAnswerWorkerDeps {
+export interface BulkAnswerRunDeps {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly ops: IncidentOperations;
@@ -125,86 +89,46 @@ export interface BulkAnswerWorkerDeps {
   readonly now: () => Date;
 }
 
-/** The worker side (worker processes): runs bulk answers and texts the report. */
-export class BulkAnswerWorker {
-  private readonly connection: Redis;
-  readonly worker: Worker;
-
-  constructor(private readonly deps: BulkAnswerWorkerDeps) {
-    // Blocking commands (BZPOPMIN): no command timeout; a frozen Redis just pauses the worker.
-    this.connection = ownConnection(deps.redis, blockingOptions);
-    this.worker = new Worker(ANSWERS_QUEUE, (job: Job<unknown>) => this.process(job), {
-      connection: this.connection,
-      prefix: deps.keys.bullPrefix,
-      concurrency: 2,
-    });
-    this.worker.on('failed', (job, err) =>
-      deps.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'bulk answer failed'),
+/**
+ * Runs one queued bulk answer (`jobId`: its job's id) and texts the report: acted once — a retry
+ * (the report SMS failed) only sends the report, since acting again would re-acknowledge what
+ * someone un-acknowledged meanwhile, silencing its escalation — and the report sent once.
+ */
+export async function runQueuedBulkAnswer(
+  deps: BulkAnswerRunDeps,
+  jobId: string,
+  raw: unknown,
+): Promise<void> {
+  const parsed = bulkAnswerJobSchema.safeParse(raw);
+  if (!parsed.success) {
+    deps.log.error(
+      { job: jobId, issue: parsed.error.issues[0]?.path.join('.') },
+      'bulk answer job is malformed: dropped',
     );
-    this.worker.on('error', (err) => deps.log.error({ err: err.message }, 'bulk answer worker error'));
+    return;
   }
-
-  private async process(job: Job<unknown>): Promise<void> {
-    const parsed = jobSchema.safeParse(job.data);
-    if (!parsed.success) {
-      this.deps.log.error(
-        { job: job.id, issue: parsed.error.issues[0]?.path.join('.') },
-        'bulk answer job is malformed: dropped',
-      );
-      return;
-    }
-    const data = parsed.data;
-    // Acted once: a retry (the report SMS failed) only sends the report. Acting again would
-    // re-acknowledge what someone un-acknowledged meanwhile, silencing its escalation.
-    const acted = this.deps.keys.notice(`bulk-answer-done:${job.id ?? ''}`);
-    let text = await this.deps.redis.get(acted);
-    if (text === null) {
-      const started = Date.now();
-      const results = await runBulkAnswer(this.deps.ops, data, this.deps.now());
-      text = bulkDoneText(data.action, results, `person:${data.person}`);
-      await this.deps.redis.set(acted, text, 'PX', 7 * 86_400_000);
-      this.deps.log.info(
-        {
-          job: job.id,
-          person: data.person,
-          action: data.action,
-          incidents: data.ids.length,
-          ms: Date.now() - started,
-        },
-        'bulk answer done',
-      );
-    }
-    // The report once: a retry after it went out does not send it again.
-    const once = this.deps.keys.notice(`bulk-answer:${job.id ?? ''}`);
-    if (await this.deps.redis.exists(once)) return;
-    await this.deps.sms.sendSms({ to: data.to, body: text, statusCallback: null });
-    await this.deps.redis.set(once, '1', 'PX', 7 * 86_400_000);
+  const data = parsed.data;
+  const acted = deps.keys.notice(`bulk-answer-done:${jobId}`);
+  let text = await deps.redis.get(acted);
+  if (text === null) {
+    const started = Date.now();
+    const results = await runBulkAnswer(deps.ops, data, deps.now());
+    text = bulkDoneText(data.action, results, `person:${data.person}`);
+    await deps.redis.set(acted, text, 'PX', 7 * 86_400_000);
+    deps.log.info(
+      {
+        job: jobId,
+        person: data.person,
+        action: data.action,
+        incidents: data.ids.length,
+        ms: Date.now() - started,
+      },
+      'bulk answer done',
+    );
   }
-
-  async close(): Promise<void> {
-    await this.worker.close();
-    this.connection.disconnect();
-  }
-}
-
-export interface BulkAnswersRuntime {
-  readonly queue: BulkAnswers;
-  readonly worker: BulkAnswerWorker | null;
-  close(): Promise<void>;
-}
-
-/** The producer, and the worker when this process runs workers (`hark serve` without --api). */
-export function startBulkAnswers(
-  deps: BulkAnswerWorkerDeps & { readonly worker: boolean },
-): BulkAnswersRuntime {
-  const queue = new BulkAnswers(deps.redis, deps.keys);
-  const worker = deps.worker ? new BulkAnswerWorker(deps) : null;
-  return {
-    queue,
-    worker,
-    close: async () => {
-      await worker?.close();
-      await queue.close();
-    },
-  };
+  // The report once: a retry after it went out does not send it again.
+  const once = deps.keys.notice(`bulk-answer:${jobId}`);
+  if (await deps.redis.exists(once)) return;
+  await deps.sms.sendSms({ to: data.to, body: text, statusCallback: null });
+  await deps.redis.set(once, '1', 'PX', 7 * 86_400_000);
 }

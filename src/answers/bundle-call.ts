@@ -14,6 +14,7 @@ import type { IncidentOperations } from '../incidents/operations.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { loadCallBundle, type CallBundle } from '../pages/call-bundles.js';
 import { voiceBundleTwiml } from '../pages/format.js';
+import type { PageStore } from '../pages/store.js';
 import type { Keys } from '../redis/keys.js';
 
 /** Refusals named one by one in the spoken answer; the rest are counted. */
@@ -69,7 +70,7 @@ export type BundleCallAnswer = { readonly say: string } | { readonly redirect: s
  * that was paged to them and is still open, and says what it did and what it did not.
  */
 export async function answerBundleCall(
-  deps: BundleCallDeps & { readonly ops: IncidentOperations },
+  deps: BundleCallDeps & { readonly ops: IncidentOperations; readonly pages: PageStore },
   id: string,
   person: Person,
   digit: string,
@@ -87,14 +88,10 @@ export async function answerBundleCall(
   const done: number[] = [];
   const refused: string[] = [];
   // Only what was paged to this person (recorded before the call was placed): one pipeline.
-  const check = deps.redis.pipeline();
-  for (const n of bundle.incidents) check.zscore(deps.keys.pagedTo(person.name), String(n));
-  const scores = (await check.exec()) ?? [];
+  const wasPaged = await deps.pages.werePaged(person.name, bundle.incidents);
   const paged: number[] = [];
   bundle.incidents.forEach((n, i) => {
-    const [err, score] = scores[i] ?? [null, null];
-    if (err) throw err;
-    if (score === null) refused.push(`Incident ${spokenDigits(n)} was not paged to you.`);
+    if (!wasPaged[i]) refused.push(`Incident ${spokenDigits(n)} was not paged to you.`);
     else paged.push(n);
   });
   if (digit === '5') {
@@ -109,7 +106,7 @@ export async function answerBundleCall(
       });
     }
   } else {
-    // All at once (pipelined, the escalation jobs of all removed in one pass), as SMS `aa` does:
+    // All at once (pipelined, the escalation jobs of all removed together), as SMS `aa` does:
     // one by one, a bundle of thousands outlasts Twilio's 15 s wait for the answer.
     const results =
       digit === '4'

@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { toGsm7 } from '../pages/format.js';
 import { messageTwiml, redirectTwiml, sayTwiml } from '../pages/twiml.js';
 import { doneSentence, refusalSentence } from '../incidents/outcomes.js';
+import { PageStore } from '../pages/store.js';
 import type { Keys } from '../redis/keys.js';
 import { answerBundleCall } from './bundle-call.js';
 import {
@@ -86,6 +87,8 @@ function label(incident: Pick<Incident, 'id' | 'service' | 'title'>): string {
 
 /** SMS replies and the keys pressed on a call, on an Api that checks Twilio's signature first. */
 export function replyRoutes(api: Api<Params>, deps: ReplyDeps): void {
+  const pages = new PageStore(deps.redis, deps.keys, () => deps.config().settings.retentionMs);
+
   /** The person whose phone number sent the message, if any. */
   const personByNumber = (number: string | null): Person | null => {
     if (!number) return null;
@@ -95,15 +98,14 @@ export function replyRoutes(api: Api<Params>, deps: ReplyDeps): void {
 
   /** Every incident paged to a person that is still open (triggered only: `aa`), newest page first. */
   const pagedOpen = async (person: string, triggeredOnly: boolean): Promise<number[]> => {
-    const ids = (await deps.redis.zrevrange(deps.keys.pagedTo(person), 0, -1)).map(Number);
+    const ids = await pages.pagedIncidents(person);
     const states = await deps.ops.store.states(ids);
     return ids.filter(
       (_id, i) => states[i] === 'triggered' || (!triggeredOnly && states[i] === 'acknowledged'),
     );
   };
 
-  const wasPaged = async (person: string, id: number) =>
-    (await deps.redis.zscore(deps.keys.pagedTo(person), String(id))) !== null;
+  const wasPaged = (person: string, id: number) => pages.wasPaged(person, id);
 
   const act = async (person: Person, command: SmsCommand, origin: SmsOrigin): Promise<string> => {
     const now = deps.now();
@@ -131,10 +133,9 @@ export function replyRoutes(api: Api<Params>, deps: ReplyDeps): void {
       case 'ack-last': {
         // The incident of the latest page to the sender's phone, whatever its state now: one that
         // someone else acknowledged is answered with that, never swapped for an older page.
-        const phone = deps.keys.phonePagedTo(person.name);
-        const [latest, at] = await deps.redis.zrevrange(phone, 0, 0, 'WITHSCORES');
-        if (latest === undefined || at === undefined) return 'Nothing was paged to your phone.';
-        const together = (await deps.redis.zrangebyscore(phone, at, at)).map(Number).sort((a, b) => a - b);
+        const last = await pages.latestPhonePage(person.name);
+        if (!last) return 'Nothing was paged to your phone.';
+        const { latest, together } = last;
         if (together.length > 1) {
           // A bundle: which one is meant is a guess, and a wrong acknowledgement is worse than asking.
           const shown = together.slice(0, 5).map((id) => `#${id}`);
@@ -144,7 +145,7 @@ export function replyRoutes(api: Api<Params>, deps: ReplyDeps): void {
             `Reply e.g. ${together[together.length - 1]}a for one, aa for all.`
           );
         }
-        const id = Number(latest);
+        const id = latest;
         const r = await deps.ops.acknowledge(id, actor, person.name, now);
         return r.ok ? `Acknowledged ${label(r.incident)}` : refusalSentence(id, r);
       }
@@ -277,7 +278,7 @@ export function replyRoutes(api: Api<Params>, deps: ReplyDeps): void {
     const bundle = c.req.query('bundle');
     if (bundle !== undefined) {
       // A bundled call: the key acts on every incident it carries (./bundle-call.ts).
-      const answer = await answerBundleCall(deps, bundle, person, digit, now);
+      const answer = await answerBundleCall({ ...deps, pages }, bundle, person, digit, now);
       if ('say' in answer) return replySay(c, answer.say);
       return twimlResponse(c, redirectTwiml(answer.redirect));
     }

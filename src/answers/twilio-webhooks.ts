@@ -6,11 +6,11 @@
  * every posted form parameter. A missing or wrong signature, or Twilio not being configured at all,
  * answers 403 and changes nothing.
  *
- * `POST /v1/twilio/status`: finds the page by its SID (keys.providerMessage), records the provider's
+ * `POST /v1/twilio/status`: finds the page by its SID (src/pages/store.ts), records the provider's
  * status on the page record, and puts the page's outcome on the incident timeline once:
  * `page.delivered` (SMS delivered or read; a call answered by a person) or `page.failed` (SMS failed,
  * undelivered or canceled; a call busy, not answered, failed, canceled, or answered by a machine or a
- * fax). A failed page moves the person on to their next notify rule at once (`moveOn`). Twilio may
+ * fax). A failed page moves the person on to their next notify rule at once (the escalation port's `movePersonOn`). Twilio may
  * repeat a callback or send them out of order: a repeat changes nothing, an older status never
  * overwrites a newer one, and the outcome is decided once — atomically, in one Lua script, so two
  * Hark instances receiving the same callback write one timeline event. A bundle (one SMS for the
@@ -27,15 +27,15 @@
  */
 import type { Context } from 'hono';
 import type { Redis } from 'ioredis';
-import { CHANNELS, type Channel } from '../config/types.js';
-import { EMIT_LUA } from '../events/write.js';
+import type { Config } from '../config/types.js';
 import type { TimelineEvent } from '../events/schema.js';
-import { moveOn, type Escalations, type PageJob } from '../escalation/engine.js';
+import type { EscalationPort } from '../escalation/port.js';
 import { bundleCallTwiml } from './bundle-call.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { voiceTwiml } from '../pages/format.js';
 import { emptyTwiml, hangUpTwiml, sayTwiml } from '../pages/twiml.js';
+import { PageStore } from '../pages/store.js';
 import { validTwilioSignature } from '../pages/twilio.js';
 import type { Keys } from '../redis/keys.js';
 import { noteRequest } from '../server/request-log.js';
@@ -53,8 +53,9 @@ export interface TwilioRoutesDeps {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly store: IncidentStore;
-  /** The escalation producer (its queue), for moving a person on; null: failed pages only logged. */
-  readonly escalations: Escalations | null;
+  readonly config: () => Config;
+  /** The escalation, for moving a person on after a failed page; null: failed pages only logged. */
+  readonly escalations: EscalationPort | null;
   /** TWILIO_AUTH_TOKEN; null or empty: Twilio is not configured and every webhook answers 403. */
   readonly twilioAuthToken: string | null;
   /** The external base URL Twilio was given (HARK_PUBLIC_URL / settings.public_url). */
@@ -79,7 +80,7 @@ export function twimlResponse(c: Context, body: string): Response {
 // ------------------------------------------------------------------------------------------------
 // Statuses
 
-export type PageOutcome = 'delivered' | 'failed';
+export type DeliveryOutcome = 'delivered' | 'failed';
 
 /** Twilio's message statuses, ranked by how far along they are (a lower rank never overwrites a higher). */
 const SMS_RANK: Readonly<Record<string, number>> = {
@@ -117,7 +118,7 @@ export function answeredByMachine(answeredBy: string | null): boolean {
 export interface StatusReading {
   readonly status: string;
   readonly rank: number;
-  readonly outcome: PageOutcome | null;
+  readonly outcome: DeliveryOutcome | null;
   /** Why a failed page failed, for the timeline. */
   readonly reason: string | null;
 }
@@ -171,62 +172,6 @@ export function readStatus(
   }
   return null;
 }
-
-/**
- * The fields of a page key `${incident}-${cycle}-${loop}-${step}-${person}-${rule}`, read from both
- * ends: person names may contain `-` (and digits), the other fields are whole numbers.
- */
-export function parsePageKey(key: string): Omit<PageJob, 'kind' | 'channel'> | null {
-  const m = /^(\d+)-(\d+)-(\d+)-(\d+)-(.+)-(\d+)$/.exec(key);
-  if (!m) return null;
-  return {
-    incident: Number(m[1]),
-    cycle: Number(m[2]),
-    loop: Number(m[3]),
-    step: Number(m[4]),
-    person: m[5]!,
-    rule: Number(m[6]),
-  };
-}
-
-const isChannel = (c: string | null | undefined): c is Channel => CHANNELS.some((x) => x === c);
-
-/**
- * Applies one status callback to a page record, atomically.
- * KEYS: 1 page record, 2 incident timeline, 3 incident hash, 4 the event stream
- * ARGV: 1 provider status, 2 its rank, 3 outcome ('' | delivered | failed), 4 AnsweredBy ('' none),
- *       5 ErrorCode ('' none), 6 now ISO, 7 the timeline event's JSON (pushed when the outcome is decided)
- * Returns {what, outcome}: what = missing | stale (older or repeated: nothing changed) | changed |
- * decided (this callback decided the page's outcome); outcome = the page's outcome after it ('' none).
- */
-const APPLY_STATUS = `${EMIT_LUA}
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', ''} end
-local cur = redis.call('HMGET', KEYS[1], 'providerStatus', 'providerRank', 'answeredBy', 'outcome')
-local curRank = tonumber(cur[2] or '0') or 0
-local rank = tonumber(ARGV[2])
-local changed = false
-if rank > curRank or (rank == curRank and ARGV[1] ~= cur[1]) then
-  redis.call('HSET', KEYS[1], 'status', ARGV[1], 'providerStatus', ARGV[1], 'providerRank', ARGV[2],
-    'statusAt', ARGV[6])
-  if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'errorCode', ARGV[5]) end
-  changed = true
-end
-if ARGV[4] ~= '' and ARGV[4] ~= cur[3] and rank >= curRank then
-  redis.call('HSET', KEYS[1], 'answeredBy', ARGV[4])
-  changed = true
-end
-local outcome = cur[4] or ''
-if not changed then return {'stale', outcome} end
-if outcome == '' and ARGV[3] ~= '' then
-  redis.call('HSET', KEYS[1], 'outcome', ARGV[3])
-  local id = redis.call('HGET', KEYS[3], 'id')
-  if id then emit(KEYS[2], KEYS[4], id, ARGV[7]) end
-  return {'decided', ARGV[3]}
-end
-return {'changed', outcome}
-`;
-
-type ApplyStatus = (...args: (string | number)[]) => Promise<[string, string]>;
 
 // ------------------------------------------------------------------------------------------------
 // Requests
@@ -294,9 +239,8 @@ export function formValue(params: Params, name: string): string | null {
 
 /** Twilio's status callbacks and page calls, on an Api that checks Twilio's signature first. */
 export function twilioRoutes(api: Api<Params>, deps: TwilioRoutesDeps): void {
-  const { redis, keys, log } = deps;
-  redis.defineCommand('harkTwilioStatus', { numberOfKeys: 4, lua: APPLY_STATUS });
-  const applyStatus = (redis as unknown as Record<string, ApplyStatus>).harkTwilioStatus!.bind(redis);
+  const { log } = deps;
+  const pageStore = new PageStore(deps.redis, deps.keys, () => deps.config().settings.retentionMs);
 
   /**
    * Applies what Twilio reported about the message or call `sid` (a status callback, or the TwiML
@@ -314,18 +258,17 @@ export function twilioRoutes(api: Api<Params>, deps: TwilioRoutesDeps): void {
       return;
     }
     // A bundle is one message for several pages: the report applies to each.
-    for (const pageKey of pages.split('\n'))
-      await reportPage(sid, pageKey, statusOf, answeredByParam, errorCode);
+    for (const pageKey of pages) await reportPage(sid, pageKey, statusOf, answeredByParam, errorCode);
   };
 
   /**
    * The page keys of a provider message. Twilio may call back before Hark has recorded the SID it
    * got from the same request (a fast failure): then wait a little for the record.
    */
-  const pagesOf = async (sid: string): Promise<string | null> => {
+  const pagesOf = async (sid: string): Promise<string[] | null> => {
     const deadline = Date.now() + EARLY_CALLBACK_WAIT_MS;
     for (;;) {
-      const pages = await redis.get(keys.providerMessage(sid));
+      const pages = await pageStore.pagesOfProvider(sid);
       if (pages || Date.now() >= deadline) return pages;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -338,20 +281,12 @@ export function twilioRoutes(api: Api<Params>, deps: TwilioRoutesDeps): void {
     answeredByParam: string | null,
     errorCode: string | null,
   ): Promise<void> => {
-    const record = keys.page(pageKey);
-    const [channel, person, incidentField] = await redis.hmget(record, 'channel', 'person', 'incident');
-    const fields = parsePageKey(pageKey);
-    const incident = Number(incidentField);
-    if (
-      !isChannel(channel) ||
-      !person ||
-      !fields ||
-      fields.person !== person ||
-      fields.incident !== incident
-    ) {
+    const page = await pageStore.record(pageKey);
+    if (!page) {
       log.warn({ sid, page: pageKey }, 'Twilio reported on a page without its record: ignored');
       return;
     }
+    const { channel, person, incident } = page;
     const status = statusOf(channel);
     const answeredBy = channel === 'voice' ? answeredByParam : null;
     const reading = status ? readStatus(channel, status, answeredBy, errorCode) : null;
@@ -375,32 +310,31 @@ export function twilioRoutes(api: Api<Params>, deps: TwilioRoutesDeps): void {
       ...(reading.reason ? { error: reading.reason } : {}),
       page: pageKey,
     };
-    const [what, outcome] = await applyStatus(
-      record,
-      keys.incidentTimeline(incident),
-      keys.incident(incident),
-      keys.events,
-      reading.status,
-      reading.rank,
-      reading.outcome ?? '',
-      answeredBy ?? '',
-      errorCode ?? '',
-      at,
-      event ? JSON.stringify(event) : '',
+    const { what, outcome } = await pageStore.applyReport(
+      page,
+      {
+        status: reading.status,
+        rank: reading.rank,
+        outcome: reading.outcome,
+        answeredBy,
+        errorCode,
+        at,
+      },
+      event,
     );
     const logged = { sid, incident, person, channel, page: pageKey, status: reading.status, answeredBy };
     if (what === 'decided' && outcome === 'failed')
       log.warn({ ...logged, error: reading.reason }, 'page failed');
     else if (what === 'decided') log.info(logged, 'page delivered');
     else log.debug({ ...logged, what, outcome }, 'Twilio page status');
-    // A failure moves the person on. Also on a repeated failure: moveOn only promotes a still-delayed
+    // A failure moves the person on. Also on a repeated failure: moving on only promotes a still-delayed
     // next rule, so a repeat is harmless, and a crash after the script is made good by the next such report.
     if (reading.outcome !== 'failed' || outcome !== 'failed') return;
     if (!deps.escalations) {
       log.warn({ page: pageKey }, 'a page failed but this process has no escalation queue to move on with');
       return;
     }
-    if (await moveOn(deps.escalations.queue, fields)) {
+    if (await deps.escalations.movePersonOn(page)) {
       log.info({ page: pageKey, person }, 'page not delivered: the next notify rule fires now');
     }
   };

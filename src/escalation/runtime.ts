@@ -1,8 +1,9 @@
 /** Assembles the escalation producer (API processes) and worker (worker processes). */
 import { Pager, type PagerDeps } from '../pages/pager.js';
+import { PageStore } from '../pages/store.js';
 import { EscalationWorker, Escalations, type EscalationDeps } from './engine.js';
 
-export interface EscalationRuntimeDeps extends EscalationDeps, PagerDeps {
+export interface EscalationRuntimeDeps extends EscalationDeps, Omit<PagerDeps, 'pages'> {
   /** Run the worker in this process (`hark serve` without --api). */
   readonly worker: boolean;
   /** Overdue sweep interval and grace (tests shorten them). */
@@ -20,8 +21,9 @@ export interface EscalationRuntime {
 
 export async function startEscalation(deps: EscalationRuntimeDeps): Promise<EscalationRuntime> {
   const escalations = new Escalations(deps);
+  const pages = new PageStore(deps.redis, deps.keys, () => deps.config().settings.retentionMs);
   const worker = deps.worker
-    ? new EscalationWorker(deps, new Pager(deps), {
+    ? new EscalationWorker(deps, new Pager({ ...deps, pages }), pages, {
         sweepEveryMs: deps.sweepEveryMs,
         sweepGraceMs: deps.sweepGraceMs,
         shiftPlanEveryMs: deps.shiftPlanEveryMs,

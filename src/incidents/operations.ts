@@ -15,7 +15,7 @@ import type { ActionOutcome, BulkOutcome, IncidentStore, IngestResult } from './
 export interface EscalationControl {
   start(incident: number, cycle?: number): Promise<void>;
   cancel(incident: number): Promise<number>;
-  /** Removes the pending jobs of many incidents in one pass over the queue. */
+  /** Removes the pending jobs of many incidents, by their ids (never a pass over the whole queue). */
   cancelMany(incidents: Iterable<number>): Promise<number>;
   scheduleAckTimeout(incident: number, acknowledgedAt: string, delayMs: number): Promise<void>;
   escalateNow(incident: number): Promise<boolean>;
@@ -91,7 +91,7 @@ export class IncidentOperations {
   /**
    * Acknowledges many incidents as one person (SMS `aa`): each as `acknowledge` does — the
    * timeline, the commander, the ack timeout, the metric — with the escalation jobs of all of them
-   * removed in one pass. Idempotent: run again, the incidents it acknowledged come back as
+   * removed together (by their ids). Idempotent: run again, the incidents it acknowledged come back as
    * `acknowledged` by the same actor.
    */
   async acknowledgeMany(

@@ -7,10 +7,12 @@ import type { PageLimit } from '../config/types.js';
 
 /**
  * KEYS: 1 the person's sent-pages zset for the channel
- * ARGV: 1 now ms, 2 a unique member, 3.. count, per pairs
- * Returns 0 when the page may go (and records it), else the ms instant it may.
+ * ARGV: 1 now ms, 2 the member (the page's own, or a unique one), 3.. count, per pairs
+ * Returns 0 when the page may go (and records it), else the ms instant it may. A member already
+ * recorded may go: an attempt of the same page took its place (and may not have gone out).
  */
 const TAKE = `
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 0 end
 local now = tonumber(ARGV[1])
 local longest, allowedAt = 0, 0
 for i = 3, #ARGV, 2 do
@@ -42,10 +44,22 @@ export class PageLimiter {
     this.take = (redis as unknown as Record<string, TakeFn>).harkTakePage!.bind(redis);
   }
 
-  /** Records a page and returns null if the limits allow it now, else when they will. */
-  async tryTake(key: string, limits: readonly PageLimit[], now: number): Promise<number | null> {
+  /**
+   * Records a page and returns null if the limits allow it now, else when they will. `page`: the
+   * page's key, so that its retry — after a provider error, or a worker killed mid-send — is not
+   * held back by its own earlier attempt (absent: a bundle, counted on its own).
+   */
+  async tryTake(
+    key: string,
+    limits: readonly PageLimit[],
+    now: number,
+    page?: string,
+  ): Promise<number | null> {
     if (limits.length === 0) return null;
-    const member = `${now}-${process.pid}-${this.seq++}-${Math.random().toString(36).slice(2, 8)}`;
+    const member =
+      page !== undefined
+        ? `page:${page}`
+        : `${now}-${process.pid}-${this.seq++}-${Math.random().toString(36).slice(2, 8)}`;
     const args = limits.flatMap((l) => [l.count, l.perMs]);
     const at = Number(await this.take(key, now, member, ...args));
     return at === 0 ? null : at;

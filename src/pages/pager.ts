@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Config, Person } from '../config/types.js';
-import { pageKey, type PageJob, type PageOutcome, type PageSender } from '../escalation/engine.js';
+import { pageKey, type PageJob, type PageOutcome, type PageSender } from './page.js';
 import type { Incident } from '../incidents/model.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics.js';
 import type { Keys } from '../redis/keys.js';
 import { saveCallBundle } from './call-bundles.js';
 import { PageLimiter } from './limits.js';
+import type { PageStore } from './store.js';
 import type { EmailMessage, SentReceipt, Transports } from './types.js';
 
 /** Builds the texts; src/pages/format.ts provides them. */
@@ -29,6 +30,8 @@ export interface PagerDeps {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly store: IncidentStore;
+  /** The page records and indexes (src/pages/store.ts). */
+  readonly pages: PageStore;
   readonly config: () => Config;
   readonly transports: Transports;
   readonly formats: PageFormats;
@@ -46,40 +49,27 @@ export class Pager implements PageSender {
   }
 
   async send(job: PageJob): Promise<PageOutcome> {
-    const { redis, keys } = this.deps;
+    const { pages } = this.deps;
     const key = pageKey(job);
-    const record = keys.page(key);
-    if (!(await redis.hsetnx(record, 'status', 'sending'))) {
-      // Sent before (a duplicate job), unless the process died between the provider call and
-      // recording it: then send again rather than risk sending nothing.
-      if ((await redis.hget(record, 'status')) !== 'sending') return { outcome: 'skipped' };
-    }
+    // Sent before (a duplicate job), unless the process died between the provider call and
+    // recording it: then send again rather than risk sending nothing.
+    if (!(await pages.claim(job))) return { outcome: 'skipped' };
     const person = this.deps.config().people.get(job.person);
     const incident = await this.deps.store.get(job.incident, false);
     if (!person || !incident) {
-      await redis.hset(record, 'status', 'failed', 'error', 'unknown person or incident');
+      await pages.failed(job, 'unknown person or incident');
       return { outcome: 'skipped' };
     }
     const limits = this.deps.config().settings.pageLimits[job.channel];
     const now = this.deps.now();
-    const until = await this.limiter.tryTake(keys.pagesSent(job.person, job.channel), limits, now);
+    const until = await this.limiter.tryTake(
+      this.deps.keys.pagesSent(job.person, job.channel),
+      limits,
+      now,
+      key,
+    );
     if (until !== null) {
-      await redis
-        .multi()
-        .hset(
-          record,
-          'status',
-          'held',
-          'channel',
-          job.channel,
-          'person',
-          job.person,
-          'incident',
-          String(job.incident),
-        )
-        .zadd(keys.pagesHeld(job.person, job.channel), now, key)
-        .exec();
-      await this.deps.store.appendTimeline(job.incident, {
+      await pages.hold(job, now, {
         at: new Date(now).toISOString(),
         type: 'page.throttled',
         actor: 'hark',
@@ -103,18 +93,19 @@ export class Pager implements PageSender {
       return { outcome: 'held', until };
     }
     // Recorded before the provider call: a reply may arrive before the send is recorded.
-    const paged = redis
-      .multi()
-      .zadd(keys.pagedTo(job.person), now, String(job.incident))
-      .pexpire(keys.pagedTo(job.person), this.deps.config().settings.retentionMs);
-    if (job.channel !== 'email') {
-      paged
-        .zadd(keys.phonePagedTo(job.person), now, String(job.incident))
-        .pexpire(keys.phonePagedTo(job.person), this.deps.config().settings.retentionMs);
-    }
-    await paged.exec();
+    await pages.recordPaged(job.person, [job.incident], job.channel, now);
     const receipt = await this.deliver(job, person, incident);
-    await this.recordSent(job, key, receipt);
+    const at = new Date(this.deps.now()).toISOString();
+    await pages.sent(job, receipt, at, {
+      at,
+      type: 'page.sent',
+      actor: 'hark',
+      person: job.person,
+      channel: job.channel,
+      via: receipt.via,
+      providerId: receipt.providerId,
+      page: key,
+    });
     this.deps.metrics?.pages.inc({ channel: job.channel, status: 'sent' });
     this.deps.log.info(
       {
@@ -138,51 +129,36 @@ export class Pager implements PageSender {
    * it, and nothing held is lost (at least once, like every page).
    */
   async sendBundle(personName: string, channel: PageJob['channel']): Promise<PageOutcome> {
-    const { redis, keys } = this.deps;
-    const heldKey = keys.pagesHeld(personName, channel);
+    const { redis, keys, pages } = this.deps;
     const now = this.deps.now();
     const limits = this.deps.config().settings.pageLimits[channel];
-    if ((await redis.zcard(heldKey)) === 0) return { outcome: 'skipped' };
+    if ((await pages.heldCount(personName, channel)) === 0) return { outcome: 'skipped' };
     const until = await this.limiter.tryTake(keys.pagesSent(personName, channel), limits, now);
     if (until !== null) return { outcome: 'held', until };
-    const held = await redis.zrange(heldKey, '0', '-1');
+    const held = await pages.held(personName, channel);
+    const { byIncident } = held;
     const person = this.deps.config().people.get(personName);
-    const byIncident = new Map<number, string[]>();
-    for (const key of held) {
-      const id = Number(key.split('-')[0]);
-      byIncident.set(id, [...(byIncident.get(id) ?? []), key]);
-    }
     const incidents: Incident[] = [];
     for (const id of [...byIncident.keys()].sort((a, b) => a - b)) {
       const incident = await this.deps.store.get(id, false);
       if (incident?.state === 'triggered') incidents.push(incident);
     }
     const included = new Set(incidents.flatMap((i) => byIncident.get(i.id) ?? []));
-    const done = (status: (key: string) => string, extra: (string | number)[] = []) => {
-      const m = redis.multi();
-      if (held.length > 0) m.zrem(heldKey, ...held);
-      for (const key of held) m.hset(keys.page(key), 'status', status(key), ...extra);
-      return m.exec();
-    };
     if (!person || incidents.length === 0) {
       // Nobody to tell, or every incident was acknowledged or resolved meanwhile.
-      await done(() => 'skipped');
+      await pages.finishHeld(personName, channel, held.keys, null);
       return { outcome: 'skipped' };
     }
     const base = this.deps.publicUrl();
     const first = incidents[0]!;
-    // Recorded before the provider call: `aa` may come back before the send is recorded.
-    const pagedTo = redis.multi();
-    // To a phone (SMS `a` alone acts on the latest): a bundle's incidents share one instant.
-    const sets =
-      channel === 'email'
-        ? [keys.pagedTo(personName)]
-        : [keys.pagedTo(personName), keys.phonePagedTo(personName)];
-    for (const set of sets) {
-      for (const incident of incidents) pagedTo.zadd(set, now, String(incident.id));
-      pagedTo.pexpire(set, this.deps.config().settings.retentionMs);
-    }
-    await pagedTo.exec();
+    // Recorded before the provider call: `aa` may come back before the send is recorded. To a
+    // phone (SMS `a` alone acts on the latest): a bundle's incidents share one instant.
+    await pages.recordPaged(
+      personName,
+      incidents.map((i) => i.id),
+      channel,
+      now,
+    );
     let receipt: SentReceipt;
     if (incidents.length === 1) {
       // One left: the plain page of its channel.
@@ -224,19 +200,26 @@ export class Pager implements PageSender {
       });
     }
     const at = new Date(this.deps.now()).toISOString();
-    await done(
-      (key) => (included.has(key) ? 'bundled' : 'skipped'),
-      ['providerId', receipt.providerId ?? '', 'sentAt', at],
-    );
-    if (receipt.providerId) {
-      // Delivery callbacks for the bundle apply to every page in it (a failure moves each on).
-      await redis.set(
-        keys.providerMessage(receipt.providerId),
-        [...included].join('\n'),
-        'PX',
-        this.deps.config().settings.retentionMs,
-      );
-    }
+    // The held pages leave the queue with the bundle's record and timeline events, in one step.
+    await pages.finishHeld(personName, channel, held.keys, {
+      included,
+      receipt,
+      at,
+      events: incidents.map((incident) => ({
+        incident: incident.id,
+        event: {
+          at,
+          type: 'page.bundled',
+          actor: 'hark',
+          person: personName,
+          channel,
+          via: receipt.via,
+          providerId: receipt.providerId,
+          incidents: incidents.map((i) => i.id),
+          page: byIncident.get(incident.id)?.[0] ?? '',
+        },
+      })),
+    });
     this.deps.metrics?.pages.inc({ channel, status: 'bundled' });
     this.deps.log.info(
       {
@@ -249,19 +232,6 @@ export class Pager implements PageSender {
       },
       'page sent',
     );
-    for (const incident of incidents) {
-      await this.deps.store.appendTimeline(incident.id, {
-        at,
-        type: 'page.bundled',
-        actor: 'hark',
-        person: personName,
-        channel,
-        via: receipt.via,
-        providerId: receipt.providerId,
-        incidents: incidents.map((i) => i.id),
-        page: byIncident.get(incident.id)?.[0] ?? '',
-      });
-    }
     return { outcome: 'sent' };
   }
 
@@ -293,49 +263,6 @@ export class Pager implements PageSender {
     }
     this.deps.log.info({ person: personName, channel, notice: onceKey.split(':')[0] }, 'shift notice sent');
     return true;
-  }
-
-  private async recordSent(job: PageJob, key: string, receipt: SentReceipt): Promise<void> {
-    const { redis, keys } = this.deps;
-    const record = keys.page(key);
-    const at = new Date(this.deps.now()).toISOString();
-    await redis
-      .multi()
-      .hset(
-        record,
-        'status',
-        'sent',
-        'channel',
-        job.channel,
-        'person',
-        job.person,
-        'incident',
-        String(job.incident),
-        'providerId',
-        receipt.providerId ?? '',
-        'sentAt',
-        at,
-      )
-      .pexpire(record, this.deps.config().settings.retentionMs)
-      .exec();
-    if (receipt.providerId) {
-      await redis.set(
-        keys.providerMessage(receipt.providerId),
-        key,
-        'PX',
-        this.deps.config().settings.retentionMs,
-      );
-    }
-    await this.deps.store.appendTimeline(job.incident, {
-      at,
-      type: 'page.sent',
-      actor: 'hark',
-      person: job.person,
-      channel: job.channel,
-      via: receipt.via,
-      providerId: receipt.providerId,
-      page: key,
-    });
   }
 
   private deliver(job: PageJob, person: Person, incident: Incident): Promise<SentReceipt> {

@@ -41,6 +41,16 @@ export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Prom
 }
 
 /** The command timeout a connection runs with. */
+/**
+ * A connection of a BullMQ queue's or worker's own (BullMQ does not close connections it is
+ * given): its errors are reported by the main connection's handler.
+ */
+export function ownConnection(redis: Redis, options: RedisOptions = {}): Redis {
+  const connection = redis.duplicate(options);
+  connection.on('error', () => {});
+  return connection;
+}
+
 export function commandTimeoutOf(redis: Redis): number {
   return redis.options.commandTimeout ?? COMMAND_TIMEOUT_MS;
 }

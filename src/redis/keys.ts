@@ -72,6 +72,13 @@ export interface Keys {
   readonly actionSecret: string;
   /** The BullMQ prefix: Hark's hash tag, so escalation jobs share Hark's Redis Cluster slot. */
   readonly bullPrefix: string;
+  /**
+   * Set: the ids of an incident's queued escalation jobs that an acknowledgement or resolution
+   * removes (steps, pages, the end of the policy): added before a job is queued, removed when it
+   * finishes or is removed, read to cancel without scanning the queue. Queue bookkeeping: it lives
+   * under the BullMQ prefix and changes in the background as jobs run.
+   */
+  incidentJobs(id: number): string;
   /** String: an escalation policy as an incident fixed it, by content hash. */
   policySnapshot(ref: string): string;
   /** INCR counter for runtime override ids. */
@@ -110,6 +117,7 @@ export function keys(prefix = '{hark}:'): Keys {
     page: (pageKey) => `${prefix}page:${pageKey}`,
     providerMessage: (providerId) => `${prefix}provider:${providerId}`,
     bullPrefix: `${prefix}bull`,
+    incidentJobs: (id) => `${prefix}bull:incident-jobs:${id}`,
     actionSecret: `${prefix}secret:actions`,
     notice: (onceKey) => `${prefix}notice:${onceKey}`,
     shiftHolders: `${prefix}shift:holders`,

@@ -2,7 +2,7 @@
  * `hark serve`: load the config, connect to Redis (or start a local one), serve HTTP, and stop
  * cleanly on SIGINT/SIGTERM (stop taking requests, close Redis, stop the local redis-server).
  */
-import { startBulkAnswers } from '../answers/bulk-answers.js';
+import { startBulkAnswers } from '../queues/bulk-answers.js';
 import { smsHandoffs } from '../answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';

@@ -7,15 +7,11 @@
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NormalizedAlert } from '../../src/alerts/types.js';
-import {
-  BulkAnswers,
-  BulkAnswerWorker,
-  bulkDoneText,
-  bulkStartedText,
-} from '../../src/answers/bulk-answers.js';
+import { bulkDoneText, bulkStartedText } from '../../src/answers/bulk-answers.js';
 import { stepJobId, type StepJob } from '../../src/escalation/engine.js';
 import type { BulkOutcome } from '../../src/incidents/store.js';
 import { consoleTransports } from '../../src/pages/console.js';
+import { BulkAnswerQueue, BulkAnswerWorker } from '../../src/queues/bulk-answers.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';
 import { connectRedis, whenReady } from '../../src/redis/connect.js';
 import { keys as makeKeys } from '../../src/redis/keys.js';
@@ -283,7 +279,7 @@ describe('bulk answer jobs', () => {
     const ids = await openMany(40);
     // The first attempt acknowledged half, then the process died before finishing.
     await hark.ops.acknowledgeMany(ids.slice(0, 20), 'person:sam', 'sam', new Date());
-    const queue = new BulkAnswers(hark.redis, hark.keys);
+    const queue = new BulkAnswerQueue(hark.redis, hark.keys);
     try {
       await queue.enqueue({ action: 'acknowledge', person: 'sam', to: SAM, ids }, 'SMretried');
       const report = await fake.waitFor(
@@ -302,7 +298,7 @@ describe('bulk answer jobs', () => {
     await start();
     const ids = await openMany(25);
     fake.failNext(1, 500); // the report's first attempt
-    const queue = new BulkAnswers(hark.redis, hark.keys);
+    const queue = new BulkAnswerQueue(hark.redis, hark.keys);
     try {
       await queue.enqueue({ action: 'acknowledge', person: 'sam', to: SAM, ids }, 'SMreportfails');
       const deadline = Date.now() + 10_000;
@@ -343,7 +339,7 @@ describe('bulk answer jobs', () => {
       log,
       now: () => new Date(),
     });
-    const queue = new BulkAnswers(redis, keys);
+    const queue = new BulkAnswerQueue(redis, keys);
     try {
       await worker.worker.waitUntilReady();
       await new Promise((r) => setTimeout(r, 1500)); // idle: several command timeouts long

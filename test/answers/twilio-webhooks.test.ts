@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedAlert } from '../../src/alerts/types.js';
-import { pageKey, stepJobId, type StepJob } from '../../src/escalation/engine.js';
+import { stepJobId, type StepJob } from '../../src/escalation/engine.js';
+import { pageKey } from '../../src/pages/page.js';
 import { saveCallBundle } from '../../src/pages/call-bundles.js';
 import { consoleTransports } from '../../src/pages/console.js';
 import { createPageFormats } from '../../src/pages/page-formats.js';

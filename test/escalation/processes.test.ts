@@ -36,7 +36,7 @@ afterAll(async () => {
   cleanupTmpConfigs();
 });
 
-function config(escalateAfter = '2s'): string {
+function config(escalateAfter = '2s', pageLimits = '{sms: [], voice: []}'): string {
   return tmpConfig({
     'hark.yaml': lines(
       'people:',
@@ -49,7 +49,7 @@ function config(escalateAfter = '2s'): string {
       'api_tokens:',
       `  - {name: cli, token: "${API}"}`,
       'settings:',
-      '  page_limits: {sms: [], voice: []}',
+      `  page_limits: ${pageLimits}`,
     ),
     'schedules/main.yaml': lines(
       'timezone: UTC',
@@ -161,6 +161,36 @@ describe('hark serve processes', () => {
     expect(sent(BOB, id)).toBe(1);
     expect(twilio.unexpected).toEqual([]);
   });
+
+  it('kill -9 of a worker while its page is at the provider: another worker sends it within 15 s, one extra copy at most', async () => {
+    // One SMS a minute: the page sent again must not be held back by its own first attempt.
+    const dir = config('1h', '{sms: [{count: 1, per: 1m}], voice: []}');
+    const prefix = `{inflight-${Date.now()}}:`;
+    const api = await serve(dir, prefix, ['--api']);
+    const doomed = await serve(dir, prefix, ['--worker']);
+    // The first request to the provider never gets an answer: the page is in flight when its
+    // worker dies (it may or may not have gone out: at least once means send it again).
+    twilio.failNext(1, 'hang');
+    const id = await fire(api.url, 'Killed mid-page');
+    await until(async () => twilio.requests.some((r) => r.path.endsWith('/Messages.json')), 15_000);
+    expect(twilio.messages.filter(to(ALICE, id))).toHaveLength(0);
+    // Another worker is up before the kill: what is measured is the hand-over, not a start.
+    await serve(dir, prefix, ['--worker']);
+    const exited = new Promise((r) => doomed.child.once('exit', r));
+    const killedAt = Date.now();
+    doomed.child.kill('SIGKILL');
+    await exited;
+    await twilio.waitFor(to(ALICE, id), 15_000);
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    await until(async () => (await timeline(api.url, id)).includes('page.sent'));
+    // Any further copy would follow at once: give it a moment.
+    await new Promise((r) => setTimeout(r, 1500));
+    const copies = twilio.requests.filter((r) => r.path.endsWith('/Messages.json'));
+    expect(copies).toHaveLength(2); // the one in flight, and the one sent again
+    expect(sent(ALICE, id)).toBe(1);
+    expect((await timeline(api.url, id)).filter((e) => e === 'page.sent')).toHaveLength(1);
+    expect(twilio.unexpected).toEqual([]);
+  }, 60_000);
 
   it('two instances on one Redis send every page exactly once', async () => {
     const dir = config('1s');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BulkAnswers } from '../../src/answers/bulk-answers.js';
+import { BulkAnswerQueue } from '../../src/queues/bulk-answers.js';
 import { consoleTransports } from '../../src/pages/console.js';
 import { isRedisDown } from '../../src/server/errors.js';
 import { freePort } from '../../src/redis/managed.js';
@@ -183,7 +183,7 @@ describe('a frozen Redis (SIGSTOP)', () => {
   it('a bulk answer queued while its queue connection waits for a frozen Redis fails in seconds', async () => {
     redis.kill('SIGSTOP');
     // Its own connection opens now, while Redis does not answer: BullMQ would wait for it forever.
-    const queue = new BulkAnswers(hark.redis, hark.keys);
+    const queue = new BulkAnswerQueue(hark.redis, hark.keys);
     try {
       const t0 = Date.now();
       const outcome = await queue

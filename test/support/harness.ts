@@ -1,5 +1,5 @@
 /** Test harness: a real Hark HTTP server on a free port against the test run's real Redis. */
-import { startBulkAnswers } from '../../src/answers/bulk-answers.js';
+import { startBulkAnswers } from '../../src/queues/bulk-answers.js';
 import { smsHandoffs } from '../../src/answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { randomUUID } from 'node:crypto';
