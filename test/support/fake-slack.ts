@@ -709,7 +709,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       });
       return sendSigned(url, params.toString(), sign);
     },
-    pressButton(url, press, sign) {
+    async pressButton(url, press, sign) {
       const m = press.message;
       const c = channels.get(m.channel);
       const found = (m.blocks ?? []).flatMap((b) =>
