@@ -25,6 +25,7 @@ import type {
   EscalationStep,
   EscalationTarget,
   GitOverride,
+  IncidentChannelPolicy,
   Integration,
   Matcher,
   NotifyRule,
@@ -35,6 +36,8 @@ import type {
   Service,
   Settings,
   Severity,
+  SlackConfig,
+  SlackService,
   Urgency,
   ValueMatcher,
   Webhook,
@@ -104,6 +107,13 @@ function harkStandIn(path: Path): string | undefined {
     if (field === 'sms' || field === 'voice') return '+15555550100';
     if (field === 'email') return 'unset@example.invalid';
     if (field === 'timezone') return 'UTC';
+    if (field === 'slack') return 'U0UNSET0';
+  }
+  if (path.length === 3 && section === 'services' && field === 'slack_channel') return '#unset';
+  if (path.length === 3 && section === 'slack' && path[1] === 'shift_notices') return '#unset';
+  if (path.length === 2 && section === 'slack') {
+    if (path[1] === 'bot_token') return 'xoxb-unset-not-checked';
+    if (path[1] === 'signing_secret') return 'unset-signing-secret-not-checked';
   }
   if (path.length === 3 && (section === 'integrations' || section === 'api_tokens') && field === 'token')
     return 'unset-token-not-checked';
@@ -117,6 +127,9 @@ function harkStandIn(path: Path): string | undefined {
 
 /** What an unset webhook secret stands in as (valid, so the rest of its webhook is checked). */
 const UNSET_WEBHOOK_SECRET = `whsec_${Buffer.from('unset webhook secret, not checked').toString('base64')}`;
+
+/** How long after resolve an incident's Slack channel is archived, unless `archive_after` says. */
+export const DEFAULT_ARCHIVE_AFTER_MS = 24 * 3_600_000;
 
 /** How long one webhook delivery attempt may take, unless the webhook says. */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
@@ -154,6 +167,7 @@ interface HarkFile {
   readonly apiTokens: Entries<schema.RawApiToken>;
   readonly settings: schema.RawSettings | undefined;
   readonly webhooks: Entries<schema.RawWebhook>;
+  readonly slack: schema.RawSlack | undefined;
 }
 
 interface ScheduleFile {
@@ -228,6 +242,7 @@ class Loader {
     const integrations = hark ? this.integrations(hark) : [];
     const apiTokens = hark ? this.apiTokens(hark) : [];
     const webhooks = hark ? this.webhooks(hark, severities, integrations, apiTokens) : [];
+    const slack = hark ? this.slack(hark, severities) : null;
 
     const errors = sortIssues(this.issues.filter((i) => i.level === 'error'));
     const warnings = sortIssues(this.issues.filter((i) => i.level === 'warning'));
@@ -242,6 +257,7 @@ class Loader {
       integrations,
       apiTokens,
       webhooks,
+      slack,
       schedules: new FrozenMap(schedules),
       policies: new FrozenMap(policies),
       runbooks: new FrozenMap(runbooks),
@@ -374,6 +390,7 @@ class Loader {
       apiTokens: this.entries(src, schema.apiToken, raw.api_tokens, ['api_tokens']),
       settings: optional(schema.settings, 'settings'),
       webhooks: this.entries(src, schema.webhook, raw.webhooks, ['webhooks']),
+      slack: optional(schema.slack, 'slack'),
     };
   }
 
@@ -810,6 +827,223 @@ class Loader {
       src.report(
         path,
         `${env} is not a Standard Webhooks secret: it must be whsec_ followed by the base64 of 24 to 64 random bytes (make one with: hark webhooks secret)`,
+      );
+    }
+    return env;
+  }
+
+  // ---------------------------------------------------------------------------------- slack
+
+  /**
+   * `slack:` (docs/slack.md) and the Slack fields of people and services. People's Slack user IDs
+   * are checked with or without the section (each belongs to one person: a button press acts as
+   * that person); services' Slack fields without it are reported as unused.
+   */
+  private slack(hark: HarkFile, severities: readonly Severity[]): SlackConfig | null {
+    const { src } = hark;
+    const userIds = this.slackUsers(hark);
+    const written = (src.value() ?? {}) as { slack?: unknown };
+    const raw = hark.slack;
+    if (raw === undefined) {
+      if (written.slack === undefined || written.slack === null) {
+        hark.services.forEach((s, i) => {
+          for (const key of ['slack_channel', 'slack_incident_channels'] as const) {
+            if (s?.[key] !== undefined) {
+              src.report(
+                ['services', i, key],
+                `service "${s.name}" has ${key}, but hark.yaml has no slack: section, so it is not used (see docs/slack.md)`,
+                { key: true, level: 'warning' },
+              );
+            }
+          }
+        });
+      }
+      return null;
+    }
+    const botTokenEnv = this.slackSecret(src, 'bot_token', raw.bot_token);
+    const signingSecretEnv = this.slackSecret(src, 'signing_secret', raw.signing_secret);
+    const defaults: IncidentChannelPolicy = {
+      severities: severities.filter((s) => s.urgency === 'high').map((s) => s.name),
+      archiveAfterMs: DEFAULT_ARCHIVE_AFTER_MS,
+    };
+    const incidentChannels = this.incidentChannels(
+      src,
+      raw.incident_channels,
+      ['slack', 'incident_channels'],
+      severities,
+      defaults,
+    );
+    const services = new Map<string, SlackService>();
+    hark.services.forEach((s, i) => {
+      if (!s || services.has(s.name)) return;
+      if (s.slack_channel === undefined) this.emptyChannel(src, ['services', i, 'slack_channel']);
+      services.set(s.name, {
+        channel: s.slack_channel ?? null,
+        incidentChannels: this.incidentChannels(
+          src,
+          s.slack_incident_channels,
+          ['services', i, 'slack_incident_channels'],
+          severities,
+          incidentChannels,
+        ),
+      });
+    });
+    const shiftNotices = new Map<string, string>();
+    const writtenNotices = (written.slack as { shift_notices?: unknown } | undefined)?.shift_notices;
+    if (writtenNotices && typeof writtenNotices === 'object' && !Array.isArray(writtenNotices)) {
+      for (const schedule of Object.keys(writtenNotices)) {
+        const path: Path = ['slack', 'shift_notices', schedule];
+        if (!this.known.schedules.has(schedule)) {
+          src.report(
+            path,
+            `unknown schedule "${schedule}" in shift_notices${didYouMean(schedule, this.known.schedules)} (schedules are the files in schedules/)`,
+            { key: true },
+          );
+        }
+        const channel = raw.shift_notices?.[schedule];
+        if (channel === undefined) this.emptyChannel(src, path);
+        else shiftNotices.set(schedule, channel);
+      }
+    }
+    const people = new Map([...userIds].map(([person, id]) => [id, person] as const));
+    return {
+      botToken: raw.bot_token,
+      botTokenEnv: botTokenEnv ?? '',
+      signingSecret: raw.signing_secret,
+      signingSecretEnv: signingSecretEnv ?? '',
+      incidentChannels,
+      services: new FrozenMap(services),
+      userIds: new FrozenMap(userIds),
+      people: new FrozenMap(people),
+      shiftNotices: new FrozenMap(shiftNotices),
+    };
+  }
+
+  /** A channel key written with no value: most often `#name` unquoted, which YAML reads as a comment. */
+  private emptyChannel(src: SourceFile, path: Path): void {
+    if (!src.hasKey(path)) return;
+    const key = String(path[path.length - 1]);
+    src.report(
+      path,
+      `${key} is empty: a "#" starts a YAML comment, so write the channel without it (checkout-alerts) or in quotes ("#checkout-alerts")`,
+      { key: true },
+    );
+  }
+
+  /** People's Slack user IDs (person → ID), each used by one person only; unset ones left out. */
+  private slackUsers(hark: HarkFile): Map<string, string> {
+    const { src } = hark;
+    const owner = new Map<string, string>();
+    const out = new Map<string, string>();
+    for (const [person, raw] of Object.entries(hark.people)) {
+      const id = raw?.slack;
+      const path: Path = ['people', person, 'slack'];
+      if (id === undefined || src.isPoisoned(path)) continue;
+      const first = owner.get(id);
+      if (first !== undefined) {
+        const pos = src.position(['people', first, 'slack']);
+        src.report(
+          path,
+          `Slack user ${id} is also person "${first}" (at ${src.file}:${pos.line}:${pos.col}): what a Slack user does in Slack is done as one person, so give each person their own Slack user`,
+        );
+        continue;
+      }
+      owner.set(id, person);
+      out.set(person, id);
+    }
+    return out;
+  }
+
+  /**
+   * An `incident_channels` value: false (none), or {from, archive_after} where `from` is a severity
+   * (it and every severity listed above it get a channel); what is left out comes from `fallback`.
+   */
+  private incidentChannels(
+    src: SourceFile,
+    value: unknown,
+    path: Path,
+    severities: readonly Severity[],
+    fallback: IncidentChannelPolicy,
+  ): IncidentChannelPolicy {
+    if (value === undefined) return fallback;
+    if (value === false) return { severities: [], archiveAfterMs: fallback.archiveAfterMs };
+    const field = String(path[path.length - 1]);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      src.report(
+        path,
+        `${field} must be a mapping such as {from: SEV-2, archive_after: 24h}, or false for no incident channels`,
+      );
+      return fallback;
+    }
+    const raw = this.part(src, schema.incidentChannels, value, path);
+    if (raw === undefined) return fallback;
+    let list = fallback.severities;
+    if (raw.from !== undefined) {
+      const names = severities.map((s) => s.name);
+      const at = names.indexOf(raw.from);
+      const written = namesIn((src.value() as { severities?: unknown } | undefined)?.severities);
+      if (at >= 0) list = names.slice(0, at + 1);
+      else if (!written.includes(raw.from)) {
+        src.report(
+          [...path, 'from'],
+          `unknown severity "${raw.from}" in ${field}.from${didYouMean(raw.from, names)} (severities, highest first: ${names.join(', ')}; from names the lowest that gets a channel)`,
+        );
+      }
+    }
+    const archiveAfterMs =
+      raw.archive_after === undefined
+        ? fallback.archiveAfterMs
+        : raw.archive_after === 0
+          ? null
+          : raw.archive_after;
+    return { severities: list, archiveAfterMs };
+  }
+
+  /** Checks a Slack secret (messages never show it); the variable it came from. */
+  private slackSecret(src: SourceFile, field: 'bot_token' | 'signing_secret', value: string): string | null {
+    const path: Path = ['slack', field];
+    const [what, suggestion] =
+      field === 'bot_token'
+        ? ["Slack's bot token", 'SLACK_BOT_TOKEN']
+        : ["Slack's signing secret", 'SLACK_SIGNING_SECRET'];
+    const refs = src.envReferences;
+    const ref = refs.find((r) => r.path.length === 2 && r.path[0] === 'slack' && r.path[1] === field);
+    const m = ref ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(ref.text) : null;
+    if (!m) {
+      src.report(
+        path,
+        `${what} must come from the environment alone: write ${field}: "\${${suggestion}}" (no default, nothing around it) and set ${suggestion}`,
+      );
+      return null;
+    }
+    const env = m[1]!;
+    if (src.isPoisoned(path)) return env; // unset: reported already, the value is not checked
+    if (HARK_SECRET_ENV.includes(env)) {
+      src.report(
+        path,
+        `${what} cannot come from ${env}: Hark uses it for something else; give it a variable of its own (${suggestion})`,
+      );
+      return env;
+    }
+    const elsewhere = refs.find((r) => r.names.includes(env) && r !== ref);
+    if (elsewhere) {
+      const pos = src.position(elsewhere.path);
+      src.report(
+        path,
+        `${what} cannot come from ${env}: it is also used at ${src.file}:${pos.line}:${pos.col}; give it a variable of its own (${suggestion})`,
+      );
+      return env;
+    }
+    if (field === 'bot_token' && !/^xoxb-[A-Za-z0-9-]+$/.test(value)) {
+      src.report(
+        path,
+        `${env} is not a Slack bot token: a bot token starts with xoxb- (the app's Bot User OAuth Token, on its OAuth & Permissions page)`,
+      );
+    }
+    if (field === 'signing_secret' && !/^\S{16,}$/.test(value)) {
+      src.report(
+        path,
+        `${env} is not a Slack signing secret: copy the app's Signing Secret from its Basic Information page (App Credentials)`,
       );
     }
     return env;

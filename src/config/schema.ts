@@ -67,6 +67,28 @@ export const matcher = z.strictObject({
   annotations: z.record(z.string(), matcherValues).optional(),
 });
 
+// Slack identities (docs/slack.md); the `slack:` section itself is further down.
+const SLACK_USER_RE = /^[UW][A-Z0-9]{2,20}$/;
+/** A person's Slack member ID (not a secret: it is shown in every Slack profile). */
+export const slackUser = z.string().refine((v) => SLACK_USER_RE.test(v), {
+  error: (i) =>
+    `invalid Slack user ID "${String(i.input)}": use the member ID from the person's Slack profile (⋮ → Copy member ID), such as U0123ABCD`,
+});
+
+const SLACK_CHANNEL_ID_RE = /^[CG][A-Z0-9]{2,20}$/;
+const SLACK_CHANNEL_NAME_RE = /^#?[a-z0-9_-]{1,80}$/;
+/**
+ * A Slack channel: a channel ID (`C0123ABCD`) as it is, or a name, kept as `#name`. A name may be
+ * written without its `#`, since an unquoted `#` starts a YAML comment.
+ */
+export const slackChannel = z
+  .string()
+  .refine((v) => SLACK_CHANNEL_ID_RE.test(v) || SLACK_CHANNEL_NAME_RE.test(v), {
+    error: (i) =>
+      `invalid Slack channel "${String(i.input)}": write a channel name (lowercase letters, digits, "-" and "_", at most 80) such as checkout-alerts or "#checkout-alerts", or a channel ID such as C0123ABCD`,
+  })
+  .transform((v) => (SLACK_CHANNEL_ID_RE.test(v) || v.startsWith('#') ? v : `#${v}`));
+
 const notifyRule = z
   .record(z.string(), duration)
   .refine((r) => Object.keys(r).length === 1 && ['sms', 'voice', 'email'].includes(Object.keys(r)[0]!), {
@@ -79,6 +101,7 @@ export const person = z.strictObject({
   sms: phone.optional(),
   voice: phone.optional(),
   email: email.optional(),
+  slack: slackUser.optional(),
   notify: z
     .strictObject({
       high: z
@@ -108,6 +131,9 @@ export const service = z.strictObject({
   escalation_policy: name('escalation policy name'),
   group_by: z.array(z.string().min(1, { error: 'label names cannot be empty' })).optional(),
   runbook: name('runbook name').optional(),
+  slack_channel: slackChannel.optional(),
+  // `false` or {from, archive_after}: checked in load.ts (a union would blur its messages).
+  slack_incident_channels: z.unknown().optional(),
 });
 
 export const integration = z.strictObject({
@@ -215,6 +241,30 @@ function isWebhookUrl(v: string): boolean {
   );
 }
 
+// ------------------------------------------------------------------------------- Slack (docs/slack.md)
+
+/** Which incidents get a channel of their own (`from` and every severity listed above it). */
+export const incidentChannels = z.strictObject({
+  from: z.string().optional(),
+  archive_after: duration.optional(),
+});
+
+/**
+ * `slack:` in hark.yaml. Its bot token and signing secret come from `${NAME}`s of their own (checked
+ * in load.ts, like webhook secrets); `incident_channels` is `false` or {from, archive_after}.
+ */
+export const slack = z.strictObject({
+  bot_token: z.string({
+    error: 'bot_token must be a ${NAME} naming an environment variable that holds the bot token (xoxb-...)',
+  }),
+  signing_secret: z.string({
+    error:
+      "signing_secret must be a ${NAME} naming an environment variable that holds the app's signing secret",
+  }),
+  incident_channels: z.unknown().optional(),
+  shift_notices: z.record(z.string(), slackChannel).optional(),
+});
+
 /** hark.yaml: each section is validated on its own (load.ts), so one bad entry hides nothing else. */
 export const harkTop = z.strictObject({
   people: z.record(z.string(), z.unknown()),
@@ -225,6 +275,7 @@ export const harkTop = z.strictObject({
   api_tokens: z.unknown().optional(),
   settings: z.unknown().optional(),
   webhooks: z.unknown().optional(),
+  slack: z.unknown().optional(),
 });
 export const severitiesSection = z
   .array(z.unknown())
@@ -237,6 +288,8 @@ export type RawIntegration = z.output<typeof integration>;
 export type RawApiToken = z.output<typeof apiToken>;
 export type RawSettings = z.output<typeof settings>;
 export type RawWebhook = z.output<typeof webhook>;
+export type RawSlack = z.output<typeof slack>;
+export type RawIncidentChannels = z.output<typeof incidentChannels>;
 
 const coverageWindow = z.strictObject({
   days: z

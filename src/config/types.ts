@@ -94,6 +94,43 @@ export interface Webhook {
   readonly timeoutMs: number;
 }
 
+/** Which incidents get a chat channel of their own (docs/slack.md), and when it is archived. */
+export interface IncidentChannelPolicy {
+  /** Severities whose incidents get a dedicated channel, highest first; empty: none do. */
+  readonly severities: readonly string[];
+  /** How long after an incident resolves its channel is archived; null: never. */
+  readonly archiveAfterMs: number | null;
+}
+
+/** A service's part of the Slack config. */
+export interface SlackService {
+  /** Where its incidents are posted: a channel ID (`C0123ABCD`) or `#name`; null: not posted. */
+  readonly channel: string | null;
+  /** The service's own policy if it has one (`slack_incident_channels`), else the section's. */
+  readonly incidentChannels: IncidentChannelPolicy;
+}
+
+/** `slack:` in hark.yaml (docs/slack.md). */
+export interface SlackConfig {
+  /** Secret: never log it. The bot token (`xoxb-...`). */
+  readonly botToken: string;
+  /** The environment variable it came from (`${NAME}`), for messages. */
+  readonly botTokenEnv: string;
+  /** Secret: never log it. The app's signing secret, for Slack's v0 request signatures. */
+  readonly signingSecret: string;
+  readonly signingSecretEnv: string;
+  /** The section's policy (`incident_channels`; default: the high-urgency severities, archived 24h after resolve). */
+  readonly incidentChannels: IncidentChannelPolicy;
+  /** Every service of the config, by name. */
+  readonly services: ReadonlyMap<string, SlackService>;
+  /** Person name → Slack user ID, for the people who have `slack:`. */
+  readonly userIds: ReadonlyMap<string, string>;
+  /** Slack user ID → person name: who a button press or a slash command acts as. */
+  readonly people: ReadonlyMap<string, string>;
+  /** Schedule name → the channel its shift-change notices go to (`shift_notices`). */
+  readonly shiftNotices: ReadonlyMap<string, string>;
+}
+
 export interface PageLimit {
   readonly count: number;
   readonly perMs: number;
@@ -194,6 +231,8 @@ export interface Config {
   readonly integrations: readonly Integration[];
   readonly apiTokens: readonly ApiToken[];
   readonly webhooks: readonly Webhook[];
+  /** null: no `slack:` section (Slack is off). */
+  readonly slack: SlackConfig | null;
   readonly schedules: ReadonlyMap<string, Schedule>;
   readonly policies: ReadonlyMap<string, EscalationPolicy>;
   readonly runbooks: ReadonlyMap<string, Runbook>;

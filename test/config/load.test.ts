@@ -350,7 +350,7 @@ describe('YAML syntax', () => {
 describe('unknown keys', () => {
   it('at the top of hark.yaml, with did-you-mean and the allowed keys', () => {
     expect(errors(tree(lines('servcies: []')))).toEqual([
-      'hark.yaml:5:1: unknown key "servcies" (did you mean "services"?) (allowed: people, severities, default_severity, services, integrations, api_tokens, settings, webhooks)',
+      'hark.yaml:5:1: unknown key "servcies" (did you mean "services"?) (allowed: people, severities, default_severity, services, integrations, api_tokens, settings, webhooks, slack)',
     ]);
   });
 
@@ -358,7 +358,7 @@ describe('unknown keys', () => {
     expect(
       errors({ 'hark.yaml': lines('people:', '  alice: {sms: "+15555550101", emial: a@example.com}') }),
     ).toEqual([
-      'hark.yaml:2:32: unknown key "emial" (did you mean "email"?) (allowed: name, timezone, sms, voice, email, notify, remind_before)',
+      'hark.yaml:2:32: unknown key "emial" (did you mean "email"?) (allowed: name, timezone, sms, voice, email, slack, notify, remind_before)',
     ]);
   });
 
@@ -380,7 +380,7 @@ describe('unknown keys', () => {
       ),
     ).toEqual([
       'hark.yaml:6:3: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, event_retention, max_body, page_limits)',
-      'hark.yaml:8:46: unknown key "runbok" (did you mean "runbook"?) (allowed: name, match, escalation_policy, group_by, runbook)',
+      'hark.yaml:8:46: unknown key "runbok" (did you mean "runbook"?) (allowed: name, match, escalation_policy, group_by, runbook, slack_channel, slack_incident_channels)',
       'hark.yaml:10:38: unknown key "secret" (allowed: name, type, token, rate_limit)',
       'hark.yaml:12:42: unknown key "user" (allowed: name, token, person)',
     ]);
