@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { toGsm7 } from '../pages/format.js';
 import { messageTwiml, redirectTwiml, sayTwiml } from '../pages/twiml.js';
 import { doneSentence, refusalSentence } from '../incidents/outcomes.js';
-import { PageStore } from '../pages/store.js';
+import type { PageStore } from '../pages/store.js';
 import type { Keys } from '../redis/keys.js';
 import { answerBundleCall } from './bundle-call.js';
 import {
@@ -49,6 +49,7 @@ export interface ReplyDeps {
   readonly handoffs: SmsHandoffs | null;
   /** The queue `aa` / `rr` over more than SYNC_LIMIT incidents go to (null: they run in the request). */
   readonly bulk: BulkAnswers | null;
+  readonly pages: PageStore;
 }
 
 /** Where an SMS came from: the number (answers go back to it) and its MessageSid. */
@@ -87,7 +88,7 @@ function label(incident: Pick<Incident, 'id' | 'service' | 'title'>): string {
 
 /** SMS replies and the keys pressed on a call, on an Api that checks Twilio's signature first. */
 export function replyRoutes(api: Api<Params>, deps: ReplyDeps): void {
-  const pages = new PageStore(deps.redis, deps.keys, () => deps.config().settings.retentionMs);
+  const { pages } = deps;
 
   /** The person whose phone number sent the message, if any. */
   const personByNumber = (number: string | null): Person | null => {

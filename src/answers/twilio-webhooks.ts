@@ -35,7 +35,7 @@ import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { voiceTwiml } from '../pages/format.js';
 import { emptyTwiml, hangUpTwiml, sayTwiml } from '../pages/twiml.js';
-import { PageStore } from '../pages/store.js';
+import type { PageStore } from '../pages/store.js';
 import { validTwilioSignature } from '../pages/twilio.js';
 import type { Keys } from '../redis/keys.js';
 import { noteRequest } from '../server/request-log.js';
@@ -56,6 +56,8 @@ export interface TwilioRoutesDeps {
   readonly config: () => Config;
   /** The escalation, for moving a person on after a failed page; null: failed pages only logged. */
   readonly escalations: EscalationPort | null;
+  /** The page records the callbacks apply to. */
+  readonly pages: PageStore;
   /** TWILIO_AUTH_TOKEN; null or empty: Twilio is not configured and every webhook answers 403. */
   readonly twilioAuthToken: string | null;
   /** The external base URL Twilio was given (HARK_PUBLIC_URL / settings.public_url). */
@@ -240,7 +242,7 @@ export function formValue(params: Params, name: string): string | null {
 /** Twilio's status callbacks and page calls, on an Api that checks Twilio's signature first. */
 export function twilioRoutes(api: Api<Params>, deps: TwilioRoutesDeps): void {
   const { log } = deps;
-  const pageStore = new PageStore(deps.redis, deps.keys, () => deps.config().settings.retentionMs);
+  const pageStore = deps.pages;
 
   /**
    * Applies what Twilio reported about the message or call `sid` (a status callback, or the TwiML

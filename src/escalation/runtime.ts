@@ -1,9 +1,11 @@
 /** Assembles the escalation producer (API processes) and worker (worker processes). */
 import { Pager, type PagerDeps } from '../pages/pager.js';
-import { PageStore } from '../pages/store.js';
+import type { PageStore } from '../pages/store.js';
 import { EscalationWorker, Escalations, type EscalationDeps } from './engine.js';
 
-export interface EscalationRuntimeDeps extends EscalationDeps, Omit<PagerDeps, 'pages'> {
+export interface EscalationRuntimeDeps extends EscalationDeps, PagerDeps {
+  /** The page records (the same store the HTTP answers use). */
+  readonly pages: PageStore;
   /** Run the worker in this process (`hark serve` without --api). */
   readonly worker: boolean;
   /** Overdue sweep interval and grace (tests shorten them). */
@@ -21,9 +23,8 @@ export interface EscalationRuntime {
 
 export async function startEscalation(deps: EscalationRuntimeDeps): Promise<EscalationRuntime> {
   const escalations = new Escalations(deps);
-  const pages = new PageStore(deps.redis, deps.keys, () => deps.config().settings.retentionMs);
   const worker = deps.worker
-    ? new EscalationWorker(deps, new Pager({ ...deps, pages }), pages, {
+    ? new EscalationWorker(deps, new Pager(deps), deps.pages, {
         sweepEveryMs: deps.sweepEveryMs,
         sweepGraceMs: deps.sweepGraceMs,
         shiftPlanEveryMs: deps.shiftPlanEveryMs,

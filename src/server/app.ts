@@ -2,6 +2,8 @@
  * The HTTP app (Hono): alerts in, the incident and on-call API, health. Built from small typed
  * dependencies so that tests and `hark serve` assemble the same thing.
  */
+import type { PageStore } from '../pages/store.js';
+import type { OverrideStore } from '../schedules/override-store.js';
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { RateLimiter } from './rate-limit.js';
@@ -52,6 +54,9 @@ export interface AppDeps {
   readonly now: () => Date;
   /** The escalation producer, for Twilio delivery callbacks to move a person on (null: none). */
   readonly escalations?: Escalations | null;
+  /** The runtime overrides and the page records, built once by the process (serve.ts). */
+  readonly overrides: OverrideStore;
+  readonly pages: PageStore;
   /** TWILIO_AUTH_TOKEN, to check Twilio's webhook signatures; unset: Twilio webhooks answer 403. */
   readonly twilioAuthToken?: string | null;
   /** The external base URL (HARK_PUBLIC_URL): the URLs Twilio signs its webhooks for. */

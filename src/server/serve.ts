@@ -2,6 +2,7 @@
  * `hark serve`: load the config, connect to Redis (or start a local one), serve HTTP, and stop
  * cleanly on SIGINT/SIGTERM (stop taking requests, close Redis, stop the local redis-server).
  */
+import { PageStore } from '../pages/store.js';
 import { startBulkAnswers } from '../queues/bulk-answers.js';
 import { smsHandoffs } from '../answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
@@ -165,7 +166,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     started.push(() => transports.close());
     const formats = createPageFormats(await actionSecret(redis, keys));
     const metrics = new Metrics();
+    const pages = new PageStore(redis, keys, () => live.config.settings.retentionMs);
     const escalation = await startEscalation({
+      pages,
       metrics,
       redis,
       keys,
@@ -228,6 +231,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     let api: Hono | null = null;
     if (opts.api) {
       api = createApp({
+        overrides: overrideStore,
+        pages,
         handoffs: smsHandoffs(
           overrideStore,
           () => registry,

@@ -10,7 +10,6 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/types.js';
-import type { Escalations } from '../escalation/engine.js';
 import type { IncidentOperations } from '../incidents/operations.js';
 import { INCIDENT_ROLES, runbookLink } from '../incidents/model.js';
 import type { ActionOutcome, IncidentStore } from '../incidents/store.js';
@@ -19,7 +18,8 @@ import { postmortemMarkdown } from '../postmortem/draft.js';
 import { pagedPeople } from '../incidents/describe.js';
 import { feedUrl } from '../schedules/feed-token.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
-import { OverrideError, OverrideStore } from '../schedules/override-store.js';
+import type { OverrideStore } from '../schedules/override-store.js';
+import { OverrideError } from '../schedules/override-store.js';
 import { parseDuration } from '../config/duration.js';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
@@ -59,8 +59,8 @@ export interface WebDeps {
   readonly publicUrl: () => string;
   readonly redis: Redis;
   readonly keys: Keys;
-  /** Asked to plan shift notices after an override is made (absent: the periodic planner tells). */
-  readonly escalations?: Pick<Escalations, 'planShiftsSoon'> | null;
+  /** The runtime overrides (built once by the process, with its shift planner attached). */
+  readonly overrides: OverrideStore;
 }
 
 const FLASH_COOKIE = 'hark_flash';
@@ -75,13 +75,7 @@ function pageHeaders(c: Context): void {
 }
 
 export function webRoutes(app: Hono, deps: WebDeps): void {
-  const overrideStore = new OverrideStore(
-    deps.redis,
-    deps.keys,
-    deps.config,
-    () => deps.now().getTime(),
-    async () => deps.escalations?.planShiftsSoon(),
-  );
+  const overrideStore = deps.overrides;
   const secure = (c: Context) =>
     deps.publicUrl().startsWith('https:') || new URL(c.req.url).protocol === 'https:';
 

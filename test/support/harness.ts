@@ -1,4 +1,5 @@
 /** Test harness: a real Hark HTTP server on a free port against the test run's real Redis. */
+import { PageStore } from '../../src/pages/store.js';
 import { startBulkAnswers } from '../../src/queues/bulk-answers.js';
 import { smsHandoffs } from '../../src/answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
@@ -86,8 +87,10 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   const log = opts.log ?? pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
   let url = '';
   const publicUrl = () => opts.publicUrl ?? url;
+  const pages = new PageStore(redis, keys, () => config.settings.retentionMs);
   const escalation = opts.escalation
     ? await startEscalation({
+        pages,
         metrics,
         redis,
         keys,
@@ -156,6 +159,8 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     ? startWebhookDelivery({ metrics, ...opts.webhooks, redis, keys, config: () => config, log })
     : null;
   const app = createApp({
+    overrides: overrideStore,
+    pages,
     webhooks: webhookQueue,
     metrics,
     handoffs: smsHandoffs(

@@ -15,15 +15,10 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DURATION_HELP, parseDuration } from '../../config/duration.js';
 import type { ApiToken, Config } from '../../config/types.js';
-import type { Escalations } from '../../escalation/engine.js';
 import type { Keys } from '../../redis/keys.js';
 import type { CompiledSchedule } from '../../schedules/engine.js';
-import {
-  OverrideError,
-  OverrideStore,
-  overrideJson,
-  overrideJsonSchema,
-} from '../../schedules/override-store.js';
+import type { OverrideStore } from '../../schedules/override-store.js';
+import { OverrideError, overrideJson, overrideJsonSchema } from '../../schedules/override-store.js';
 import type { ScheduleRegistry } from '../../schedules/registry.js';
 import { parseTimeArg, TIME_HELP } from '../../time/parse-time.js';
 import { actorOf, tokenApi } from '../auth.js';
@@ -37,8 +32,8 @@ export interface OverrideApiDeps {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly now: () => Date;
-  /** Asked to plan shift notices after every change (absent: the periodic planner tells). */
-  readonly escalations?: Pick<Escalations, 'planShiftsSoon'> | null;
+  /** The runtime overrides (built once by the process, with its shift planner attached). */
+  readonly overrides: OverrideStore;
 }
 
 const createBody = z
@@ -67,13 +62,7 @@ const overrideAnswer = (description: string) => ({
 });
 
 export function overrideApi(deps: OverrideApiDeps): Api<ApiToken> {
-  const store = new OverrideStore(
-    deps.redis,
-    deps.keys,
-    deps.config,
-    () => deps.now().getTime(),
-    async () => deps.escalations?.planShiftsSoon(),
-  );
+  const store = deps.overrides;
 
   /** The schedule of the path, or 404. */
   const scheduleOf = (name: string): CompiledSchedule => {
