@@ -27,8 +27,8 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startFakeHttp } from './fake-http.js';
 
 export type SlackArgs = Readonly<Record<string, unknown>>;
 
@@ -235,7 +235,6 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const dms = new Map<string, string>();
   let failures: { failure: SlackFailure; method: string | null }[] = [];
   const hanging = new Set<ServerResponse>();
-  const sockets = new Set<Socket>();
   let tsCounter = 0;
   let createdCounter = 0;
 
@@ -585,22 +584,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > 2 << 20) req.socket.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startFakeHttp(handle, 2 << 20);
+  const { port } = server;
   const base = `http://127.0.0.1:${port}`;
 
   async function sendSigned(url: string, rawBody: string, sign: SignOptions = {}): Promise<SlackDelivery> {
@@ -780,9 +765,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     async close() {
       for (const res of hanging) res.destroy();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
+      await server.close();
     },
   };
 }

@@ -15,8 +15,8 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startFakeHttp } from './fake-http.js';
 import { consoleTransports } from '../../src/pages/console.js';
 import { createTwilioTransports } from '../../src/pages/twilio.js';
 import type { EmailTransport, Transports } from '../../src/pages/types.js';
@@ -241,7 +241,6 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
   let failingTo = new Map<string, { status: number; error: { code: number; message: string } | undefined }>();
   const sequence = new Map<string, number>();
   const hanging = new Set<ServerResponse>();
-  const sockets = new Set<Socket>();
 
   const route = new RegExp(
     `^${basePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${API_VERSION}/Accounts/([^/]+)/(Messages|Calls)\\.json$`,
@@ -459,22 +458,8 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     }
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > 1 << 20) req.socket.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startFakeHttp(handle, 1 << 20);
+  const { port } = server;
 
   const all = (): Recorded[] => [...messages, ...calls].sort((a, b) => a.at.getTime() - b.at.getTime());
   const find = (sid: string): Recorded | undefined =>
@@ -613,9 +598,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     },
     async close() {
       for (const res of hanging) res.destroy();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
+      await server.close();
     },
   };
 }
