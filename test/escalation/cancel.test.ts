@@ -4,6 +4,7 @@
  * however many other incidents have jobs waiting. And a job that is not removed (running at the
  * time, or queued without an index entry) still never pages after the acknowledgement.
  */
+import { QueueEvents } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -220,16 +221,22 @@ describe('a job that was not removed', () => {
     // would add it), due now: it runs and must page no one.
     const queue = h.escalation!.escalations.queue;
     expect(await queue.getJob(`page-${id}-0-0-0-alice-1`)).toBeUndefined();
+    // Waited on BullMQ's own completion event, not by polling the job's state.
+    const connection = h.redis.duplicate({ maxRetriesPerRequest: null });
+    const events = new QueueEvents(queue.name, {
+      connection,
+      ...(queue.opts.prefix ? { prefix: queue.opts.prefix } : {}),
+    });
+    await events.waitUntilReady();
     const late = await queue.add(
       'page',
       { kind: 'page', incident: id, cycle: 0, loop: 0, step: 0, person: 'alice', rule: 1, channel: 'sms' },
       { jobId: `page-${id}-0-0-0-alice-1` },
     );
-    const deadline = Date.now() + 10_000;
-    while ((await late.getState()) !== 'completed') {
-      if (Date.now() > deadline) throw new Error(`the late job is ${await late.getState()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await late.waitUntilFinished(events, 10_000).finally(async () => {
+      await events.close();
+      await connection.quit();
+    });
     expect(log.count(new RegExp(`#${id} `))).toBe(1);
     const types = (await h.store.get(id))!.timeline!.map((e) => e.type);
     expect(types.filter((t) => t === 'page.sent')).toHaveLength(1);
