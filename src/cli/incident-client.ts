@@ -6,11 +6,8 @@
 import type { Incident, IncidentRole, IncidentState } from '../incidents/model.js';
 import type { ListFilter } from '../incidents/store.js';
 import type { Config } from '../config/types.js';
-import { Escalations } from '../escalation/engine.js';
-import { IncidentOperations } from '../incidents/operations.js';
-import { IncidentStore } from '../incidents/store.js';
+import { composeHark } from '../compose.js';
 import { createLogger } from '../log.js';
-import { ScheduleRegistry } from '../schedules/registry.js';
 import { keys as makeKeys } from '../redis/keys.js';
 import { connectCliRedis } from './redis.js';
 import { CheckFailed, UsageError } from './output.js';
@@ -99,19 +96,16 @@ export async function connectIncidents(opts: ConnectOptions): Promise<IncidentCl
     'hark: no Redis to read incidents from: set REDIS_URL, run this where `hark serve` runs, or use --server URL --token T',
   );
   const config = opts.config;
-  const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
-  const store = new IncidentStore(redis, keys, () => config.settings.retentionMs);
-  // The same operations as the server: acknowledging here also cancels pending pages.
-  const escalations = new Escalations({
+  // The same parts and operations as the server (src/compose.ts): acknowledging here also
+  // cancels pending pages.
+  const { store, ops, close } = await composeHark({
     redis,
-    keys,
-    store,
+    keys: makeKeys(opts.env.HARK_REDIS_PREFIX || undefined),
     config: () => config,
-    schedules: () => new ScheduleRegistry(config),
-    log: createLogger('error'),
     now: () => Date.now(),
+    log: createLogger('error'),
+    escalation: 'producer',
   });
-  const ops = new IncidentOperations(store, escalations, () => config.settings.ackTimeoutMs);
   return {
     list: (f) => store.list(f),
     get: (id) => store.get(id),
@@ -139,7 +133,7 @@ export async function connectIncidents(opts: ConnectOptions): Promise<IncidentCl
       return r.incident;
     },
     close: async () => {
-      await escalations.close();
+      await close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -2,9 +2,6 @@
  * `hark serve`: load the config, connect to Redis (or start a local one), serve HTTP, and stop
  * cleanly on SIGINT/SIGTERM (stop taking requests, close Redis, stop the local redis-server).
  */
-import { PageStore } from '../pages/store.js';
-import { startBulkAnswers } from '../queues/bulk-answers.js';
-import { smsHandoffs } from '../answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -12,12 +9,9 @@ import { formatIssue } from '../config/errors.js';
 import { LiveConfig, type ReloadResult } from '../config/live.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
-import { startEscalation } from '../escalation/runtime.js';
-import type { Subscriber } from '../events/subscriber.js';
-import { consumerName, startSubscribers } from '../events/subscribers.js';
-import { IncidentOperations } from '../incidents/operations.js';
+import { consumerName } from '../events/subscribers.js';
+import { composeHark } from '../compose.js';
 import { Metrics } from '../metrics.js';
-import { IncidentStore } from '../incidents/store.js';
 import { actionSecret, createPageFormats } from '../pages/page-formats.js';
 import { transportsFromEnv } from '../pages/transports.js';
 import { createLogger, type Logger } from '../log.js';
@@ -27,11 +21,6 @@ import type { Redis } from 'ioredis';
 import { keys as makeKeys, type Keys } from '../redis/keys.js';
 import { findOrInstallRedisServer } from '../redis/install.js';
 import { startManagedRedis } from '../redis/managed.js';
-import { OverrideStore } from '../schedules/override-store.js';
-import { ScheduleRegistry } from '../schedules/registry.js';
-import { startWebhookDelivery } from '../webhooks/delivery.js';
-import { WebhookQueue } from '../webhooks/queue.js';
-import { webhookSubscriber } from '../webhooks/subscriber.js';
 import type { Hono } from 'hono';
 import { createApp, createOperatorApp } from './app.js';
 import { refuseExposedExampleTokens } from './example-tokens.js';
@@ -141,22 +130,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       throw redisError(target.label, lastRedisError ?? (e as Error).message);
     }
     const keys = makeKeys(opts.env.HARK_REDIS_PREFIX || undefined);
-    const store = new IncidentStore(redis, keys, () => live.config.settings.retentionMs, durability);
-    // Every override written here asks for a shift plan at once (the holders are told in seconds).
-    let planShiftsSoon = async (): Promise<void> => {};
-    const overrideStore = new OverrideStore(
-      redis,
-      keys,
-      () => live.config,
-      Date.now,
-      () => planShiftsSoon(),
-    );
-    let registry = new ScheduleRegistry(config, overrideStore);
-    live.onReload((next) => {
-      registry = new ScheduleRegistry(next, overrideStore);
-      void planShiftsSoon(); // a reload may change who holds a role
-    });
-
     const publicUrl = () =>
       (opts.env.HARK_PUBLIC_URL || live.config.settings.publicUrl || `http://localhost:${port}`).replace(
         /\/+$/,
@@ -164,99 +137,44 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       );
     const transports = transportsFromEnv(opts.env, log);
     started.push(() => transports.close());
-    const formats = createPageFormats(await actionSecret(redis, keys));
     const metrics = new Metrics();
-    const pages = new PageStore(redis, keys, () => live.config.settings.retentionMs);
-    const escalation = await startEscalation({
-      pages,
-      metrics,
+    // The parts (src/compose.ts). A worker process runs the workers and the event stream's
+    // subscribers; every process trims the stream and shows its length on /metrics.
+    const hark = await composeHark({
       redis,
       keys,
-      store,
       config: () => live.config,
-      schedules: () => registry,
-      log,
       now: () => Date.now(),
-      publicUrl,
-      transports,
-      formats,
-      worker: opts.worker,
-    });
-    started.push(() => escalation.close());
-    planShiftsSoon = () => escalation.escalations.planShiftsSoon();
-    // The event stream's subscribers (src/events/subscribers.ts): run by worker processes. Every
-    // process trims the stream and shows its length on /metrics.
-    // Outgoing webhooks, the first subscriber: it queues a delivery per matching webhook; the
-    // delivery worker (below) sends them. The API queues test events on the same queue.
-    const webhooks = new WebhookQueue(redis, keys);
-    started.push(() => webhooks.close());
-    const subscribers: Subscriber[] = [
-      webhookSubscriber({ redis, keys, config: () => live.config, store, queue: webhooks }),
-    ];
-    const eventRunner = await startSubscribers({
-      redis,
-      keys,
-      subscribers: opts.worker ? subscribers : [],
       log,
       metrics,
-      consumer: consumerName(),
-      now: () => Date.now(),
-      retentionMs: () => live.config.settings.eventRetentionMs,
+      durability,
+      escalation: {
+        transports,
+        formats: createPageFormats(await actionSecret(redis, keys)),
+        publicUrl,
+        worker: opts.worker,
+      },
+      webhooks: { delivery: opts.worker ? {} : null },
+      events: { run: opts.worker, consumer: consumerName() },
     });
-    started.push(() => eventRunner.stop());
+    started.push(() => hark.close());
+    // A reload may change who holds a role.
+    live.onReload(() => void hark.escalations?.planShiftsSoon());
     const reloads = await configReloads({ live, redis, keys, log, metrics });
     started.push(() => reloads.close());
-    const ops = new IncidentOperations(
-      store,
-      escalation.escalations,
-      () => live.config.settings.ackTimeoutMs,
-      metrics,
-      log,
-    );
-    // SMS `aa` / `rr` over many incidents: queued by the API, run by the workers.
-    const bulkAnswers = startBulkAnswers({
-      redis,
-      keys,
-      ops,
-      sms: transports.sms,
-      log,
-      now: () => new Date(),
-      worker: opts.worker,
-    });
-    started.push(() => bulkAnswers.close());
-    if (opts.worker) {
-      const delivery = startWebhookDelivery({ redis, keys, config: () => live.config, log, metrics });
-      started.push(() => delivery.close());
-    }
     let api: Hono | null = null;
     if (opts.api) {
       api = createApp({
-        overrides: overrideStore,
-        pages,
-        handoffs: smsHandoffs(
-          overrideStore,
-          () => registry,
-          () => live.config,
-        ),
-        config: () => live.config,
-        schedules: () => registry,
-        store,
-        ops,
-        escalations: escalation.escalations,
-        bulkAnswers: bulkAnswers.queue,
+        ...hark,
+        now: () => new Date(),
         metrics,
         twilioAuthToken: opts.env.TWILIO_AUTH_TOKEN || null,
         publicUrl,
-        redis,
-        keys,
-        log,
-        now: () => new Date(),
         reloadConfig: reloads.everywhere,
-        webhooks,
       });
     }
     // A worker serves only /healthz, /readyz and /metrics (its pages, escalation lag, sweeps).
-    const app = api ?? createOperatorApp({ redis, log, metrics, escalations: escalation.escalations });
+    const app = api ?? createOperatorApp({ redis, log, metrics, escalations: hark.escalations });
     const server = await new Promise<ServerType>((res, rej) => {
       const s = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
         port = info.port;

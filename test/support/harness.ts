@@ -1,7 +1,4 @@
 /** Test harness: a real Hark HTTP server on a free port against the test run's real Redis. */
-import { PageStore } from '../../src/pages/store.js';
-import { startBulkAnswers } from '../../src/queues/bulk-answers.js';
-import { smsHandoffs } from '../../src/answers/sms-handoffs.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -10,22 +7,18 @@ import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
-import { startEscalation, type EscalationRuntime } from '../../src/escalation/runtime.js';
 import type { Subscriber } from '../../src/events/subscriber.js';
-import { startSubscribers } from '../../src/events/subscribers.js';
-import { IncidentOperations } from '../../src/incidents/operations.js';
 import { Metrics } from '../../src/metrics.js';
-import { IncidentStore } from '../../src/incidents/store.js';
 import type { PageFormats } from '../../src/pages/pager.js';
 import type { Transports } from '../../src/pages/types.js';
 import { connectRedis, whenReady } from '../../src/redis/connect.js';
 import { keys as makeKeys, type Keys } from '../../src/redis/keys.js';
-import { OverrideStore } from '../../src/schedules/override-store.js';
-import { ScheduleRegistry } from '../../src/schedules/registry.js';
 import { createApp } from '../../src/server/app.js';
-import { startWebhookDelivery, type WebhookDeliveryDeps } from '../../src/webhooks/delivery.js';
-import { WebhookQueue } from '../../src/webhooks/queue.js';
-import { webhookSubscriber } from '../../src/webhooks/subscriber.js';
+import { composeHark } from '../../src/compose.js';
+import type { EscalationRuntime } from '../../src/escalation/runtime.js';
+import type { IncidentOperations } from '../../src/incidents/operations.js';
+import type { IncidentStore } from '../../src/incidents/store.js';
+import type { WebhookDeliveryDeps } from '../../src/webhooks/delivery.js';
 
 export interface TestHarkOptions {
   readonly redisUrl?: string;
@@ -72,112 +65,50 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
   redis.on('error', () => {});
   await whenReady(redis);
   const keys = makeKeys(opts.prefix ?? `{test-${randomUUID().slice(0, 8)}}:`);
-  const store = new IncidentStore(redis, keys, () => config.settings.retentionMs);
   const now = opts.now ?? (() => Date.now());
-  let planShiftsSoon = async (): Promise<void> => {};
-  const overrideStore = new OverrideStore(
-    redis,
-    keys,
-    () => config,
-    now,
-    () => planShiftsSoon(),
-  );
-  const registry = new ScheduleRegistry(config, overrideStore);
   const metrics = new Metrics(false);
   const log = opts.log ?? pino({ level: process.env.HARK_TEST_LOG ?? 'silent' });
   let url = '';
   const publicUrl = () => opts.publicUrl ?? url;
-  const pages = new PageStore(redis, keys, () => config.settings.retentionMs);
-  const escalation = opts.escalation
-    ? await startEscalation({
-        pages,
-        metrics,
-        redis,
-        keys,
-        store,
-        config: () => config,
-        schedules: () => registry,
-        log,
-        now,
-        publicUrl,
-        transports: opts.escalation.transports,
-        formats: opts.escalation.formats,
-        worker: true,
-        sweepEveryMs: 500,
-        sweepGraceMs: 1000,
-        shiftPlanEveryMs: opts.shiftPlanEveryMs ?? 300,
-        shiftHorizonMs: 60_000,
-      })
-    : null;
-  if (escalation) planShiftsSoon = () => escalation.escalations.planShiftsSoon();
-  const ops = new IncidentOperations(
-    store,
-    escalation?.escalations ?? null,
-    () => config.settings.ackTimeoutMs,
-    metrics,
-    log,
-  );
-  const webhookQueue = opts.webhooks ? new WebhookQueue(redis, keys) : null;
-  // With webhooks, the webhook subscriber reads the event stream, as in a worker process.
-  const subscribers = [
-    ...(opts.subscribers ?? []),
-    ...(webhookQueue && opts.webhookSubscriber
-      ? [webhookSubscriber({ redis, keys, config: () => config, store, queue: webhookQueue })]
-      : []),
-  ];
-  const events =
-    subscribers.length > 0
-      ? await startSubscribers({
-          redis,
-          keys,
-          subscribers,
-          log,
-          metrics,
-          consumer: `test-${keys.prefix}`,
-          // Stream ids are Redis's clock, not the test's: the retention is counted on the real one.
-          now: () => Date.now(),
-          retentionMs: () => config.settings.eventRetentionMs,
-          claimIdleMs: 1000,
-          retryMinMs: 50,
-          retryMaxMs: 500,
-          blockMs: 500,
-          stopGraceMs: 500,
-        })
-      : null;
-  const bulkAnswers = opts.escalation
-    ? startBulkAnswers({
-        redis,
-        keys,
-        ops,
-        sms: opts.escalation.transports.sms,
-        log,
-        now: () => new Date(now()),
-        worker: true,
-      })
-    : null;
-  const webhookDelivery = opts.webhooks
-    ? startWebhookDelivery({ metrics, ...opts.webhooks, redis, keys, config: () => config, log })
-    : null;
-  const app = createApp({
-    overrides: overrideStore,
-    pages,
-    webhooks: webhookQueue,
-    metrics,
-    handoffs: smsHandoffs(
-      overrideStore,
-      () => registry,
-      () => config,
-    ),
-    config: () => config,
-    schedules: () => registry,
-    store,
-    ops,
+  // Built the way `hark serve` builds its parts (src/compose.ts), with shorter timings.
+  const subscribe = opts.webhookSubscriber === true;
+  const extra = opts.subscribers ?? [];
+  const hark = await composeHark({
     redis,
     keys,
+    config: () => config,
+    now,
     log,
+    metrics,
+    escalation: opts.escalation
+      ? {
+          ...opts.escalation,
+          publicUrl,
+          worker: true,
+          timings: {
+            sweepEveryMs: 500,
+            sweepGraceMs: 1000,
+            shiftPlanEveryMs: opts.shiftPlanEveryMs ?? 300,
+            shiftHorizonMs: 60_000,
+          },
+        }
+      : 'none',
+    webhooks: opts.webhooks ? { delivery: opts.webhooks, subscribe } : null,
+    // With webhooks, the webhook subscriber reads the event stream, as in a worker process.
+    events:
+      extra.length > 0 || (opts.webhooks && subscribe)
+        ? {
+            run: true,
+            consumer: `test-${keys.prefix}`,
+            extra,
+            timings: { claimIdleMs: 1000, retryMinMs: 50, retryMaxMs: 500, blockMs: 500, stopGraceMs: 500 },
+          }
+        : null,
+  });
+  const app = createApp({
+    ...hark,
+    metrics,
     now: () => new Date(now()),
-    escalations: escalation?.escalations ?? null,
-    bulkAnswers: bulkAnswers?.queue ?? null,
     twilioAuthToken: opts.twilioAuthToken ?? null,
     publicUrl,
   });
@@ -191,9 +122,9 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     config,
     redis,
     keys,
-    store,
-    ops,
-    escalation,
+    store: hark.store,
+    ops: hark.ops,
+    escalation: hark.escalation,
     metrics,
     snapshot: async () => {
       const out: Record<string, string> = {};
@@ -217,11 +148,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     },
     close: async () => {
       await new Promise<void>((res) => server.close(() => res()));
-      await events?.stop();
-      await bulkAnswers?.close();
-      await webhookDelivery?.close();
-      await webhookQueue?.close();
-      await escalation?.close();
+      await hark.close();
       redis.disconnect();
     },
   };

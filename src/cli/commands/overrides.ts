@@ -10,7 +10,6 @@
  * `hark shifts` see the overrides when a Redis is reachable.
  */
 import { actorName } from '../../incidents/model.js';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DURATION_HELP, parseDuration } from '../../config/duration.js';
 import type { Config } from '../../config/types.js';
@@ -19,7 +18,6 @@ import { cliRedisTarget, type RedisTarget } from '../../redis/target.js';
 import {
   DEFAULT_OVERRIDE_MS,
   OverrideError,
-  OverrideStore,
   overrideJson,
   type OverrideJson,
 } from '../../schedules/override-store.js';
@@ -108,7 +106,9 @@ export async function runtimeOverrides(config: Config, cli: CliEnv): Promise<Run
   if (!redis) return [];
   try {
     const keys = makeKeys(cli.env.HARK_REDIS_PREFIX || undefined);
-    return await new OverrideStore(redis, keys, () => config, cli.now).list();
+    // Loaded only when a Redis is there: the parts pull in BullMQ, which `hark who` does not need.
+    const { composeStores } = await import('../../compose.js');
+    return await composeStores({ redis, keys, config: () => config, now: cli.now }).overrides.list();
   } catch {
     return [];
   } finally {
@@ -126,25 +126,22 @@ async function redisClient(config: Config, cli: CliEnv): Promise<OverrideClient>
   const redis = await tryRedis(target, 3000);
   if (!redis) throw new CheckFailed(`hark: Redis at ${target.label} is not reachable`);
   const keys = makeKeys(cli.env.HARK_REDIS_PREFIX || undefined);
-  // After a change, the running workers plan shift notices at once (the holders are told within
-  // seconds); if that cannot be asked for, their periodic planner tells them within 5 minutes.
-  let queue: Queue | null = null;
-  const changed = async () => {
-    try {
-      const [{ Queue }, { QUEUE, requestShiftPlan }] = await Promise.all([
-        import('bullmq'),
-        import('../../escalation/engine.js'),
-      ]);
-      if (!queue) {
-        queue = new Queue(QUEUE, { connection: redis, prefix: keys.bullPrefix });
-        queue.on('error', () => {});
-      }
-      await requestShiftPlan(queue);
-    } catch {
-      // The override is stored; the periodic planner tells the holders.
-    }
-  };
-  const store = new OverrideStore(redis, keys, () => config, cli.now, changed);
+  // Built as the server builds them (src/compose.ts): after a change, the escalation producer
+  // asks the running workers for a shift plan at once (the holders are told within seconds); if
+  // that cannot be asked for, their periodic planner tells them within 5 minutes.
+  const [{ composeHark }, { createLogger }] = await Promise.all([
+    import('../../compose.js'),
+    import('../../log.js'),
+  ]);
+  const hark = await composeHark({
+    redis,
+    keys,
+    config: () => config,
+    now: cli.now,
+    log: createLogger('error'),
+    escalation: 'producer',
+  });
+  const store = hark.overrides;
   return {
     create: async (r) => {
       if (r.as !== undefined && !config.people.has(r.as)) throw new UsageError(`unknown person "${r.as}"`);
@@ -171,7 +168,7 @@ async function redisClient(config: Config, cli: CliEnv): Promise<OverrideClient>
       return o && overrideJson(o);
     },
     close: async () => {
-      await queue?.close().catch(() => {});
+      await hark.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
