@@ -32,6 +32,7 @@ import { startBulkAnswers } from './queues/bulk-answers.js';
 import type { Keys } from './redis/keys.js';
 import { OverrideStore } from './schedules/override-store.js';
 import { ScheduleRegistry } from './schedules/registry.js';
+import { createSlackProvider, type SlackProvider } from './chat/slack/client.js';
 import { startWebhookDelivery, type WebhookDeliveryDeps } from './webhooks/delivery.js';
 import { WebhookQueue } from './webhooks/queue.js';
 import { webhookSubscriber } from './webhooks/subscriber.js';
@@ -96,6 +97,8 @@ export interface PagingOptions {
 }
 
 export interface ComposeOptions extends Foundation {
+  /** Slack's Web API base URL (HARK_SLACK_API_URL; tests: the fake Slack). Default Slack's own. */
+  readonly slackApiUrl?: string;
   /**
    * How this process takes part in escalation:
    * - paging options: the producer, and the workers when `worker` (`hark serve`);
@@ -143,6 +146,11 @@ export interface Hark extends Stores, Foundation {
   readonly webhooks: WebhookQueue | null;
   /** The event stream's subscribers this process runs (empty when it runs none). */
   readonly subscribers: readonly Subscriber[];
+  /**
+   * The Slack client for the running config (rebuilt when a reload changes the bot token); null
+   * without a `slack:` section.
+   */
+  readonly slack: () => SlackProvider | null;
   /** Stops everything started here, last started first. Calling it twice is harmless. */
   close(): Promise<void>;
 }
@@ -260,6 +268,23 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       started.push(() => delivery.close());
     }
 
+    let slack: { token: string; provider: SlackProvider } | null = null;
+    const slackProvider = () => {
+      const section = opts.config().slack;
+      if (!section) return null;
+      if (slack?.token !== section.botToken) {
+        slack = {
+          token: section.botToken,
+          provider: createSlackProvider({
+            botToken: section.botToken,
+            logger: opts.log,
+            ...(opts.slackApiUrl ? { apiUrl: opts.slackApiUrl } : {}),
+          }),
+        };
+      }
+      return slack.provider;
+    };
+
     return {
       redis: opts.redis,
       keys: opts.keys,
@@ -276,6 +301,7 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       bulkAnswers,
       webhooks,
       subscribers: running,
+      slack: slackProvider,
       close,
     };
   } catch (e) {

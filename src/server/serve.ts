@@ -148,6 +148,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       log,
       metrics,
       durability,
+      ...(opts.env.HARK_SLACK_API_URL ? { slackApiUrl: opts.env.HARK_SLACK_API_URL } : {}),
       escalation: {
         transports,
         formats: createPageFormats(await actionSecret(redis, keys)),

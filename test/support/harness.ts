@@ -14,7 +14,7 @@ import type { Transports } from '../../src/pages/types.js';
 import { connectRedis, whenReady } from '../../src/redis/connect.js';
 import { keys as makeKeys, type Keys } from '../../src/redis/keys.js';
 import { createApp } from '../../src/server/app.js';
-import { composeHark } from '../../src/compose.js';
+import { composeHark, type Hark } from '../../src/compose.js';
 import type { EscalationRuntime } from '../../src/escalation/runtime.js';
 import type { IncidentOperations } from '../../src/incidents/operations.js';
 import type { IncidentStore } from '../../src/incidents/store.js';
@@ -41,6 +41,8 @@ export interface TestHarkOptions {
   readonly webhooks?: Omit<WebhookDeliveryDeps, 'redis' | 'keys' | 'config' | 'log'>;
   /** Run these event stream subscribers (as a worker process does), retried after 50 ms. */
   readonly subscribers?: readonly Subscriber[];
+  /** Slack's Web API base URL (the fake Slack's). */
+  readonly slackApiUrl?: string;
   /** With `webhooks`: also run the webhook subscriber on the event stream (end to end). */
   readonly webhookSubscriber?: boolean;
 }
@@ -54,6 +56,8 @@ export interface TestHark {
   readonly ops: IncidentOperations;
   readonly escalation: EscalationRuntime | null;
   readonly metrics: Metrics;
+  /** Every part, as src/compose.ts built them. */
+  readonly parts: Hark;
   /** Every key this instance wrote (its prefix), for "no state changed" checks. */
   snapshot(): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -80,6 +84,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     now,
     log,
     metrics,
+    ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
     escalation: opts.escalation
       ? {
           ...opts.escalation,
@@ -126,6 +131,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
     ops: hark.ops,
     escalation: hark.escalation,
     metrics,
+    parts: hark,
     snapshot: async () => {
       const out: Record<string, string> = {};
       const found = await redis.keys(`${keys.prefix.replace(/[{}*?[\]]/g, '\\$&')}*`);
