@@ -770,6 +770,48 @@ class Loader {
     return out;
   }
 
+  /**
+   * A secret must be a whole `${VAR}` of its own: not written in the file, not one of Hark's own
+   * variables (TWILIO_AUTH_TOKEN...), not shared with another field. Reports what is wrong at
+   * `path` (messages never show the value). `ok`: the value may be checked further; `env`: the
+   * variable it came from (null: none).
+   */
+  private envSecret(
+    src: SourceFile,
+    path: Path,
+    refs: readonly { path: Path; text: string; names: readonly string[] }[],
+    says: {
+      readonly what: string;
+      readonly field: string;
+      readonly suggestion: string;
+      readonly refused: (env: string, why: string) => string;
+    },
+  ): { ok: true; env: string } | { ok: false; env: string | null } {
+    const same = (p: Path) => p.length === path.length && p.every((x, i) => x === path[i]);
+    const ref = refs.find((r) => same(r.path));
+    const m = ref ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(ref.text) : null;
+    if (!m) {
+      src.report(
+        path,
+        `${says.what} must come from the environment alone: write ${says.field}: "\${${says.suggestion}}" (no default, nothing around it) and set ${says.suggestion}`,
+      );
+      return { ok: false, env: null };
+    }
+    const env = m[1]!;
+    if (src.isPoisoned(path)) return { ok: false, env }; // unset: reported already, the value is not checked
+    if (HARK_SECRET_ENV.includes(env)) {
+      src.report(path, says.refused(env, 'Hark uses it for something else'));
+      return { ok: false, env };
+    }
+    const elsewhere = refs.find((r) => r.names.includes(env) && r !== ref);
+    if (elsewhere) {
+      const pos = src.position(elsewhere.path);
+      src.report(path, says.refused(env, `it is also used at ${src.file}:${pos.line}:${pos.col}`));
+      return { ok: false, env };
+    }
+    return { ok: true, env };
+  }
+
   /** Checks a webhook's secret (messages never show it); the variable it came from. */
   private webhookSecret(
     src: SourceFile,
@@ -780,36 +822,16 @@ class Loader {
   ): string | null {
     const path: Path = ['webhooks', i, 'secret'];
     const where = `webhook "${w.name}"`;
-    const ref = refs.find(
-      (r) => r.path.length === 3 && r.path[0] === 'webhooks' && r.path[1] === i && r.path[2] === 'secret',
-    );
-    const m = ref ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(ref.text) : null;
     const suggestion = `HARK_WEBHOOK_${w.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_SECRET`;
-    if (!m) {
-      src.report(
-        path,
-        `the secret of ${where} must come from the environment alone: write secret: "\${${suggestion}}" (no default, nothing around it) and set ${suggestion}`,
-      );
-      return null;
-    }
-    const env = m[1]!;
-    if (src.isPoisoned(path)) return env; // unset: reported already, the value is not checked
-    if (HARK_SECRET_ENV.includes(env)) {
-      src.report(
-        path,
-        `${where} cannot use ${env} as its secret: Hark uses it for something else; give the webhook a variable of its own`,
-      );
-      return env;
-    }
-    const elsewhere = refs.find((r) => r.names.includes(env) && r !== ref);
-    if (elsewhere) {
-      const pos = src.position(elsewhere.path);
-      src.report(
-        path,
-        `${where} cannot use ${env} as its secret: it is also used at ${src.file}:${pos.line}:${pos.col}; give the webhook a variable of its own`,
-      );
-      return env;
-    }
+    const checked = this.envSecret(src, path, refs, {
+      what: `the secret of ${where}`,
+      field: 'secret',
+      suggestion,
+      refused: (env, why) =>
+        `${where} cannot use ${env} as its secret: ${why}; give the webhook a variable of its own`,
+    });
+    if (!checked.ok) return checked.env;
+    const env = checked.env;
     const same = others.find((o) => o.value === w.secret);
     if (same) {
       src.report(
@@ -1006,34 +1028,15 @@ class Loader {
       field === 'bot_token'
         ? ["Slack's bot token", 'SLACK_BOT_TOKEN']
         : ["Slack's signing secret", 'SLACK_SIGNING_SECRET'];
-    const refs = src.envReferences;
-    const ref = refs.find((r) => r.path.length === 2 && r.path[0] === 'slack' && r.path[1] === field);
-    const m = ref ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(ref.text) : null;
-    if (!m) {
-      src.report(
-        path,
-        `${what} must come from the environment alone: write ${field}: "\${${suggestion}}" (no default, nothing around it) and set ${suggestion}`,
-      );
-      return null;
-    }
-    const env = m[1]!;
-    if (src.isPoisoned(path)) return env; // unset: reported already, the value is not checked
-    if (HARK_SECRET_ENV.includes(env)) {
-      src.report(
-        path,
-        `${what} cannot come from ${env}: Hark uses it for something else; give it a variable of its own (${suggestion})`,
-      );
-      return env;
-    }
-    const elsewhere = refs.find((r) => r.names.includes(env) && r !== ref);
-    if (elsewhere) {
-      const pos = src.position(elsewhere.path);
-      src.report(
-        path,
-        `${what} cannot come from ${env}: it is also used at ${src.file}:${pos.line}:${pos.col}; give it a variable of its own (${suggestion})`,
-      );
-      return env;
-    }
+    const checked = this.envSecret(src, path, src.envReferences, {
+      what,
+      field,
+      suggestion,
+      refused: (env, why) =>
+        `${what} cannot come from ${env}: ${why}; give it a variable of its own (${suggestion})`,
+    });
+    if (!checked.ok) return checked.env;
+    const env = checked.env;
     if (field === 'bot_token' && !/^xoxb-[A-Za-z0-9-]+$/.test(value)) {
       src.report(
         path,
