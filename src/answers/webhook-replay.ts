@@ -17,9 +17,9 @@ import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { RELEASE_TWILIO_CLAIM, STORE_TWILIO_ANSWER } from '../incidents/scripts.js';
 import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
+import { RELEASE_TWILIO_CLAIM, STORE_TWILIO_ANSWER } from '../redis/scripts/twilio-replay.js';
 import { emptyTwiml } from '../pages/twiml.js';
 import { twilioVerifier, type Params } from './twilio-webhooks.js';
 
@@ -41,8 +41,6 @@ export interface ReplayDeps {
   readonly publicUrl: () => string;
 }
 
-type ScriptFn = (...args: (string | number)[]) => Promise<number>;
-
 /**
  * Middleware for a Twilio webhook route: `idOf` names what makes a request the same one (null:
  * not deduplicated). Put it before the route's handler.
@@ -52,11 +50,8 @@ export function answerOnce(
   idOf: (params: Params, c: Context) => string | null,
 ): MiddlewareHandler {
   const { redis, keys, log } = deps;
-  redis.defineCommand('harkStoreTwilioAnswer', { numberOfKeys: 1, lua: STORE_TWILIO_ANSWER });
-  redis.defineCommand('harkReleaseTwilioClaim', { numberOfKeys: 1, lua: RELEASE_TWILIO_CLAIM });
-  const fns = redis as unknown as Record<string, ScriptFn>;
-  const store = fns.harkStoreTwilioAnswer!.bind(redis);
-  const release = fns.harkReleaseTwilioClaim!.bind(redis);
+  const store = STORE_TWILIO_ANSWER.on(redis);
+  const release = RELEASE_TWILIO_CLAIM.on(redis);
   const verified = twilioVerifier(deps);
 
   const answer = (c: Context, a: StoredAnswer): Response =>
@@ -110,12 +105,12 @@ export function answerOnce(
     try {
       await next();
     } catch (e) {
-      await release(key, claim).catch(() => 0);
+      await release([key], [claim]).catch(() => 0);
       throw e;
     }
     const res = c.res;
     if (c.error || res.status >= 500) {
-      await release(key, claim).catch(() => 0);
+      await release([key], [claim]).catch(() => 0);
       return;
     }
     const stored: StoredAnswer = {
@@ -124,7 +119,7 @@ export function answerOnce(
       body: await res.clone().text(),
     };
     // Acted already: a failure to keep the answer must not turn it into an error.
-    await store(key, claim, JSON.stringify(stored), KEEP_MS).catch((e: unknown) =>
+    await store([key], [claim, JSON.stringify(stored), KEEP_MS]).catch((e: unknown) =>
       log.warn({ id, err: e instanceof Error ? e.message : String(e) }, 'could not keep a Twilio answer'),
     );
   };

@@ -23,9 +23,9 @@ import { actorName } from '../incidents/model.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/types.js';
 import type { Incident } from '../incidents/model.js';
-import { SHIFT_ANNOUNCE } from '../incidents/scripts.js';
 import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
+import { SHIFT_ANNOUNCE } from '../redis/scripts/shifts.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import { humanTime } from '../time/format.js';
 
@@ -147,11 +147,9 @@ function parseAnnounced(raw: string | null): Announced | null {
   }
 }
 
-type AnnounceFn = (key: string, field: string, expected: string, next: string) => Promise<number>;
-
 /** The announced holders in Redis, and the comparison with the schedules (see the top of the file). */
 export class ShiftAnnouncer {
-  private readonly announce: AnnounceFn;
+  private readonly announce: ReturnType<typeof SHIFT_ANNOUNCE.on>;
 
   constructor(
     private readonly deps: {
@@ -167,8 +165,7 @@ export class ShiftAnnouncer {
      */
     private readonly firstSightMs: number,
   ) {
-    deps.redis.defineCommand('harkShiftAnnounce', { numberOfKeys: 1, lua: SHIFT_ANNOUNCE });
-    this.announce = (deps.redis as unknown as Record<string, AnnounceFn>).harkShiftAnnounce!.bind(deps.redis);
+    this.announce = SHIFT_ANNOUNCE.on(deps.redis);
   }
 
   private field(schedule: string, role: string): string {
@@ -209,12 +206,12 @@ export class ShiftAnnouncer {
       };
       if (before.person === holder) {
         if (known) return null;
-        if (await this.announce(this.deps.keys.shiftHolders, field, raw ?? '', JSON.stringify(before)))
+        if (await this.announce([this.deps.keys.shiftHolders], [field, raw ?? '', JSON.stringify(before)]))
           return null;
         continue; // another worker wrote it meanwhile: compare with theirs
       }
       const next: Announced = { person: holder, from: before.person, seq: before.seq + 1 };
-      if (await this.announce(this.deps.keys.shiftHolders, field, raw ?? '', JSON.stringify(next))) {
+      if (await this.announce([this.deps.keys.shiftHolders], [field, raw ?? '', JSON.stringify(next)])) {
         this.deps.log.info(
           { schedule, role, from: next.from, to: next.person, change: next.seq },
           'shift change announced',

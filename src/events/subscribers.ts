@@ -29,6 +29,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { blockingOptions } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
+import { RELEASE_LEASE, TAKE_LEASE } from '../redis/scripts/subscribers.js';
 import { parseEntry, trimEvents, type RawEntry } from './stream.js';
 import type { Subscriber } from './subscriber.js';
 
@@ -85,24 +86,6 @@ const NEW_GROUP_START = '$';
 
 const READ_COUNT = 10;
 const CLAIM_COUNT = 100;
-
-/** Takes or renews a lease: 1 if `ARGV[1]` holds it now. */
-const LEASE_LUA = `
-local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-if not v then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-return 0
-`;
-const RELEASE_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
 
 export async function startSubscribers(opts: SubscriberRunnerOptions): Promise<SubscriberRunner> {
   const names = new Set<string>();
@@ -208,6 +191,8 @@ class SubscriberLoop {
   private lastClaim = 0;
   /** Set on taking the lease: what earlier holders left pending goes first. */
   private recovering = false;
+  private readonly takeOrRenew: ReturnType<typeof TAKE_LEASE.on>;
+  private readonly releaseLease: ReturnType<typeof RELEASE_LEASE.on>;
 
   constructor(
     private readonly opts: SubscriberRunnerOptions,
@@ -216,6 +201,8 @@ class SubscriberLoop {
     this.group = subscriber.name;
     this.lease = opts.keys.subscriberLease(subscriber.name);
     this.claimIdleMs = opts.claimIdleMs ?? 10_000;
+    this.takeOrRenew = TAKE_LEASE.on(opts.redis);
+    this.releaseLease = RELEASE_LEASE.on(opts.redis);
     // XREADGROUP BLOCK holds its connection: one of its own, without a command timeout.
     this.blocking = opts.redis.duplicate(blockingOptions);
     this.blocking.on('error', () => {}); // the main connection's handler reports Redis errors
@@ -248,7 +235,7 @@ class SubscriberLoop {
     }
     this.stopRenewing();
     if (this.holding && outcome === 'done') {
-      await this.opts.redis.eval(RELEASE_LUA, 1, this.lease, this.opts.consumer).catch(() => {}); // it expires by itself
+      await this.releaseLease([this.lease], [this.opts.consumer]).catch(() => {}); // it expires by itself
     }
     this.holding = false;
   }
@@ -306,7 +293,7 @@ class SubscriberLoop {
   }
 
   private async takeLease(): Promise<boolean> {
-    const ok = await this.opts.redis.eval(LEASE_LUA, 1, this.lease, this.opts.consumer, this.claimIdleMs);
+    const ok = await this.takeOrRenew([this.lease], [this.opts.consumer, this.claimIdleMs]);
     if (Number(ok) !== 1) return false;
     this.holding = true;
     this.lastRenewed = Date.now();
@@ -318,7 +305,7 @@ class SubscriberLoop {
   private async renew(): Promise<void> {
     if (!this.holding) return;
     try {
-      const ok = await this.opts.redis.eval(LEASE_LUA, 1, this.lease, this.opts.consumer, this.claimIdleMs);
+      const ok = await this.takeOrRenew([this.lease], [this.opts.consumer, this.claimIdleMs]);
       if (Number(ok) === 1) {
         this.lastRenewed = Date.now();
         return;

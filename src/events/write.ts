@@ -1,6 +1,7 @@
 /**
  * Writing an incident event: to the incident's timeline and to the global event stream in the
- * same atomic step as the change it records (a MULTI, or inside the change's Lua script).
+ * same atomic step as the change it records (a MULTI here, or inside the change's Lua script with
+ * the emit prelude of src/redis/scripts/events.ts).
  *
  * A stream entry has two fields: `incident` (the id) and `event` (the event's JSON, the same text
  * as the timeline entry). Entry ids are Redis stream ids (`<ms>-<seq>`); subscribers and
@@ -16,14 +17,3 @@ export function addEvent(tx: ChainableCommander, keys: Keys, incident: number, e
   tx.rpush(keys.incidentTimeline(incident), json);
   tx.xadd(keys.events, '*', 'incident', String(incident), 'event', json);
 }
-
-/**
- * The same for Lua scripts: prepend to a script, then `emit(timelineKey, streamKey, id, json)`.
- * The stream key must be one of the script's KEYS (Redis Cluster).
- */
-export const EMIT_LUA = `
-local function emit(timelineKey, streamKey, id, json)
-  redis.call('RPUSH', timelineKey, json)
-  redis.call('XADD', streamKey, '*', 'incident', tostring(id), 'event', json)
-end
-`;

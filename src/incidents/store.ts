@@ -1,6 +1,6 @@
 /**
  * Incidents in Redis: ingesting alerts, reading incidents with their alerts and timeline, and the
- * actions people take. Every write is one Lua script (see scripts.ts).
+ * actions people take. Every write is one Lua script (src/redis/scripts/incidents.ts).
  */
 import { createHash } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
@@ -9,6 +9,8 @@ import type { AlertStatus, NormalizedAlert } from '../alerts/types.js';
 import type { EscalationPolicy, EscalationStep } from '../config/types.js';
 import { ID_PLACEHOLDER, type Keys } from '../redis/keys.js';
 import type { Route } from '../routing/route.js';
+import { ACT, INGEST, type IncidentAction } from '../redis/scripts/incidents.js';
+import type { KeysOf } from '../redis/scripts/loader.js';
 import {
   INCIDENT_ROLES,
   type Incident,
@@ -17,7 +19,6 @@ import {
   type IncidentState,
   type TimelineEvent,
 } from './model.js';
-import { ACT, INGEST } from './scripts.js';
 
 export interface IngestResult {
   /** 0 when a resolve/acknowledge named an alert no open incident has. */
@@ -77,8 +78,6 @@ export interface ListFilter {
   readonly limit?: number;
 }
 
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
-
 /** The escalation policy as fixed when an incident opens (SPEC 1.3); `repeat` -1 is forever. */
 export function policySnapshot(policy: EscalationPolicy): string {
   return JSON.stringify({
@@ -92,8 +91,8 @@ export function policySnapshot(policy: EscalationPolicy): string {
 export const LIST_LIMITS = { default: 50, max: 500 } as const;
 
 export class IncidentStore {
-  private readonly ingestScript: ScriptFn;
-  private readonly actScript: ScriptFn;
+  private readonly ingestScript: ReturnType<typeof INGEST.on>;
+  private readonly actScript: ReturnType<typeof ACT.on>;
   /** Per policy object of a loaded (frozen) config: its snapshot is stored once, not per alert. */
   private readonly policyRefs = new WeakMap<EscalationPolicy, string>();
 
@@ -114,11 +113,8 @@ export class IncidentStore {
       timeoutMs: 1000,
     },
   ) {
-    redis.defineCommand('harkIngest', { numberOfKeys: 6, lua: INGEST });
-    redis.defineCommand('harkAct', { numberOfKeys: 6, lua: ACT });
-    const fns = redis as unknown as Record<string, ScriptFn>;
-    this.ingestScript = fns.harkIngest!.bind(redis);
-    this.actScript = fns.harkAct!.bind(redis);
+    this.ingestScript = INGEST.on(redis);
+    this.actScript = ACT.on(redis);
   }
 
   private templates(): string {
@@ -192,27 +188,30 @@ export class IncidentStore {
       await this.policyRef(route.policy),
     ];
     const k = this.keys;
-    const raw = (await this.ingestScript(
-      k.nextIncidentId,
-      k.openIncident(route.incidentKey),
-      k.alert(route.alertId),
-      k.incidents,
-      k.escalationDue,
-      k.events,
-      this.templates(),
-      route.alertId,
-      JSON.stringify(stored),
-      kind,
-      at,
-      now.getTime(),
-      autoResolve ? '1' : '0',
-      this.retentionMs(),
-      actor,
-      event,
-      JSON.stringify(fields),
-      this.retentionMs(),
-    )) as [number, number, string, number];
-    const [id, isNew, state, changed] = raw;
+    const [id, isNew, state, changed] = await this.ingestScript(
+      [
+        k.nextIncidentId,
+        k.openIncident(route.incidentKey),
+        k.alert(route.alertId),
+        k.incidents,
+        k.escalationDue,
+        k.events,
+      ],
+      [
+        this.templates(),
+        route.alertId,
+        JSON.stringify(stored),
+        kind,
+        at,
+        now.getTime(),
+        autoResolve ? '1' : '0',
+        this.retentionMs(),
+        actor,
+        event,
+        JSON.stringify(fields),
+        this.retentionMs(),
+      ],
+    );
     if (this.durability.replicas > 0) {
       const acked = await this.redis.wait(this.durability.replicas, this.durability.timeoutMs);
       if (acked < this.durability.replicas) {
@@ -419,7 +418,7 @@ export class IncidentStore {
   }
 
   /** The keys the act script (acknowledge, resolve, ...) reads and writes, in its KEYS order. */
-  private actKeys(id: number): string[] {
+  private actKeys(id: number): KeysOf<typeof ACT> {
     const k = this.keys;
     return [
       k.incident(id),
@@ -433,7 +432,7 @@ export class IncidentStore {
 
   private async act(
     id: number,
-    action: 'acknowledge' | 'unacknowledge' | 'ack-timeout' | 'resolve' | 'note' | 'role',
+    action: IncidentAction,
     actor: string,
     event: Record<string, unknown>,
     now: Date,
@@ -441,8 +440,7 @@ export class IncidentStore {
     role = '',
   ): Promise<ActionOutcome> {
     const at = now.toISOString();
-    const [outcome, , by] = (await this.actScript(
-      ...this.actKeys(id),
+    const [outcome, , by] = await this.actScript(this.actKeys(id), [
       action,
       at,
       now.getTime(),
@@ -451,7 +449,7 @@ export class IncidentStore {
       person,
       role,
       this.retentionMs(),
-    )) as [string, string, string];
+    ]);
     if (outcome === 'missing') return { ok: false, reason: 'missing' };
     if (outcome !== 'ok')
       return { ok: false, reason: 'state', state: outcome as IncidentState, by: by || null };
@@ -484,10 +482,8 @@ export class IncidentStore {
     for (let i = 0; i < ids.length; i += BATCH) {
       const batch = ids.slice(i, i + BATCH);
       const p = this.redis.pipeline();
-      const fns = p as unknown as Record<string, ScriptFn>;
       for (const id of batch) {
-        fns.harkAct!(
-          ...this.actKeys(id),
+        ACT.queue(p, this.actKeys(id), [
           action,
           at,
           now.getTime(),
@@ -496,7 +492,7 @@ export class IncidentStore {
           action === 'acknowledge' ? (person ?? '') : '',
           '',
           this.retentionMs(),
-        );
+        ]);
         p.hmget(k.incident(id), 'createdAt', 'acknowledgedAt');
       }
       const results = (await p.exec())!;

@@ -7,13 +7,15 @@
  * SMS and voice answers read them, the escalation records a page that failed for good; none of
  * them touches these keys itself.
  *
- * A change of a page and the timeline event that records it are one MULTI (or one Lua script).
+ * A change of a page and the timeline event that records it are one MULTI (or one Lua script:
+ * src/redis/scripts/pages.ts).
  */
 import type { Redis } from 'ioredis';
 import { CHANNELS, type Channel } from '../config/types.js';
 import type { TimelineEvent } from '../events/schema.js';
-import { addEvent, EMIT_LUA } from '../events/write.js';
+import { addEvent } from '../events/write.js';
 import type { Keys } from '../redis/keys.js';
+import { APPLY_PAGE_STATUS } from '../redis/scripts/pages.js';
 import { pageKey, parsePageKey, type PageJob, type PageRef } from './page.js';
 import type { SentReceipt } from './types.js';
 
@@ -45,43 +47,6 @@ export interface AppliedReport {
   readonly outcome: '' | 'delivered' | 'failed';
 }
 
-/**
- * Applies one provider report to a page record, atomically.
- * KEYS: 1 page record, 2 incident timeline, 3 incident hash, 4 the event stream
- * ARGV: 1 provider status, 2 its rank, 3 outcome ('' | delivered | failed), 4 AnsweredBy ('' none),
- *       5 ErrorCode ('' none), 6 now ISO, 7 the timeline event's JSON (pushed when the outcome is decided)
- * Returns {what, outcome}: what = missing | stale (older or repeated: nothing changed) | changed |
- * decided (this callback decided the page's outcome); outcome = the page's outcome after it ('' none).
- */
-const APPLY_STATUS = `${EMIT_LUA}
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', ''} end
-local cur = redis.call('HMGET', KEYS[1], 'providerStatus', 'providerRank', 'answeredBy', 'outcome')
-local curRank = tonumber(cur[2] or '0') or 0
-local rank = tonumber(ARGV[2])
-local changed = false
-if rank > curRank or (rank == curRank and ARGV[1] ~= cur[1]) then
-  redis.call('HSET', KEYS[1], 'status', ARGV[1], 'providerStatus', ARGV[1], 'providerRank', ARGV[2],
-    'statusAt', ARGV[6])
-  if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'errorCode', ARGV[5]) end
-  changed = true
-end
-if ARGV[4] ~= '' and ARGV[4] ~= cur[3] and rank >= curRank then
-  redis.call('HSET', KEYS[1], 'answeredBy', ARGV[4])
-  changed = true
-end
-local outcome = cur[4] or ''
-if not changed then return {'stale', outcome} end
-if outcome == '' and ARGV[3] ~= '' then
-  redis.call('HSET', KEYS[1], 'outcome', ARGV[3])
-  local id = redis.call('HGET', KEYS[3], 'id')
-  if id then emit(KEYS[2], KEYS[4], id, ARGV[7]) end
-  return {'decided', ARGV[3]}
-end
-return {'changed', outcome}
-`;
-
-type ApplyStatus = (...args: (string | number)[]) => Promise<[string, string]>;
-
 const isChannel = (c: string | null | undefined): c is Channel => CHANNELS.some((x) => x === c);
 
 /** The fields of a page record that say whose and which it is (`record` checks them against the key). */
@@ -95,7 +60,7 @@ const whoAndWhere = (job: PageJob): string[] => [
 ];
 
 export class PageStore {
-  private readonly applyScript: ApplyStatus;
+  private readonly applyScript: ReturnType<typeof APPLY_PAGE_STATUS.on>;
 
   constructor(
     private readonly redis: Redis,
@@ -103,8 +68,7 @@ export class PageStore {
     /** settings.retention: how long page records and the indexes are kept (a getter: reloads apply). */
     private readonly retentionMs: () => number,
   ) {
-    redis.defineCommand('harkPageStatus', { numberOfKeys: 4, lua: APPLY_STATUS });
-    this.applyScript = (redis as unknown as Record<string, ApplyStatus>).harkPageStatus!.bind(redis);
+    this.applyScript = APPLY_PAGE_STATUS.on(redis);
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -277,19 +241,18 @@ export class PageStore {
   ): Promise<AppliedReport> {
     const k = this.keys;
     const [what, outcome] = await this.applyScript(
-      k.page(page.key),
-      k.incidentTimeline(page.incident),
-      k.incident(page.incident),
-      k.events,
-      report.status,
-      report.rank,
-      report.outcome ?? '',
-      report.answeredBy ?? '',
-      report.errorCode ?? '',
-      report.at,
-      event ? JSON.stringify(event) : '',
+      [k.page(page.key), k.incidentTimeline(page.incident), k.incident(page.incident), k.events],
+      [
+        report.status,
+        report.rank,
+        report.outcome ?? '',
+        report.answeredBy ?? '',
+        report.errorCode ?? '',
+        report.at,
+        event ? JSON.stringify(event) : '',
+      ],
     );
-    return { what: what as AppliedReport['what'], outcome: outcome as AppliedReport['outcome'] };
+    return { what, outcome };
   }
 
   // ----------------------------------------------------------------------------------------------

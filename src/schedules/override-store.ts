@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { didYouMean } from '../config/suggest.js';
 import type { Config } from '../config/types.js';
 import type { Keys } from '../redis/keys.js';
+import { REMOVE_OVERRIDE } from '../redis/scripts/overrides.js';
 import { isoUtc } from '../time/format.js';
 import { DAY } from '../time/local.js';
 import { CompiledSchedule } from './engine.js';
@@ -81,22 +82,6 @@ export function overrideJson(o: RuntimeOverride): OverrideJson {
   };
 }
 
-/**
- * Removes one override if it is there (and of the schedule, when one is given) and counts the
- * change. KEYS: 1 overrides hash, 2 version counter. ARGV: 1 id, 2 schedule or ''.
- * Returns the removed override's JSON, or false.
- */
-const REMOVE = `
-local json = redis.call('HGET', KEYS[1], ARGV[1])
-if not json then return false end
-if ARGV[2] ~= '' and cjson.decode(json).schedule ~= ARGV[2] then return false end
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('INCR', KEYS[2])
-return json
-`;
-
-type RemoveFn = (k1: string, k2: string, id: string, schedule: string) => Promise<string | null>;
-
 function parse(json: string): RuntimeOverride | null {
   try {
     const o = JSON.parse(json) as Partial<RuntimeOverride>;
@@ -131,7 +116,7 @@ const byFrom = (a: RuntimeOverride, b: RuntimeOverride) =>
   a.from - b.from || a.createdAt - b.createdAt || a.id.length - b.id.length || (a.id < b.id ? -1 : 1);
 
 export class OverrideStore implements OverrideSource {
-  private readonly removeScript: RemoveFn;
+  private readonly removeScript: ReturnType<typeof REMOVE_OVERRIDE.on>;
 
   constructor(
     private readonly redis: Redis,
@@ -141,8 +126,7 @@ export class OverrideStore implements OverrideSource {
     /** Called after every create and remove (it must not throw: the change is stored by then). */
     private readonly changed: () => Promise<void> = async () => {},
   ) {
-    redis.defineCommand('harkRemoveOverride', { numberOfKeys: 2, lua: REMOVE });
-    this.removeScript = (redis as unknown as Record<string, RemoveFn>).harkRemoveOverride!.bind(redis);
+    this.removeScript = REMOVE_OVERRIDE.on(redis);
   }
 
   now(): number {
@@ -226,7 +210,10 @@ export class OverrideStore implements OverrideSource {
 
   /** Removes an override (only if it is of `schedule`, when given); answers it, or null if there was none. */
   async remove(id: string, schedule?: string): Promise<RuntimeOverride | null> {
-    const json = await this.removeScript(this.keys.overrides, this.keys.overridesVersion, id, schedule ?? '');
+    const json = await this.removeScript(
+      [this.keys.overrides, this.keys.overridesVersion],
+      [id, schedule ?? ''],
+    );
     if (json === null) return null;
     await this.changed();
     return parse(json);

@@ -1,25 +1,58 @@
 /**
- * Lua scripts: every change to an incident is one script, so it is atomic — a crash or a
- * concurrent request never leaves half an incident, and the same alert posted 50 times at once
- * opens exactly one incident. Keys are built by src/redis/keys.ts and passed in (per-incident keys
- * as templates with #ID#, since the id is only known inside the script).
+ * The incident scripts (src/incidents/store.ts, `IncidentStore`): every change to an incident is
+ * one script, so it is atomic — a crash or a concurrent request never leaves half an incident, and
+ * the same alert posted 50 times at once opens exactly one incident. Keys are built by
+ * src/redis/keys.ts and passed in (per-incident keys as templates with #ID#, since the id is only
+ * known inside the script). Each change writes its timeline event in the same script (emit,
+ * events.ts).
  */
-import { EMIT_LUA } from '../events/write.js';
+import { EMIT_LUA } from './events.js';
+import { defineScript } from './loader.js';
 
 /**
- * One alert into the incidents.
+ * One alert into the incidents: opens an incident, joins the open one of its incident key,
+ * resolves or acknowledges it.
  * KEYS: 1 next-id counter, 2 open key of the alert's incident key, 3 alert index key,
- *       4 incidents zset, 5 escalation-due zset, 6 the event stream (every timeline event goes to
- *       the incident's timeline and the stream together: EMIT_LUA)
- * ARGV: 1 key templates (incident, alerts, alert-status, timeline; newline-separated)
+ *       4 incidents zset, 5 escalation-due zset, 6 the event stream
+ * ARGV: 1 key templates (incident, alerts, alert-status, timeline; newline-separated, #ID# for the id)
  *       2 alert id, 3 alert JSON, 4 kind (firing | resolved | acknowledge | renotify),
  *       5 now ISO, 6 now ms, 7 auto-resolve (1|0), 8 alert index TTL ms, 9 actor,
  *       10 the timeline event's JSON after its type: `"at":...,"actor":...}`,
  *       11 JSON array of field/value pairs of a new incident, 12 retention ms (a resolved
  *       incident's keys expire after it)
- * Returns {id (0: no incident), new (1|0), state, changed (1|0)}.
+ * Returns {id (0: no incident), new (1|0), state ('' when there is no incident), changed (1|0)}.
+ * Guarantees: atomic with its events (each change and its timeline event, to the timeline and
+ * the stream, together); one open incident per incident key; idempotent per alert and status (a
+ * repeated firing or resolved notification changes nothing and records no event).
  */
-export const INGEST = `${EMIT_LUA}
+export const INGEST = defineScript<
+  readonly [
+    nextId: string,
+    openKey: string,
+    alertIndex: string,
+    incidents: string,
+    escalationDue: string,
+    events: string,
+  ],
+  readonly [
+    templates: string,
+    alertId: string,
+    alertJson: string,
+    kind: 'firing' | 'resolved' | 'acknowledge' | 'renotify',
+    nowIso: string,
+    nowMs: number,
+    autoResolve: '1' | '0',
+    alertTtlMs: number,
+    actor: string,
+    eventTail: string,
+    fields: string,
+    retentionMs: number,
+  ],
+  [id: number, isNew: 0 | 1, state: string, changed: 0 | 1]
+>({
+  name: 'harkIngest',
+  keys: 6,
+  lua: `${EMIT_LUA}
 local t = {}
 for s in string.gmatch(ARGV[1], '[^\\n]+') do t[#t + 1] = s end
 local function k(i, id) return (string.gsub(t[i], '#ID#', tostring(id))) end
@@ -91,7 +124,11 @@ if auto == '1' then
   return {tonumber(id), 0, 'resolved', 1}
 end
 return {tonumber(id), 0, state, changed}
-`;
+`,
+});
+
+/** What a person (or token, or Hark itself) does to an incident with ACT. */
+export type IncidentAction = 'acknowledge' | 'unacknowledge' | 'ack-timeout' | 'resolve' | 'note' | 'role';
 
 /**
  * A person's (or token's) action on an incident.
@@ -101,9 +138,36 @@ return {tonumber(id), 0, state, changed}
  *       3 now ms, 4 actor, 5 event JSON, 6 person (acknowledge: commander if none; role: holder;
  *       ack-timeout: the acknowledgedAt it was set for), 7 role name, 8 retention ms (resolve:
  *       the incident's keys expire after it; writes afterwards keep that expiry)
- * Returns {outcome, state, by}: outcome is ok, missing, or the state that refused the action.
+ * Returns {outcome, state, by}: outcome is ok, missing, or the state that refused the action;
+ * state is the incident's after it; by is who acknowledged or resolved it (this actor when ok).
+ * Guarantees: atomic with its event (the change and its timeline event, to the timeline and the
+ * stream, together; a refused action writes nothing); a repeated acknowledge or resolve is
+ * refused with the state, so it is recorded once.
  */
-export const ACT = `${EMIT_LUA}
+export const ACT = defineScript<
+  readonly [
+    incident: string,
+    timeline: string,
+    escalationDue: string,
+    alerts: string,
+    alertStatus: string,
+    events: string,
+  ],
+  readonly [
+    action: IncidentAction,
+    nowIso: string,
+    nowMs: number,
+    actor: string,
+    event: string,
+    person: string,
+    role: string,
+    retentionMs: number,
+  ],
+  [outcome: string, state: string, by: string]
+>({
+  name: 'harkAct',
+  keys: 6,
+  lua: `${EMIT_LUA}
 local action, nowIso, nowMs, actor, event = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', '', ''} end
@@ -140,39 +204,5 @@ if action == 'resolve' then
   for i = 1, 5 do if i ~= 3 then redis.call('PEXPIRE', KEYS[i], ARGV[8]) end end
 end
 return {'ok', redis.call('HGET', KEYS[1], 'state'), actor}
-`;
-
-/**
- * Stores the first answer to a Twilio webhook (src/answers/webhook-replay.ts) over this request's
- * claim, unless another request's answer is there already (the first stored answer stays).
- * KEYS: 1 the answer key. ARGV: 1 this request's claim token, 2 the answer, 3 how long to keep it (ms)
- * Returns 1 when stored.
- */
-export const STORE_TWILIO_ANSWER = `
-local v = redis.call('GET', KEYS[1])
-if v and v ~= ARGV[1] and string.sub(v, 1, 8) ~= 'pending:' then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return 1
-`;
-
-/**
- * Drops this request's claim on a Twilio webhook (it failed: a retry may act).
- * KEYS: 1 the answer key. ARGV: 1 the claim token. Returns 1 when dropped.
- */
-export const RELEASE_TWILIO_CLAIM = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-/**
- * Records a new announced holder of a schedule role (shift notices), only if the record is still
- * the one the caller read: of two workers planning at once, one announces each change.
- * KEYS: 1 the shift-holders hash. ARGV: 1 field, 2 the value read ('' when there was none),
- * 3 the new value. Returns 1 when it was written, 0 when the record had changed meanwhile.
- */
-export const SHIFT_ANNOUNCE = `
-local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
-if current ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-return 1
-`;
+`,
+});

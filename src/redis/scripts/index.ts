@@ -1,0 +1,26 @@
+/**
+ * Every Lua script of Hark, one module per concern, each with its contract (KEYS, ARGV, reply,
+ * guarantees) above it; run through the loader (loader.ts). test/redis/scripts.test.ts loads each
+ * one listed here into a real Redis and checks this list against the folder.
+ */
+import { ACT, INGEST } from './incidents.js';
+import { TAKE_PAGE } from './limits.js';
+import type { ScriptInfo } from './loader.js';
+import { REMOVE_OVERRIDE } from './overrides.js';
+import { APPLY_PAGE_STATUS } from './pages.js';
+import { SHIFT_ANNOUNCE } from './shifts.js';
+import { RELEASE_LEASE, TAKE_LEASE } from './subscribers.js';
+import { RELEASE_TWILIO_CLAIM, STORE_TWILIO_ANSWER } from './twilio-replay.js';
+
+export const SCRIPTS: readonly ScriptInfo[] = [
+  INGEST,
+  ACT,
+  APPLY_PAGE_STATUS,
+  TAKE_PAGE,
+  REMOVE_OVERRIDE,
+  STORE_TWILIO_ANSWER,
+  RELEASE_TWILIO_CLAIM,
+  SHIFT_ANNOUNCE,
+  TAKE_LEASE,
+  RELEASE_LEASE,
+];
