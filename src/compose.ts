@@ -166,6 +166,8 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       for (const stop of started.splice(0).reverse()) await stop().catch(() => {});
     })());
   try {
+    // Incidents stored before the open-incidents index existed are indexed once (idempotent).
+    await stores.store.indexOpenIncidents();
     const escalationDeps = {
       metrics: opts.metrics ?? null,
       redis: opts.redis,

@@ -9,7 +9,7 @@ import type { AlertStatus, NormalizedAlert } from '../alerts/types.js';
 import type { EscalationPolicy, EscalationStep } from '../config/types.js';
 import { ID_PLACEHOLDER, type Keys } from '../redis/keys.js';
 import type { Route } from '../routing/route.js';
-import { ACT, INGEST, type IncidentAction } from '../redis/scripts/incidents.js';
+import { ACT, INDEX_OPEN, INGEST, type IncidentAction } from '../redis/scripts/incidents.js';
 import type { KeysOf } from '../redis/scripts/loader.js';
 import {
   INCIDENT_ROLES,
@@ -93,6 +93,7 @@ export const LIST_LIMITS = { default: 50, max: 500 } as const;
 export class IncidentStore {
   private readonly ingestScript: ReturnType<typeof INGEST.on>;
   private readonly actScript: ReturnType<typeof ACT.on>;
+  private readonly indexOpen: ReturnType<typeof INDEX_OPEN.on>;
   /** Per policy object of a loaded (frozen) config: its snapshot is stored once, not per alert. */
   private readonly policyRefs = new WeakMap<EscalationPolicy, string>();
 
@@ -115,6 +116,7 @@ export class IncidentStore {
   ) {
     this.ingestScript = INGEST.on(redis);
     this.actScript = ACT.on(redis);
+    this.indexOpen = INDEX_OPEN.on(redis);
   }
 
   private templates(): string {
@@ -196,6 +198,7 @@ export class IncidentStore {
         k.incidents,
         k.escalationDue,
         k.events,
+        k.openIncidents,
       ],
       [
         this.templates(),
@@ -331,6 +334,37 @@ export class IncidentStore {
   }
 
   /**
+   * Builds the open-incidents index from every stored incident, if that has not been done yet
+   * (incidents stored by a Hark from before the index). Idempotent; several processes may run it
+   * at once. Every process runs it when it starts (src/compose.ts).
+   */
+  async indexOpenIncidents(): Promise<void> {
+    const k = this.keys;
+    if (await this.openIndexReady()) return;
+    // Nothing stored: nothing to index (and nothing written: a new Hark's first start).
+    if ((await this.redis.zcard(k.incidents)) === 0) {
+      this.openIndexed = true;
+      return;
+    }
+    const template = k.incident(ID_PLACEHOLDER);
+    for (let offset = 0; offset >= 0;) {
+      offset = await this.indexOpen(
+        [k.incidents, k.openIncidents, k.openIncidentsIndexed],
+        [template, offset, 1000],
+      );
+    }
+    this.openIndexed = true;
+  }
+
+  private openIndexed = false;
+
+  /** Whether the open-incidents index is complete (read from Redis until it is). */
+  private async openIndexReady(): Promise<boolean> {
+    if (!this.openIndexed) this.openIndexed = (await this.redis.exists(this.keys.openIncidentsIndexed)) === 1;
+    return this.openIndexed;
+  }
+
+  /**
    * Newest first. Reads a page of ids at a time with one pipeline for their state and service and
    * one for the matching incidents: a few round trips however many incidents are stored.
    */
@@ -339,14 +373,19 @@ export class IncidentStore {
     const out: Incident[] = [];
     // Ids whose incident has expired (resolved longer ago than settings.retention) leave the index.
     const gone: number[] = [];
+    const k = this.keys;
+    // Open incidents are read from their own index (once it is complete): the dashboard's lists
+    // cost the open incidents, however many resolved ones are kept.
+    const openOnly =
+      (filter.state === 'triggered' || filter.state === 'acknowledged') && (await this.openIndexReady());
+    const index = openOnly ? k.openIncidents : k.incidents;
     const done = async () => {
-      if (gone.length > 0) await this.redis.zrem(this.keys.incidents, ...gone);
+      if (gone.length > 0) await this.redis.zrem(index, ...gone);
       return out;
     };
-    const k = this.keys;
     const page = 500;
     for (let offset = 0; ; offset += page) {
-      const ids = (await this.redis.zrevrange(k.incidents, offset, offset + page - 1)).map(Number);
+      const ids = (await this.redis.zrevrange(index, offset, offset + page - 1)).map(Number);
       if (ids.length === 0) return done();
       let wanted = ids;
       if (filter.state || filter.service) {
@@ -427,6 +466,7 @@ export class IncidentStore {
       k.incidentAlerts(id),
       k.incidentAlertStatus(id),
       k.events,
+      k.openIncidents,
     ];
   }
 

@@ -30,6 +30,14 @@ export interface Keys {
   subscriberLease(subscriber: string): string;
   /** Sorted set of every incident id (score = id), for listing newest first. */
   readonly incidents: string;
+  /**
+   * Sorted set of the open (triggered or acknowledged) incident ids (score = id): what the
+   * dashboard and `list({state})` read, so they cost the open incidents, not every stored one.
+   * Written by the incident scripts with the state; `openIncidentsIndexed` marks it complete.
+   */
+  readonly openIncidents: string;
+  /** String, set once the open index holds every open incident (built from `incidents` once). */
+  readonly openIncidentsIndexed: string;
   /** String: the id of the open (triggered or acknowledged) incident with this incident key. */
   openIncident(incidentKey: string): string;
   /** String: the incident that alert `integration/key` last joined. */
@@ -108,6 +116,8 @@ export function keys(prefix = '{hark}:'): Keys {
     incidentAlertStatus: (id) => `${prefix}incident:${id}:alert-status`,
     incidentTimeline: (id) => `${prefix}incident:${id}:timeline`,
     incidents: `${prefix}incidents`,
+    openIncidents: `${prefix}incidents:open`,
+    openIncidentsIndexed: `${prefix}incidents:open:indexed`,
     events: `${prefix}events`,
     subscriberLease: (subscriber) => `${prefix}subscriber:${subscriber}:lease`,
     openIncident: (incidentKey) => `${prefix}open:${incidentKey}`,

@@ -13,7 +13,7 @@ import { defineScript } from './loader.js';
  * One alert into the incidents: opens an incident, joins the open one of its incident key,
  * resolves or acknowledges it.
  * KEYS: 1 next-id counter, 2 open key of the alert's incident key, 3 alert index key,
- *       4 incidents zset, 5 escalation-due zset, 6 the event stream
+ *       4 incidents zset, 5 escalation-due zset, 6 the event stream, 7 open-incidents zset
  * ARGV: 1 key templates (incident, alerts, alert-status, timeline; newline-separated, #ID# for the id)
  *       2 alert id, 3 alert JSON, 4 kind (firing | resolved | acknowledge | renotify),
  *       5 now ISO, 6 now ms, 7 auto-resolve (1|0), 8 alert index TTL ms, 9 actor,
@@ -33,6 +33,7 @@ export const INGEST = defineScript<
     incidents: string,
     escalationDue: string,
     events: string,
+    openIncidents: string,
   ],
   readonly [
     templates: string,
@@ -51,7 +52,7 @@ export const INGEST = defineScript<
   [id: number, isNew: 0 | 1, state: string, changed: 0 | 1]
 >({
   name: 'harkIngest',
-  keys: 6,
+  keys: 7,
   lua: `${EMIT_LUA}
 local t = {}
 for s in string.gmatch(ARGV[1], '[^\\n]+') do t[#t + 1] = s end
@@ -81,6 +82,7 @@ if kind == 'firing' then
   redis.call('SET', KEYS[2], id)
   redis.call('SET', KEYS[3], id, 'PX', ttl)
   redis.call('ZADD', KEYS[4], id, id)
+  redis.call('ZADD', KEYS[7], id, id)
   redis.call('ZADD', KEYS[5], nowMs, id)
   return {id, 1, 'triggered', 1}
 end
@@ -119,6 +121,7 @@ if auto == '1' then
   redis.call('HSET', k(1, id), 'state', 'resolved', 'resolvedAt', nowIso, 'resolvedBy', actor)
   redis.call('DEL', redis.call('HGET', k(1, id), 'openKey'))
   redis.call('ZREM', KEYS[5], id)
+  redis.call('ZREM', KEYS[7], id)
   emit(k(4, id), KEYS[6], id, '{"type":"incident.resolved","reason":"all alerts resolved",' .. ARGV[10])
   for i = 1, 4 do redis.call('PEXPIRE', k(i, id), ARGV[12]) end
   return {tonumber(id), 0, 'resolved', 1}
@@ -133,7 +136,7 @@ export type IncidentAction = 'acknowledge' | 'unacknowledge' | 'ack-timeout' | '
 /**
  * A person's (or token's) action on an incident.
  * KEYS: 1 incident hash, 2 timeline, 3 escalation-due zset, 4 alerts hash, 5 alert-status hash,
- *       6 the event stream
+ *       6 the event stream, 7 open-incidents zset
  * ARGV: 1 action (acknowledge | unacknowledge | ack-timeout | resolve | note | role), 2 now ISO,
  *       3 now ms, 4 actor, 5 event JSON, 6 person (acknowledge: commander if none; role: holder;
  *       ack-timeout: the acknowledgedAt it was set for), 7 role name, 8 retention ms (resolve:
@@ -152,6 +155,7 @@ export const ACT = defineScript<
     alerts: string,
     alertStatus: string,
     events: string,
+    openIncidents: string,
   ],
   readonly [
     action: IncidentAction,
@@ -166,7 +170,7 @@ export const ACT = defineScript<
   [outcome: string, state: string, by: string]
 >({
   name: 'harkAct',
-  keys: 6,
+  keys: 7,
   lua: `${EMIT_LUA}
 local action, nowIso, nowMs, actor, event = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -196,6 +200,7 @@ elseif action == 'resolve' then
   redis.call('HSET', KEYS[1], 'state', 'resolved', 'resolvedAt', nowIso, 'resolvedBy', actor)
   redis.call('DEL', redis.call('HGET', KEYS[1], 'openKey'))
   redis.call('ZREM', KEYS[3], id)
+  redis.call('ZREM', KEYS[7], id)
 elseif action == 'role' then
   redis.call('HSET', KEYS[1], 'role:' .. ARGV[7], ARGV[6])
 end
@@ -204,5 +209,35 @@ if action == 'resolve' then
   for i = 1, 5 do if i ~= 3 then redis.call('PEXPIRE', KEYS[i], ARGV[8]) end end
 end
 return {'ok', redis.call('HGET', KEYS[1], 'state'), actor}
+`,
+});
+
+/**
+ * Builds the open-incidents index from the incidents zset, a slice at a time (incidents stored
+ * before the index existed). Each incident's state is read and indexed in the same script, so a
+ * concurrent resolve cannot leave a resolved incident in the index.
+ * KEYS: 1 incidents zset, 2 open-incidents zset, 3 the "indexed" marker
+ * ARGV: 1 the incident hash key template (#ID# for the id), 2 offset, 3 count
+ * Returns the next offset, or -1 when the whole zset is indexed (then the marker is set).
+ */
+export const INDEX_OPEN = defineScript<
+  readonly [incidents: string, openIncidents: string, indexed: string],
+  readonly [incidentTemplate: string, offset: number, count: number],
+  number
+>({
+  name: 'harkIndexOpen',
+  keys: 3,
+  lua: `
+local offset, count = tonumber(ARGV[2]), tonumber(ARGV[3])
+local ids = redis.call('ZRANGE', KEYS[1], offset, offset + count - 1)
+for _, id in ipairs(ids) do
+  local state = redis.call('HGET', (string.gsub(ARGV[1], '#ID#', id)), 'state')
+  if state == 'triggered' or state == 'acknowledged' then redis.call('ZADD', KEYS[2], id, id) end
+end
+if #ids < count then
+  redis.call('SET', KEYS[3], '1')
+  return -1
+end
+return offset + count
 `,
 });

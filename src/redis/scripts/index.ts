@@ -3,7 +3,7 @@
  * guarantees) above it; run through the loader (loader.ts). test/redis/scripts.test.ts loads each
  * one listed here into a real Redis and checks this list against the folder.
  */
-import { ACT, INGEST } from './incidents.js';
+import { ACT, INDEX_OPEN, INGEST } from './incidents.js';
 import { TAKE_PAGE } from './limits.js';
 import type { ScriptInfo } from './loader.js';
 import { REMOVE_OVERRIDE } from './overrides.js';
@@ -15,6 +15,7 @@ import { RELEASE_TWILIO_CLAIM, STORE_TWILIO_ANSWER } from './twilio-replay.js';
 export const SCRIPTS: readonly ScriptInfo[] = [
   INGEST,
   ACT,
+  INDEX_OPEN,
   APPLY_PAGE_STATUS,
   TAKE_PAGE,
   REMOVE_OVERRIDE,
