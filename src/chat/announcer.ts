@@ -29,6 +29,7 @@
  * refused) is logged and that step skipped, so one bad channel never blocks the stream. Pages never
  * wait for chat: they go out from the escalation worker, not from here.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { formatDuration } from '../config/duration.js';
 import type { Config, IncidentChannelPolicy } from '../config/types.js';
@@ -170,6 +171,8 @@ interface ChatRecord {
   /** The stream id of the last event put in the message's thread / the room. */
   readonly threaded: string | null;
   readonly roomLined: string | null;
+  /** The fingerprint of what the message shows now (`fingerprint`). */
+  readonly shown: string | null;
 }
 
 function readRecord(h: Record<string, string>): ChatRecord {
@@ -189,6 +192,7 @@ function readRecord(h: Record<string, string>): ChatRecord {
     invited,
     threaded: h.threaded ?? null,
     roomLined: h.roomLined ?? null,
+    shown: h.shown ?? null,
   };
 }
 
@@ -198,6 +202,21 @@ export function streamIdAfter(a: string, b: string | null): boolean {
   const [am, as] = a.split('-').map((x) => BigInt(x)) as [bigint, bigint];
   const [bm, bs] = b.split('-').map((x) => BigInt(x)) as [bigint, bigint];
   return am > bm || (am === bm && as > bs);
+}
+
+/**
+ * What an incident message shows, as a hash: the same for the same incident state, people and
+ * channel, so an update that would change nothing is not sent (Slack's chat.update is rate limited).
+ */
+function fingerprint(m: IncidentMessage): string {
+  const data = [
+    { ...m.incident, timeline: null },
+    m.publicUrl,
+    m.paged,
+    [...m.people.entries()],
+    m.incidentChannel,
+  ];
+  return createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 22);
 }
 
 /** The person a `step.fired` entry names: `alice (schedule:platform/primary)` → `alice`. */
@@ -414,15 +433,25 @@ export function chatAnnouncer(deps: ChatAnnouncerDeps): ChatAnnouncer {
     const message = incidentMessage(incident, pagedNames, room);
     if (rec.message) {
       // A redelivery: the message is there; show the incident as it is now.
-      await attempt('update the incident message', incident.id, () =>
-        provider.updateIncident(rec.message!, message),
-      );
+      await update(incident.id, rec, message);
       return;
     }
     const ref = await attempt(`post the incident message to ${target.channel}`, incident.id, () =>
       provider.postIncident(target.channel!, message),
     );
-    if (ref) await deps.redis.hset(key, 'msgChannel', ref.channel, 'msgId', ref.id, 'opened', e.id);
+    if (ref) {
+      await deps.redis.hset(key, 'msgChannel', ref.channel, 'msgId', ref.id, 'shown', fingerprint(message));
+    }
+  }
+
+  /** Updates the message in place, unless it shows this already (a redelivery, a step of the same people). */
+  async function update(id: number, rec: ChatRecord, message: IncidentMessage): Promise<void> {
+    const shown = fingerprint(message);
+    if (!rec.message || rec.shown === shown) return;
+    await attempt('update the incident message', id, () =>
+      deps.provider()!.updateIncident(rec.message!, message),
+    );
+    await deps.redis.hset(recordKey(id), 'shown', shown);
   }
 
   async function changed(e: StreamEvent, incident: Incident, target: ChatTarget, rec: ChatRecord) {
@@ -433,11 +462,7 @@ export function chatAnnouncer(deps: ChatAnnouncerDeps): ChatAnnouncer {
     const needsUpdate = rec.message !== null && !NO_UPDATE.has(type);
     const pagedNames = needsUpdate || rec.room ? await paged(incident) : [];
     if (rec.room) await inviteNew(incident, rec, rec.room, pagedNames);
-    if (needsUpdate) {
-      await attempt('update the incident message', incident.id, () =>
-        provider.updateIncident(rec.message!, incidentMessage(incident, pagedNames, rec.room)),
-      );
-    }
+    if (needsUpdate) await update(incident.id, rec, incidentMessage(incident, pagedNames, rec.room));
     const line = threadLine(e.event);
     if (line && rec.message && streamIdAfter(e.id, rec.threaded)) {
       await attempt('post in the incident thread', incident.id, () =>
