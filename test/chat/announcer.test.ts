@@ -344,6 +344,7 @@ describe('the Slack announcer', () => {
     await act(id, 'acknowledge');
     await until('the ack line', () => threadOf(message).includes('Acknowledged by Bob'));
     const room = slack.channelNamed(`inc-${id}-checkout-down`)!;
+    await untilAsync(async () => (await lag(h!)) === 0); // the subscriber is done with every event
     const events = (await readEvents(h!.redis, h!.keys, { limit: 1000 })).events.filter(
       (e: StreamEvent) => e.incident === id,
     );
@@ -384,6 +385,13 @@ async function failures(t: TestHark): Promise<number> {
   const text = await t.metrics.registry.metrics();
   const m = /hark_subscriber_failures_total\{subscriber="slack"\} (\d+)/.exec(text);
   return m ? Number(m[1]) : 0;
+}
+
+/** Events the subscriber has not handled yet (hark_subscriber_lag: unread + pending). */
+async function lag(t: TestHark): Promise<number> {
+  const text = await t.metrics.registry.metrics();
+  const m = /hark_subscriber_lag\{subscriber="slack"\} (\d+)/.exec(text);
+  return m ? Number(m[1]) : Infinity;
 }
 
 async function untilAsync(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
