@@ -33,6 +33,8 @@ import type { Keys } from './redis/keys.js';
 import { OverrideStore } from './schedules/override-store.js';
 import { ScheduleRegistry } from './schedules/registry.js';
 import { createSlackProvider, type SlackProvider } from './chat/slack/client.js';
+import { startArchiveSweeper, type ChatAnnouncer } from './chat/announcer.js';
+import { slackAnnouncer } from './chat/slack/announcer.js';
 import { startWebhookDelivery, type WebhookDeliveryDeps } from './webhooks/delivery.js';
 import { WebhookQueue } from './webhooks/queue.js';
 import { webhookSubscriber } from './webhooks/subscriber.js';
@@ -99,6 +101,12 @@ export interface PagingOptions {
 export interface ComposeOptions extends Foundation {
   /** Slack's Web API base URL (HARK_SLACK_API_URL; tests: the fake Slack). Default Slack's own. */
   readonly slackApiUrl?: string;
+  /**
+   * The chat announcer (incident messages, threads and incident channels, src/chat/announcer.ts):
+   * an event stream subscriber when `slack:` is configured, unless `subscribe: false`; its
+   * archive sweep runs every `sweepEveryMs` (default 5 s) where the subscribers run.
+   */
+  readonly chat?: { readonly subscribe?: boolean; readonly sweepEveryMs?: number } | null;
   /**
    * How this process takes part in escalation:
    * - paging options: the producer, and the workers when `worker` (`hark serve`);
@@ -226,6 +234,23 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
         }),
       );
     }
+    // Chat: Slack messages and incident channels. The provider is read at each event (it is
+    // defined below, and rebuilt when a reload changes the bot token).
+    let chat: ChatAnnouncer | null = null;
+    if (opts.config().slack && opts.chat?.subscribe !== false) {
+      chat = slackAnnouncer({
+        redis: opts.redis,
+        keys: opts.keys,
+        store: stores.store,
+        config: opts.config,
+        schedules: stores.schedules,
+        publicUrl: () => (paging ? paging.publicUrl() : opts.config().settings.publicUrl),
+        now: opts.now,
+        log: opts.log,
+        provider: () => slackProvider(),
+      });
+      subscribers.push(chat);
+    }
     const running = opts.events?.run ? subscribers : [];
     if (opts.events) {
       const runner = await startSubscribers({
@@ -286,6 +311,11 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       }
       return slack.provider;
     };
+    // Incident channels are archived by a sweep where the subscribers run (worker processes).
+    if (chat && opts.events?.run) {
+      const sweeper = startArchiveSweeper(chat, opts.chat?.sweepEveryMs ?? 5_000, opts.log);
+      started.push(() => sweeper.stop());
+    }
 
     return {
       redis: opts.redis,

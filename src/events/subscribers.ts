@@ -6,7 +6,7 @@
  * What a subscriber gets:
  * - Every event at least once, in stream order (so in order per incident): one event at a time,
  *   acknowledged (XACK) after `handle` resolves. A throw retries the same event with exponential
- *   backoff; later events wait for it (skipping ahead would break the order per incident), so a
+ *   backoff, or after the error's `retryAfterMs` when it has one (a rate limit); later events wait for it (skipping ahead would break the order per incident), so a
  *   subscriber that must give up on an event records that itself and returns.
  * - One consumer at a time: with several worker processes, the one holding the subscriber's lease
  *   (`keys.subscriberLease`, renewed every third of `claimIdleMs`) reads; the others stand by and
@@ -31,7 +31,7 @@ import { blockingOptions } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
 import { RELEASE_LEASE, TAKE_LEASE } from '../redis/scripts/subscribers.js';
 import { parseEntry, trimEvents, type RawEntry } from './stream.js';
-import type { Subscriber } from './subscriber.js';
+import { retryAfterHint, type Subscriber } from './subscriber.js';
 
 /** What a subscriber's name may be (it names a consumer group, a Redis key and a metric label). */
 export const SUBSCRIBER_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -452,7 +452,10 @@ class SubscriberLoop {
         break;
       } catch (e) {
         metrics?.subscriberFailures.inc({ subscriber: name });
-        const delayMs = Math.min(max, min * 2 ** Math.min(attempt - 1, 30));
+        // A rate limit's Retry-After (the error's `retryAfterMs`) wins over the backoff.
+        const hint = retryAfterHint(e);
+        const delayMs =
+          hint !== null ? Math.max(min, hint) : Math.min(max, min * 2 ** Math.min(attempt - 1, 30));
         this.log.warn(
           {
             subscriber: name,

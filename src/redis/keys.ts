@@ -101,6 +101,14 @@ export interface Keys {
   webhookDeliveries(webhook: string): string;
   /** Hash: a webhook's counters per outcome (delivered, retrying, failed) and its last attempt. */
   webhookStats(webhook: string): string;
+  /**
+   * Hash: where a chat provider (`slack`, `mattermost`) has an incident (src/chat/announcer.ts):
+   * its service-channel message, its own channel, the pinned summary, who was invited, the last
+   * event threaded; so a redelivered event updates rather than posts twice.
+   */
+  chatIncident(provider: string, id: number): string;
+  /** Sorted set: a provider's incident channels (JSON {incident, channel}) → when to archive them (ms). */
+  chatArchiveDue(provider: string): string;
 }
 
 /**
@@ -144,5 +152,7 @@ export function keys(prefix = '{hark}:'): Keys {
     configReloadChannel: `${prefix}config:reload`,
     webhookDeliveries: (webhook) => `${prefix}webhook:${webhook}:deliveries`,
     webhookStats: (webhook) => `${prefix}webhook:${webhook}:stats`,
+    chatIncident: (provider, id) => `${prefix}chat:${provider}:incident:${id}`,
+    chatArchiveDue: (provider) => `${prefix}chat:${provider}:archive-due`,
   };
 }

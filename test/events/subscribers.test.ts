@@ -148,6 +148,24 @@ describe('subscriber runner', () => {
     expect(text).toContain('hark_subscriber_pending{subscriber="hung"} ');
   });
 
+  it("waits an error's retryAfterMs (a rate limit's Retry-After) before the retry, beyond the backoff's cap", async () => {
+    const keys = freshKeys();
+    const attempts: number[] = [];
+    const limited: Subscriber = {
+      name: 'limited',
+      handle: async () => {
+        attempts.push(Date.now());
+        if (attempts.length === 1) throw Object.assign(new Error('rate limited'), { retryAfterMs: 600 });
+        if (attempts.length === 2) throw new Error('down'); // no hint: the backoff (20 ms) again
+      },
+    };
+    await run(keys, [limited], { retryMinMs: 20, retryMaxMs: 100 });
+    await writeEvents(redis, keys, [{ incident: 1, event: note(0) }]);
+    await until(() => attempts.length >= 3);
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(590);
+    expect(attempts[2]! - attempts[1]!).toBeLessThan(500);
+  });
+
   it('runs one consumer at a time across processes, and the other takes over when it stops', async () => {
     const keys = freshKeys();
     // Handling takes a moment: two consumers reading at once would interleave and reorder.

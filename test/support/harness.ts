@@ -45,6 +45,8 @@ export interface TestHarkOptions {
   readonly slackApiUrl?: string;
   /** With `webhooks`: also run the webhook subscriber on the event stream (end to end). */
   readonly webhookSubscriber?: boolean;
+  /** Run the chat subscriber (Slack messages, incident channels; archive sweep every 100 ms). */
+  readonly chatSubscriber?: boolean;
 }
 
 export interface TestHark {
@@ -99,9 +101,10 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
         }
       : 'none',
     webhooks: opts.webhooks ? { delivery: opts.webhooks, subscribe } : null,
+    chat: { subscribe: opts.chatSubscriber === true, sweepEveryMs: 100 },
     // With webhooks, the webhook subscriber reads the event stream, as in a worker process.
     events:
-      extra.length > 0 || (opts.webhooks && subscribe)
+      extra.length > 0 || (opts.webhooks && subscribe) || opts.chatSubscriber === true
         ? {
             run: true,
             consumer: `test-${keys.prefix}`,
