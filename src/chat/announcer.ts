@@ -41,6 +41,7 @@ import { actorName, INCIDENT_ROLES, runbookLink, type Incident } from '../incide
 import type { EscalationView } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
+import { CLAIM_ARCHIVES } from '../redis/scripts/chat.js';
 import type { ScheduleRegistry } from '../schedules/registry.js';
 import {
   ChatError,
@@ -151,13 +152,6 @@ const ARCHIVE_CLAIM_MS = 60_000;
 const ARCHIVE_RETRY_MS = 30_000;
 const ARCHIVE_BATCH = 50;
 
-/** Takes the due archives (score ≤ ARGV[1]) and moves them to ARGV[2], so only this sweep has them. */
-const CLAIM_LUA = `
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-for _, m in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], m) end
-return due
-`;
-
 /** The incident's record in Redis (`keys.chatIncident`), as read. */
 interface ChatRecord {
   /** The service-channel message. */
@@ -228,6 +222,7 @@ export function chatAnnouncer(deps: ChatAnnouncerDeps): ChatAnnouncer {
   const log = deps.log.child({ component: 'chat', provider: deps.name });
   const recordKey = (id: number) => deps.keys.chatIncident(deps.name, id);
   const archiveKey = deps.keys.chatArchiveDue(deps.name);
+  const claimArchives = CLAIM_ARCHIVES.on(deps.redis);
 
   /**
    * Runs one chat call: its value; null when the chat system refused it for good (logged: the
@@ -511,14 +506,7 @@ export function chatAnnouncer(deps: ChatAnnouncerDeps): ChatAnnouncer {
       const provider = deps.provider();
       if (!provider) return 0;
       const now = deps.now();
-      const due = (await deps.redis.eval(
-        CLAIM_LUA,
-        1,
-        archiveKey,
-        now,
-        now + ARCHIVE_CLAIM_MS,
-        ARCHIVE_BATCH,
-      )) as string[];
+      const due = await claimArchives([archiveKey], [now, now + ARCHIVE_CLAIM_MS, ARCHIVE_BATCH]);
       let archived = 0;
       for (const member of due) {
         let parsed: { incident?: unknown; channel?: unknown } = {};

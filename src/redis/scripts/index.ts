@@ -3,6 +3,7 @@
  * guarantees) above it; run through the loader (loader.ts). test/redis/scripts.test.ts loads each
  * one listed here into a real Redis and checks this list against the folder.
  */
+import { CLAIM_ARCHIVES } from './chat.js';
 import { ACT, INDEX_OPEN, INGEST } from './incidents.js';
 import { TAKE_PAGE } from './limits.js';
 import type { ScriptInfo } from './loader.js';
@@ -24,4 +25,5 @@ export const SCRIPTS: readonly ScriptInfo[] = [
   SHIFT_ANNOUNCE,
   TAKE_LEASE,
   RELEASE_LEASE,
+  CLAIM_ARCHIVES,
 ];
