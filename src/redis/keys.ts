@@ -93,6 +93,11 @@ export interface Keys {
   webhookDeliveries(webhook: string): string;
   /** Hash: a webhook's counters per outcome (delivered, retrying, failed) and its last attempt. */
   webhookStats(webhook: string): string;
+  /**
+   * String: a signed request from Slack was taken (by its `X-Slack-Signature`, which covers its
+   * timestamp and body), kept while its timestamp is accepted: an exact replay is refused.
+   */
+  slackRequest(signature: string): string;
 }
 
 /**
@@ -134,5 +139,6 @@ export function keys(prefix = '{hark}:'): Keys {
     configReloadChannel: `${prefix}config:reload`,
     webhookDeliveries: (webhook) => `${prefix}webhook:${webhook}:deliveries`,
     webhookStats: (webhook) => `${prefix}webhook:${webhook}:stats`,
+    slackRequest: (signature) => `${prefix}slack-request:${signature}`,
   };
 }
