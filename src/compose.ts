@@ -165,6 +165,10 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
     (closing ??= (async () => {
       for (const stop of started.splice(0).reverse()) await stop().catch(() => {});
     })());
+  // The Slack client, built further down; until then a shift notice job fails and is retried.
+  let slackOf: () => SlackProvider | null = () => {
+    throw new Error('the Slack client is not built yet');
+  };
   try {
     const escalationDeps = {
       metrics: opts.metrics ?? null,
@@ -175,6 +179,7 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       schedules: stores.schedules,
       log: opts.log,
       now: opts.now,
+      chat: () => slackOf(),
     };
     let escalation: EscalationRuntime | null = null;
     let escalations: Escalations | null = null;
@@ -284,6 +289,7 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       }
       return slack.provider;
     };
+    slackOf = slackProvider;
 
     return {
       redis: opts.redis,
