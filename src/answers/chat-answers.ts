@@ -95,10 +95,10 @@ function named(config: Config, ref: PersonRef): Person | string {
   if (ref.kind === 'slack') {
     return (
       personOfSlackUser(config, ref.user) ??
-      `That Slack user (${ref.user}) is not linked to a Hark person: name a person of hark.yaml instead.`
+      `that Slack user (${ref.user}) is not linked to a Hark person: name a person of hark.yaml instead.`
     );
   }
-  return config.people.get(ref.name) ?? `There is no person "${ref.name}" in hark.yaml.`;
+  return config.people.get(ref.name) ?? `there is no person "${ref.name}" in hark.yaml.`;
 }
 
 /** `platform: primary carol until Mon 12 Jan 2026 09:00 UTC, secondary nobody`. */
