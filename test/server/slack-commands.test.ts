@@ -259,7 +259,8 @@ describe('/hark otherwise', () => {
     const noUser = await slack.sendSigned(url, form({ ...base, user_id: 'alice' }));
     expect(noUser.status).toBe(400);
     expect(JSON.parse(noUser.body)).toMatchObject({ error: { code: 'invalid_body', field: 'user_id' } });
-    const { text: _text, ...noText } = base;
+    const noText: Record<string, string> = { ...base };
+    delete noText.text;
     const missing = await slack.sendSigned(url, form(noText));
     expect(missing.status).toBe(400);
     expect(JSON.parse(missing.body)).toMatchObject({ error: { code: 'invalid_body', field: 'text' } });
