@@ -173,6 +173,10 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
     (closing ??= (async () => {
       for (const stop of started.splice(0).reverse()) await stop().catch(() => {});
     })());
+  // The Slack client, built further down; until then a shift notice job fails and is retried.
+  let slackOf: () => SlackProvider | null = () => {
+    throw new Error('the Slack client is not built yet');
+  };
   try {
     // Incidents stored before the open-incidents index existed are indexed once (idempotent).
     await stores.store.indexOpenIncidents();
@@ -185,6 +189,7 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       schedules: stores.schedules,
       log: opts.log,
       now: opts.now,
+      chat: () => slackOf(),
     };
     let escalation: EscalationRuntime | null = null;
     let escalations: Escalations | null = null;
@@ -311,6 +316,7 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       }
       return slack.provider;
     };
+    slackOf = slackProvider;
     // Incident channels are archived by a sweep where the subscribers run (worker processes).
     if (chat && opts.events?.run) {
       const sweeper = startArchiveSweeper(chat, opts.chat?.sweepEveryMs ?? 5_000, opts.log);

@@ -32,8 +32,16 @@ import { answerOnce } from './webhook-replay.js';
 
 /** Runtime overrides for `take` and `handoff` (src/schedules/override-store.ts). */
 export interface SmsHandoffs {
-  take(schedule: string, person: string, durationMs: number, now: Date): Promise<string>;
-  handoff(schedule: string, from: string, to: string, durationMs: number | null, now: Date): Promise<string>;
+  /** `via`: how it was asked, for the override's reason (`taken by SMS`, the default; `Slack`). */
+  take(schedule: string, person: string, durationMs: number, now: Date, via?: string): Promise<string>;
+  handoff(
+    schedule: string,
+    from: string,
+    to: string,
+    durationMs: number | null,
+    now: Date,
+    via?: string,
+  ): Promise<string>;
   oncall(person: string, now: Date): Promise<string>;
 }
 

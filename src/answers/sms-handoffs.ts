@@ -18,7 +18,7 @@ export function smsHandoffs(
   };
 
   return {
-    async take(schedule, person, durationMs, now) {
+    async take(schedule, person, durationMs, now, via = 'SMS') {
       try {
         const o = await store.create({
           schedule,
@@ -26,7 +26,7 @@ export function smsHandoffs(
           from: now.getTime(),
           to: now.getTime() + durationMs,
           createdBy: `person:${person}`,
-          reason: 'taken by SMS',
+          reason: `taken by ${via}`,
         });
         return `You are ${o.role} on call for ${schedule} until ${until(schedule, o.to)} (${o.id}).`;
       } catch (e) {
@@ -34,7 +34,7 @@ export function smsHandoffs(
       }
     },
 
-    async handoff(schedule, from, to, durationMs, now) {
+    async handoff(schedule, from, to, durationMs, now, via = 'SMS') {
       const reg = registry();
       await reg.refresh();
       const view = reg.view(schedule);
@@ -49,7 +49,7 @@ export function smsHandoffs(
           from: now.getTime(),
           ...(durationMs === null ? {} : { to: now.getTime() + durationMs }),
           createdBy: `person:${from}`,
-          reason: 'handed off by SMS',
+          reason: `handed off by ${via}`,
         });
         return `${to} is now ${role} on call for ${schedule} until ${until(schedule, o.to)} (${o.id}).`;
       } catch (e) {

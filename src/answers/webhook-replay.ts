@@ -19,7 +19,8 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Keys } from '../redis/keys.js';
-import { RELEASE_TWILIO_CLAIM, STORE_TWILIO_ANSWER } from '../redis/scripts/twilio-replay.js';
+import { RELEASE_CLAIM } from '../redis/scripts/claims.js';
+import { STORE_TWILIO_ANSWER } from '../redis/scripts/twilio-replay.js';
 import { emptyTwiml } from '../pages/twiml.js';
 import { twilioVerifier, type Params } from './twilio-webhooks.js';
 
@@ -51,7 +52,7 @@ export function answerOnce(
 ): MiddlewareHandler {
   const { redis, keys, log } = deps;
   const store = STORE_TWILIO_ANSWER.on(redis);
-  const release = RELEASE_TWILIO_CLAIM.on(redis);
+  const release = RELEASE_CLAIM.on(redis);
   const verified = twilioVerifier(deps);
 
   const answer = (c: Context, a: StoredAnswer): Response =>

@@ -29,7 +29,8 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { blockingOptions } from '../redis/connect.js';
 import type { Keys } from '../redis/keys.js';
-import { RELEASE_LEASE, TAKE_LEASE } from '../redis/scripts/subscribers.js';
+import { RELEASE_CLAIM } from '../redis/scripts/claims.js';
+import { TAKE_LEASE } from '../redis/scripts/subscribers.js';
 import { parseEntry, trimEvents, type RawEntry } from './stream.js';
 import { retryAfterHint, type Subscriber } from './subscriber.js';
 
@@ -192,7 +193,7 @@ class SubscriberLoop {
   /** Set on taking the lease: what earlier holders left pending goes first. */
   private recovering = false;
   private readonly takeOrRenew: ReturnType<typeof TAKE_LEASE.on>;
-  private readonly releaseLease: ReturnType<typeof RELEASE_LEASE.on>;
+  private readonly releaseLease: ReturnType<typeof RELEASE_CLAIM.on>;
 
   constructor(
     private readonly opts: SubscriberRunnerOptions,
@@ -202,7 +203,7 @@ class SubscriberLoop {
     this.lease = opts.keys.subscriberLease(subscriber.name);
     this.claimIdleMs = opts.claimIdleMs ?? 10_000;
     this.takeOrRenew = TAKE_LEASE.on(opts.redis);
-    this.releaseLease = RELEASE_LEASE.on(opts.redis);
+    this.releaseLease = RELEASE_CLAIM.on(opts.redis);
     // XREADGROUP BLOCK holds its connection: one of its own, without a command timeout.
     this.blocking = opts.redis.duplicate(blockingOptions);
     this.blocking.on('error', () => {}); // the main connection's handler reports Redis errors

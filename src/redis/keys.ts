@@ -109,6 +109,11 @@ export interface Keys {
   chatIncident(provider: string, id: number): string;
   /** Sorted set: a provider's incident channels (JSON {incident, channel}) → when to archive them (ms). */
   chatArchiveDue(provider: string): string;
+  /**
+   * String: a signed request from Slack was taken (by its `X-Slack-Signature`, which covers its
+   * timestamp and body), kept while its timestamp is accepted: an exact replay is refused.
+   */
+  slackRequest(signature: string): string;
 }
 
 /**
@@ -154,5 +159,6 @@ export function keys(prefix = '{hark}:'): Keys {
     webhookStats: (webhook) => `${prefix}webhook:${webhook}:stats`,
     chatIncident: (provider, id) => `${prefix}chat:${provider}:incident:${id}`,
     chatArchiveDue: (provider) => `${prefix}chat:${provider}:archive-due`,
+    slackRequest: (signature) => `${prefix}slack-request:${signature}`,
   };
 }

@@ -34,6 +34,8 @@ import { z } from 'zod';
 import { oncallApi } from './api/oncall.js';
 import { overrideApi } from './api/overrides.js';
 import { webhookApi } from './api/webhooks.js';
+import { slackApi } from './api/slack.js';
+import type { ChatProvider } from '../chat/provider.js';
 import type { WebhookQueue } from '../webhooks/queue.js';
 import { smallBodies } from './body-limits.js';
 import { buildOpenApi, openApiDocument } from './openapi.js';
@@ -70,6 +72,8 @@ export interface AppDeps {
   readonly reloadConfig?: () => Promise<ReloadResult>;
   /** Where `POST /v1/webhooks/<name>/test` queues its event (absent: 501). */
   readonly webhooks?: WebhookQueue | null;
+  /** The process's Slack client (null without `slack:`), for answers to button presses. */
+  readonly slack?: () => ChatProvider | null;
 }
 
 /** The alert receiver's route patterns. */
@@ -160,6 +164,8 @@ export function createApp(deps: AppDeps): Hono {
     bulk: deps.bulkAnswers ?? null,
   });
   mount(app, '/v1', twilioApi);
+  // Slack's Request URLs: every request checked with Slack's signature first (api/slack-auth.ts).
+  mount(app, '/v1', slackApi({ ...deps, handoffs: deps.handoffs ?? null }));
   mount(app, '/a', actionPageApi({ ops: deps.ops, now: deps.now, secret: appSecret }));
   webRoutes(app, { ...deps, secret: appSecret, publicUrl: deps.publicUrl ?? (() => '') });
   return app;

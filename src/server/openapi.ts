@@ -196,6 +196,11 @@ const SHARED_RESPONSES: Readonly<
       'The `X-Twilio-Signature` is missing or wrong for the public URL, or Twilio is not configured. Nothing changed.',
     content: 'text',
   },
+  SlackUnauthorized: {
+    description:
+      'The Slack signature (`X-Slack-Signature`, `X-Slack-Request-Timestamp`) is missing or wrong, its timestamp is more than 5 minutes off, or the same signed request came before (a replay). Nothing changed.',
+  },
+  SlackOff: { description: 'Slack is not configured here (no `slack:` in hark.yaml).' },
   TwilioTooLarge: {
     description: `The form is over ${SMALL_BODY_BYTES / 1024} KiB (refused before it is read).`,
     content: 'text',
@@ -232,6 +237,13 @@ const SECURITY_SCHEMES: Readonly<Record<string, Json>> = {
       'Twilio’s signature of the request, checked with TWILIO_AUTH_TOKEN against the public URL ' +
       '(HARK_PUBLIC_URL, else settings.public_url) plus the path and query as received.',
   },
+  slackSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Slack-Signature',
+    description:
+      'Slack’s v0 signature: HMAC-SHA256 with the app’s signing secret over `v0:<X-Slack-Request-Timestamp>:<raw body>`; the timestamp must be within 5 minutes, and a request is taken once.',
+  },
   feedToken: {
     type: 'apiKey',
     in: 'query',
@@ -247,6 +259,7 @@ const TAGS: Readonly<Record<string, string>> = {
   config: 'The running config.',
   webhooks: 'Outgoing webhooks (docs/webhooks.md): counters, deliveries, tests.',
   twilio: 'Twilio webhooks: replies, delivery status, calls (Twilio-signed).',
+  slack: 'Slack’s Request URLs: the /hark slash command and message buttons (Slack-signed).',
   email: 'Email action pages (signed, expiring token in the path).',
   operations: 'Health, metrics and this document.',
 };

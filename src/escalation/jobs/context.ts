@@ -1,5 +1,6 @@
 /** What every escalation job handler gets: the stores, the sender, the queue and the worker's settings. */
 import type { Redis } from 'ioredis';
+import type { ChatProvider } from '../../chat/provider.js';
 import type { Config } from '../../config/types.js';
 import type { EscalationView, IncidentStore } from '../../incidents/store.js';
 import type { Logger } from '../../log.js';
@@ -21,6 +22,8 @@ export interface EscalationDeps {
   readonly schedules: () => ScheduleRegistry;
   readonly log: Logger;
   readonly now: () => number;
+  /** The chat client for shift notices in channels (`slack.shift_notices`); absent or null: none. */
+  readonly chat?: () => ChatProvider | null;
 }
 
 export interface WorkerSettings {

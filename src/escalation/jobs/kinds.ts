@@ -80,6 +80,21 @@ export interface ShiftTellJob extends ShiftTell {
   readonly incident?: undefined;
 }
 
+/**
+ * Posts an announced change of holder to the schedule's chat channel (`slack.shift_notices`):
+ * `carol is now primary on platform until …` (./shift-channel.ts).
+ */
+export interface ShiftChannelJob {
+  readonly kind: 'shift-channel';
+  readonly schedule: string;
+  readonly role: string;
+  /** The announced change it tells (ShiftAnnouncer's counter for this schedule role). */
+  readonly seq: number;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly incident?: undefined;
+}
+
 /** Tells a person they now hold an incident role (commander, comms, ...). */
 export interface RoleNoticeJob {
   readonly kind: 'role-notice';
@@ -100,6 +115,7 @@ export type EscalationJob =
   | ShiftChangeJob
   | ShiftReminderJob
   | ShiftTellJob
+  | ShiftChannelJob
   | RoleNoticeJob;
 
 export type JobKind = EscalationJob['kind'];

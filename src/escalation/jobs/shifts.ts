@@ -8,6 +8,7 @@ import type { Job } from 'bullmq';
 import { ProviderError } from '../../pages/types.js';
 import { currentChange, noticeTexts, plannedChanges, reminderText } from '../shift-notices.js';
 import type { JobContext } from './context.js';
+import { shiftChannelJobs } from './shift-channel.js';
 import type {
   ShiftChangeJob,
   ShiftNoticeJob,
@@ -49,11 +50,12 @@ async function announce(ctx: JobContext, schedule: string, role: string, t: numb
   const change = await ctx.announcer.reconcile(schedule, role, t, fresh);
   if (!change) return;
   // No job id to dedupe by: only the worker that recorded the change adds its notices.
-  await ctx.queue.addMany(
-    ctx.announcer
+  await ctx.queue.addMany([
+    ...ctx.announcer
       .tells(change)
       .map((tell) => ({ data: { kind: 'shift-tell', ...tell } satisfies ShiftTellJob })),
-  );
+    ...shiftChannelJobs(ctx, change),
+  ]);
 }
 
 /** At (or, on a late worker, after) the change: whoever holds the role then is announced. */

@@ -19,6 +19,7 @@ import {
   handleShiftTell,
   shiftNoticeJobId,
 } from './shifts.js';
+import { handleShiftChannel, SHIFT_CHANNEL_OPTIONS } from './shift-channel.js';
 import { exhaustedJobId, handleExhausted, handleStep, stepJobId } from './step.js';
 import { handleSweep } from './sweep.js';
 
@@ -54,6 +55,12 @@ export const JOBS: { readonly [K in JobKind]: JobSpec<JobOf<K>> } = {
   'shift-notice': { id: shiftNoticeJobId, options: KEPT, cancellable: false, handle: handleShiftChange },
   'shift-reminder': { id: shiftNoticeJobId, options: KEPT, cancellable: false, handle: handleShiftReminder },
   'shift-tell': { id: null, options: RETRIED, cancellable: false, handle: handleShiftTell },
+  'shift-channel': {
+    id: null,
+    options: { ...KEPT, ...SHIFT_CHANNEL_OPTIONS },
+    cancellable: false,
+    handle: handleShiftChannel,
+  },
 };
 
 /** The entry of a job's kind. */

@@ -10,8 +10,9 @@ import type { ScriptInfo } from './loader.js';
 import { REMOVE_OVERRIDE } from './overrides.js';
 import { APPLY_PAGE_STATUS } from './pages.js';
 import { SHIFT_ANNOUNCE } from './shifts.js';
-import { RELEASE_LEASE, TAKE_LEASE } from './subscribers.js';
-import { RELEASE_TWILIO_CLAIM, STORE_TWILIO_ANSWER } from './twilio-replay.js';
+import { TAKE_LEASE } from './subscribers.js';
+import { STORE_TWILIO_ANSWER } from './twilio-replay.js';
+import { RELEASE_CLAIM } from './claims.js';
 
 export const SCRIPTS: readonly ScriptInfo[] = [
   INGEST,
@@ -21,9 +22,8 @@ export const SCRIPTS: readonly ScriptInfo[] = [
   TAKE_PAGE,
   REMOVE_OVERRIDE,
   STORE_TWILIO_ANSWER,
-  RELEASE_TWILIO_CLAIM,
   SHIFT_ANNOUNCE,
   TAKE_LEASE,
-  RELEASE_LEASE,
+  RELEASE_CLAIM,
   CLAIM_ARCHIVES,
 ];

@@ -33,19 +33,3 @@ end
 return 0
 `,
 });
-
-/**
- * Gives a subscriber's lease up (at stop), if this consumer still holds it.
- * KEYS: 1 the subscriber's lease key
- * ARGV: 1 this consumer's name
- * Returns 1 when it was released, 0 when another consumer holds it (or nobody).
- * Guarantees: atomic compare-and-delete: never releases another consumer's lease.
- */
-export const RELEASE_LEASE = defineScript<readonly [lease: string], readonly [consumer: string], 0 | 1>({
-  name: 'harkReleaseSubscriberLease',
-  keys: 1,
-  lua: `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`,
-});

@@ -28,19 +28,3 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 `,
 });
-
-/**
- * Drops this request's claim on a Twilio webhook (it failed: a retry may act).
- * KEYS: 1 the answer key
- * ARGV: 1 the claim token
- * Returns 1 when dropped, 0 when the key holds anything else (another claim, an answer, nothing).
- * Guarantees: atomic compare-and-delete: never drops another request's claim or an answer.
- */
-export const RELEASE_TWILIO_CLAIM = defineScript<readonly [answer: string], readonly [claim: string], 0 | 1>({
-  name: 'harkReleaseTwilioClaim',
-  keys: 1,
-  lua: `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`,
-});
