@@ -1455,11 +1455,7 @@ function defaultNotify(
     if (chat.slack) onlyChat.push({ channel: 'slack', afterMs: 0 });
   }
   if (urgency === 'low') {
-    return c.email
-      ? [{ channel: 'email', afterMs: 0 }]
-      : c.sms
-        ? [{ channel: 'sms', afterMs: 0 }]
-        : onlyChat;
+    return c.email ? [{ channel: 'email', afterMs: 0 }] : c.sms ? [{ channel: 'sms', afterMs: 0 }] : onlyChat;
   }
   const rules: NotifyRule[] = [...onlyChat];
   if (c.sms) rules.push({ channel: 'sms', afterMs: 0 });

@@ -285,12 +285,17 @@ export const slack = z.strictObject({
  * and an optional access token, from a `${NAME}` of its own (checked in load.ts).
  */
 export const ntfy = z.strictObject({
-  url: z.string({ error: 'url must be the ntfy server\'s URL, such as https://ntfy.example.com' }).refine(isNtfyUrl, {
-    error:
-      'invalid url: expected the ntfy server\'s http:// or https:// URL, such as https://ntfy.example.com, with no user, password, query or fragment',
-  }),
+  url: z
+    .string({ error: "url must be the ntfy server's URL, such as https://ntfy.example.com" })
+    .refine(isNtfyUrl, {
+      error:
+        "invalid url: expected the ntfy server's http:// or https:// URL, such as https://ntfy.example.com, with no user, password, query or fragment",
+    }),
   token: z
-    .string({ error: 'token must be a ${NAME} naming an environment variable that holds an ntfy access token (tk_...)' })
+    .string({
+      error:
+        'token must be a ${NAME} naming an environment variable that holds an ntfy access token (tk_...)',
+    })
     .optional(),
 });
 

@@ -82,10 +82,7 @@ export function createNtfyTransport(
       if (!s) throw new ProviderError('ntfy is not configured (hark.yaml has no ntfy: section)', false);
       const redact = (text: string): string => (s.token ? text.split(s.token).join('[redacted]') : text);
       const clean = (text: string): string =>
-        redact(text)
-          .replace(/\s+/g, ' ')
-          .trim()
-          .slice(0, MAX_ERROR_TEXT);
+        redact(text).replace(/\s+/g, ' ').trim().slice(0, MAX_ERROR_TEXT);
       const headers: Record<string, string> = {
         'Content-Type': 'application/json',
         'User-Agent': 'hark',

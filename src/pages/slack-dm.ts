@@ -87,7 +87,9 @@ export function slackDmMessage(
 export function slackBundleText(incidents: readonly Incident[], publicUrl: string): string {
   const base = publicUrl.replace(/\/+$/, '');
   const n = incidents.length;
-  const lines = [`${n} new incident${n === 1 ? '' : 's'} for you (held back by your page limit and sent together):`];
+  const lines = [
+    `${n} new incident${n === 1 ? '' : 's'} for you (held back by your page limit and sent together):`,
+  ];
   for (const i of incidents) {
     const title = (i.title || '(no title)').replace(/\s+/g, ' ').slice(0, 200);
     lines.push(`• ${i.severity} #${i.id} ${i.service}: ${title}${base ? ` ${base}/i/${i.id}` : ''}`);

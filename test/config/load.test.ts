@@ -962,7 +962,9 @@ describe('people', () => {
   it('a person needs at least one contact', () => {
     expect(
       errors({ 'hark.yaml': lines('people:', '  alice: {email: a@example.com}', '  bob: {name: Bob}') }),
-    ).toEqual(['hark.yaml:3:3: person "bob" has no sms, voice, email, slack or ntfy: they could never be paged']);
+    ).toEqual([
+      'hark.yaml:3:3: person "bob" has no sms, voice, email, slack or ntfy: they could never be paged',
+    ]);
   });
 
   it('a notify rule is one channel with a delay', () => {

@@ -123,7 +123,7 @@ describe('a valid ntfy section and chat notify rules', () => {
 });
 
 describe('what is refused', () => {
-  it('a slack rule without the person\'s Slack user ID, or without the slack section', () => {
+  it("a slack rule without the person's Slack user ID, or without the slack section", () => {
     expect(
       errors(
         lines('people:', '  alice: {sms: "+15555550101", notify: {high: [{slack: 0m}, {sms: 1m}]}}') + SLACK,
@@ -132,13 +132,15 @@ describe('what is refused', () => {
       'hark.yaml:2:48: notify rule uses slack but person "alice" has no Slack user ID: add slack: U0123ABCD (their member ID, from their Slack profile)',
     ]);
     expect(
-      errors(lines('people:', '  alice: {sms: "+15555550101", slack: U0ALICE01, notify: {high: [{slack: 0m}]}}')),
+      errors(
+        lines('people:', '  alice: {sms: "+15555550101", slack: U0ALICE01, notify: {high: [{slack: 0m}]}}'),
+      ),
     ).toEqual([
       'hark.yaml:2:66: notify rule uses slack but hark.yaml has no slack: section, so no DM could be sent (see docs/slack.md)',
     ]);
   });
 
-  it('an ntfy rule without the person\'s topic, or without the ntfy section', () => {
+  it("an ntfy rule without the person's topic, or without the ntfy section", () => {
     expect(
       errors(
         lines(
@@ -152,9 +154,7 @@ describe('what is refused', () => {
     ).toEqual([
       'hark.yaml:4:39: notify rule uses ntfy but person "alice" has no ntfy topic: add ntfy: <the topic they subscribed to in the ntfy app>',
     ]);
-    expect(
-      errors(lines('people:', '  alice: {ntfy: alice_pages, notify: {high: [{ntfy: 0m}]}}')),
-    ).toEqual([
+    expect(errors(lines('people:', '  alice: {ntfy: alice_pages, notify: {high: [{ntfy: 0m}]}}'))).toEqual([
       'hark.yaml:2:46: notify rule uses ntfy but hark.yaml has no ntfy: section, so no notification could be sent (see docs/ntfy.md)',
     ]);
   });
@@ -185,19 +185,27 @@ describe('what is refused', () => {
 
   it('a token written in the file, not an ntfy token, or from a variable Hark or another part uses', () => {
     const section = (token: string, more = '') =>
-      lines('people:', '  alice: {ntfy: alice_pages}', 'ntfy:', '  url: https://ntfy.sh', `  token: ${token}`) +
-      more;
+      lines(
+        'people:',
+        '  alice: {ntfy: alice_pages}',
+        'ntfy:',
+        '  url: https://ntfy.sh',
+        `  token: ${token}`,
+      ) + more;
     expect(errors(section(NTFY_TOKEN))).toEqual([
       'hark.yaml:5:10: the ntfy access token must come from the environment alone: write token: "${NTFY_TOKEN}" (no default, nothing around it) and set NTFY_TOKEN',
     ]);
     expect(errors(section('"${NTFY_TOKEN}"'), { NTFY_TOKEN: 'hunter2-not-a-token' })).toEqual([
-      'hark.yaml:5:10: NTFY_TOKEN is not an ntfy access token: a token starts with tk_ (make one with: ntfy token add <user>, or in the web app\'s account page)',
+      "hark.yaml:5:10: NTFY_TOKEN is not an ntfy access token: a token starts with tk_ (make one with: ntfy token add <user>, or in the web app's account page)",
     ]);
     expect(errors(section('"${TWILIO_AUTH_TOKEN}"'), { TWILIO_AUTH_TOKEN: NTFY_TOKEN })).toEqual([
       'hark.yaml:5:10: the ntfy access token cannot come from TWILIO_AUTH_TOKEN: Hark uses it for something else; give it a variable of its own (NTFY_TOKEN)',
     ]);
     const both = errors(
-      section('"${SLACK_BOT_TOKEN}"', lines('slack:', '  bot_token: "${SLACK_BOT_TOKEN}"', '  signing_secret: "${SLACK_SIGNING_SECRET}"')),
+      section(
+        '"${SLACK_BOT_TOKEN}"',
+        lines('slack:', '  bot_token: "${SLACK_BOT_TOKEN}"', '  signing_secret: "${SLACK_SIGNING_SECRET}"'),
+      ),
       { ...ENV, SLACK_BOT_TOKEN: NTFY_TOKEN },
     );
     expect(both).toContain(

@@ -133,7 +133,11 @@ async function fire(team: string, summary: string, extra: Record<string, unknown
   return ((await res.json()) as { incidents: { id: number }[] }).incidents[0]!.id;
 }
 
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 10_000) {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -143,14 +147,16 @@ async function until<T>(what: string, check: () => Promise<T | null | undefined 
   }
 }
 
-type PageEvent = Extract<TimelineEvent, { type: 'page.sent' | 'page.failed' | 'page.throttled' }>;
+type PageEventType = 'page.sent' | 'page.failed' | 'page.throttled';
 
-async function pageEvents(id: number, type?: PageEvent['type']): Promise<PageEvent[]> {
+/** The incident's timeline events of one page event type. */
+async function pageEvents<T extends PageEventType>(
+  id: number,
+  type: T,
+): Promise<Extract<TimelineEvent, { type: T }>[]> {
   const incident = await hark!.store.get(id, true);
   return ((incident?.timeline ?? []) as TimelineEvent[]).filter(
-    (e): e is PageEvent =>
-      (e.type === 'page.sent' || e.type === 'page.failed' || e.type === 'page.throttled') &&
-      (type === undefined || e.type === type),
+    (e): e is Extract<TimelineEvent, { type: T }> => e.type === type,
   );
 }
 
@@ -284,7 +290,11 @@ describe('ntfy pushes', () => {
     const res = await fetch(`${hark!.url}/v1/alerts/scripts`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${GENERIC}` },
-      body: JSON.stringify({ status: 'firing', summary: 'Disk 80%', labels: { team: 'carol', severity: 'warning' } }),
+      body: JSON.stringify({
+        status: 'firing',
+        summary: 'Disk 80%',
+        labels: { team: 'carol', severity: 'warning' },
+      }),
     });
     expect(res.status).toBe(202);
     const m = await ntfy.waitForMessage();
@@ -312,9 +322,15 @@ describe('ntfy pushes', () => {
     const pressed = await ntfy.pressAction(m, 'Acknowledge');
     expect(pressed.status).toBe(200);
     expect(pressed.body).toContain(`Acknowledged #${id}`);
-    expect(await h.store.get(id, false)).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'person:carol' });
+    expect(await h.store.get(id, false)).toMatchObject({
+      state: 'acknowledged',
+      acknowledgedBy: 'person:carol',
+    });
     // The escalation stopped: the pending SMS page is gone from the queue.
-    await until('the SMS page to be cancelled', async () => !(await h.escalation!.escalations.queue.getJob(smsJob)));
+    await until(
+      'the SMS page to be cancelled',
+      async () => !(await h.escalation!.escalations.queue.getJob(smsJob)),
+    );
     // Pressed again: refused with the same words as SMS, nothing changes.
     const again = await ntfy.pressAction(m, 'Acknowledge');
     expect(again.status).toBe(409);
@@ -375,8 +391,10 @@ describe('ntfy pushes', () => {
     await ntfy.waitForMessage();
     const b = await fire('carol', 'Second');
     const c = await fire('carol', 'Third');
-    await until('both to be held', async () =>
-      (await pageEvents(b, 'page.throttled')).length + (await pageEvents(c, 'page.throttled')).length === 2,
+    await until(
+      'both to be held',
+      async () =>
+        (await pageEvents(b, 'page.throttled')).length + (await pageEvents(c, 'page.throttled')).length === 2,
     );
     const bundle = await ntfy.waitForMessage((x) => x.title?.startsWith('2 new incidents') ?? false, 10_000);
     expect(bundle.title).toBe(`2 new incidents: #${b} #${c}`);

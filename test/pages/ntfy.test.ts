@@ -56,8 +56,20 @@ describe('the notification', () => {
       tags: ['rotating_light'],
       click: 'https://hark.example.com/i/42',
       actions: [
-        { action: 'http', label: 'Acknowledge', url: 'https://hark.example.com/a/ack-token-42', method: 'POST', clear: true },
-        { action: 'http', label: 'Resolve', url: 'https://hark.example.com/a/resolve-token-42', method: 'POST', clear: true },
+        {
+          action: 'http',
+          label: 'Acknowledge',
+          url: 'https://hark.example.com/a/ack-token-42',
+          method: 'POST',
+          clear: true,
+        },
+        {
+          action: 'http',
+          label: 'Resolve',
+          url: 'https://hark.example.com/a/resolve-token-42',
+          method: 'POST',
+          clear: true,
+        },
         { action: 'view', label: 'Runbook', url: 'https://wiki.example.com/checkout' },
       ],
     });
@@ -75,8 +87,16 @@ describe('the notification', () => {
     expect([...n.title].length).toBeLessThanOrEqual(250);
     expect(Buffer.byteLength(n.message)).toBeLessThanOrEqual(3500);
     // A link that is not http(s) (no public URL) gives no button rather than one ntfy refuses.
-    expect(ntfyFor(incident(), { ...links(1), acknowledge: '/a/x', runbook: 'javascript:alert(1)' }).actions).toEqual([
-      { action: 'http', label: 'Resolve', url: 'https://hark.example.com/a/resolve-token-1', method: 'POST', clear: true },
+    expect(
+      ntfyFor(incident(), { ...links(1), acknowledge: '/a/x', runbook: 'javascript:alert(1)' }).actions,
+    ).toEqual([
+      {
+        action: 'http',
+        label: 'Resolve',
+        url: 'https://hark.example.com/a/resolve-token-1',
+        method: 'POST',
+        clear: true,
+      },
     ]);
   });
 
@@ -101,7 +121,12 @@ describe('publishing', () => {
     const receipt = await transport().sendNtfy(message());
     const [m] = ntfy.messages;
     expect(receipt).toEqual({ providerId: m!.id, via: 'ntfy' });
-    expect(ntfy.requests[0]).toMatchObject({ method: 'POST', path: '/', auth: 'ok', contentType: 'application/json' });
+    expect(ntfy.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/',
+      auth: 'ok',
+      contentType: 'application/json',
+    });
     expect(m!.json).toEqual({
       topic: 'hark-alice',
       title: 'SEV-1 #42 checkout: Checkout p99 > 2s',
@@ -110,8 +135,20 @@ describe('publishing', () => {
       tags: ['rotating_light'],
       click: 'https://hark.example.com/i/42',
       actions: [
-        { action: 'http', label: 'Acknowledge', url: 'https://hark.example.com/a/ack-token-42', method: 'POST', clear: true },
-        { action: 'http', label: 'Resolve', url: 'https://hark.example.com/a/resolve-token-42', method: 'POST', clear: true },
+        {
+          action: 'http',
+          label: 'Acknowledge',
+          url: 'https://hark.example.com/a/ack-token-42',
+          method: 'POST',
+          clear: true,
+        },
+        {
+          action: 'http',
+          label: 'Resolve',
+          url: 'https://hark.example.com/a/resolve-token-42',
+          method: 'POST',
+          clear: true,
+        },
         { action: 'view', label: 'Runbook', url: 'https://wiki.example.com/checkout' },
       ],
     });
@@ -134,7 +171,11 @@ describe('publishing', () => {
 
   it('5xx, a reset connection, a hang: retryable (with backoff)', async () => {
     ntfy.failNext(1, { status: 502 });
-    expect(await failure(transport().sendNtfy(message()))).toMatchObject({ retryable: true, status: 502, retryAfterMs: null });
+    expect(await failure(transport().sendNtfy(message()))).toMatchObject({
+      retryable: true,
+      status: 502,
+      retryAfterMs: null,
+    });
     ntfy.failNext(1, 'reset');
     expect(await failure(transport().sendNtfy(message()))).toMatchObject({ retryable: true, status: null });
     ntfy.failNext(1, 'hang');
@@ -168,8 +209,12 @@ describe('publishing', () => {
     ntfy.failNext(1, { ratelimited: null });
     const e = await failure(transport().sendNtfy(message()));
     expect(e.retryAfterMs).toBe(DEFAULT_NTFY_RETRY_AFTER_MS);
-    expect(e.message).toBe('ntfy publish failed: HTTP 429, ntfy error 42901: limit reached: too many requests');
-    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:05 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(5_000);
+    expect(e.message).toBe(
+      'ntfy publish failed: HTTP 429, ntfy error 42901: limit reached: too many requests',
+    );
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:05 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(
+      5_000,
+    );
     expect(retryAfterMs('86400')).toBe(300_000); // capped: a page must not wait a day
     expect(retryAfterMs('soon')).toBeNull();
   });
@@ -177,7 +222,9 @@ describe('publishing', () => {
   it('a 2xx that is not ntfy (a web page at the URL) fails for good rather than count as sent', async () => {
     const web = createServer((sock) => {
       sock.once('data', () =>
-        sock.end('HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\nConnection: close\r\n\r\n<html></html>'),
+        sock.end(
+          'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\nConnection: close\r\n\r\n<html></html>',
+        ),
       );
     });
     await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));

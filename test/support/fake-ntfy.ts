@@ -187,7 +187,8 @@ function parseAction(raw: unknown): FakeNtfyAction {
   if (typeof a.label !== 'string' || a.label.trim() === '') refuse('actions');
   if (kind !== 'broadcast' && !isHttpUrl(a.url)) refuse('actions');
   if (a.clear !== undefined && typeof a.clear !== 'boolean') refuse('actions');
-  if (a.method !== undefined && (typeof a.method !== 'string' || !/^[A-Z]+$/.test(a.method))) refuse('actions');
+  if (a.method !== undefined && (typeof a.method !== 'string' || !/^[A-Z]+$/.test(a.method)))
+    refuse('actions');
   if (a.body !== undefined && typeof a.body !== 'string') refuse('actions');
   if (
     a.headers !== undefined &&
@@ -259,7 +260,9 @@ export async function startFakeNtfy(opts: FakeNtfyOptions = {}): Promise<FakeNtf
     headers: Record<string, string> = {},
   ) => {
     rec.status = status;
-    res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(`${JSON.stringify(body)}\n`);
+    res
+      .writeHead(status, { 'Content-Type': 'application/json', ...headers })
+      .end(`${JSON.stringify(body)}\n`);
   };
   const error = (
     res: ServerResponse,
@@ -380,7 +383,11 @@ export async function startFakeNtfy(opts: FakeNtfyOptions = {}): Promise<FakeNtf
       const timer = setTimeout(() => {
         events.off(event, on);
         const seen = requests.map((r) => `${r.method} ${r.path}:${r.outcome}`);
-        reject(new Error(`fake ntfy: no ${what} matched within ${timeoutMs} ms (requests: ${seen.join(', ') || 'none'})`));
+        reject(
+          new Error(
+            `fake ntfy: no ${what} matched within ${timeoutMs} ms (requests: ${seen.join(', ') || 'none'})`,
+          ),
+        );
       }, timeoutMs);
       events.on(event, on);
     });
@@ -396,20 +403,15 @@ export async function startFakeNtfy(opts: FakeNtfyOptions = {}): Promise<FakeNtf
     waitForMessage: (predicate = () => true, timeoutMs = 10_000) =>
       waitFor(messages, 'message', predicate, timeoutMs, 'message'),
     waitForRequest: (predicate = () => true, timeoutMs = 10_000) =>
-      waitFor(
-        requests,
-        'request',
-        (r) => r.outcome !== '' && predicate(r),
-        timeoutMs,
-        'request',
-      ),
+      waitFor(requests, 'request', (r) => r.outcome !== '' && predicate(r), timeoutMs, 'request'),
     failNext(n, failure) {
       for (let i = 0; i < n; i++) failures.push(failure);
     },
     async pressAction(message, label) {
       const action = message.actions.find((a) => a.label === label);
       if (!action) throw new Error(`fake ntfy: message ${message.id} has no action labelled ${label}`);
-      if (action.action === 'broadcast' || !action.url) throw new Error('fake ntfy: a broadcast has no request');
+      if (action.action === 'broadcast' || !action.url)
+        throw new Error('fake ntfy: a broadcast has no request');
       const method = action.action === 'view' ? 'GET' : (action.method ?? 'POST');
       const res = await fetch(action.url, {
         method,
