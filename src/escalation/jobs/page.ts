@@ -27,6 +27,9 @@ const RULES_AHEAD = 20;
  */
 export const MAX_PAGE_STARTS = 20;
 
+/** The longest Retry-After a page waits for (a longer one is cut to this). */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
 /**
  * A page failed for good (or was not delivered): the person's next notify rule fires now instead
  * of after its delay. Returns whether there was a pending one.
@@ -60,14 +63,15 @@ export async function handlePage(job: Job<PageJob>, ctx: JobContext): Promise<vo
       job.token !== undefined &&
       job.attemptsStarted < MAX_PAGE_STARTS
     ) {
-      // BullMQ's clock (Redis-side timestamps), not the escalation clock.
-      await job.moveToDelayed(Date.now() + Math.max(0, e.retryAfterMs), job.token);
+      // BullMQ's clock (real time), not the escalation clock (a test may set that one).
+      const wait = Math.min(Math.max(0, e.retryAfterMs), MAX_RETRY_AFTER_MS);
+      await job.moveToDelayed(Date.now() + wait, job.token);
       deps.log.info(
         {
           incident: data.incident,
           person: data.person,
           channel: data.channel,
-          retryAfterMs: e.retryAfterMs,
+          retryAfterMs: wait,
           page: pageKey(data),
         },
         'page rate-limited: tried again after Retry-After',
