@@ -35,6 +35,8 @@ import { ScheduleRegistry } from './schedules/registry.js';
 import { createSlackProvider, type SlackProvider } from './chat/slack/client.js';
 import { startArchiveSweeper, type ChatAnnouncer } from './chat/announcer.js';
 import { slackAnnouncer } from './chat/slack/announcer.js';
+import { createNtfyTransport } from './pages/ntfy.js';
+import { slackDmTransport } from './pages/slack-dm.js';
 import { startWebhookDelivery, type WebhookDeliveryDeps } from './webhooks/delivery.js';
 import { WebhookQueue } from './webhooks/queue.js';
 import { webhookSubscriber } from './webhooks/subscriber.js';
@@ -198,7 +200,12 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       escalation = await startEscalation({
         ...escalationDeps,
         pages: stores.pages,
-        transports: paging.transports,
+        // Slack DMs and ntfy pushes (docs/ntfy.md) from the running config, unless given (tests).
+        transports: {
+          ...paging.transports,
+          slack: paging.transports.slack ?? slackDmTransport(() => slackProvider()),
+          ntfy: paging.transports.ntfy ?? createNtfyTransport(() => opts.config().ntfy),
+        },
         formats: paging.formats,
         publicUrl: paging.publicUrl,
         worker: paging.worker,

@@ -27,6 +27,7 @@ import type {
   GitOverride,
   IncidentChannelPolicy,
   Integration,
+  NtfyConfig,
   Matcher,
   NotifyRule,
   Person,
@@ -78,6 +79,15 @@ const DEFAULT_PAGE_LIMITS = {
     { count: 1, perMs: 60_000 },
     { count: 10, perMs: 15 * 60_000 },
   ],
+  // Slack DMs and ntfy pushes (docs/ntfy.md): as email, one a minute and then bundles.
+  slack: [
+    { count: 1, perMs: 60_000 },
+    { count: 10, perMs: 15 * 60_000 },
+  ],
+  ntfy: [
+    { count: 1, perMs: 60_000 },
+    { count: 10, perMs: 15 * 60_000 },
+  ],
 };
 const limit = (l: { count: number; per: number }) => ({ count: l.count, perMs: l.per });
 
@@ -108,6 +118,11 @@ function harkStandIn(path: Path): string | undefined {
     if (field === 'email') return 'unset@example.invalid';
     if (field === 'timezone') return 'UTC';
     if (field === 'slack') return 'U0UNSET0';
+    if (field === 'ntfy') return 'unset-topic';
+  }
+  if (path.length === 2 && section === 'ntfy') {
+    if (path[1] === 'url') return 'https://unset.invalid';
+    if (path[1] === 'token') return 'tk_unsetnotchecked';
   }
   if (path.length === 3 && section === 'services' && field === 'slack_channel') return '#unset';
   if (path.length === 3 && section === 'slack' && path[1] === 'shift_notices') return '#unset';
@@ -168,6 +183,7 @@ interface HarkFile {
   readonly settings: schema.RawSettings | undefined;
   readonly webhooks: Entries<schema.RawWebhook>;
   readonly slack: schema.RawSlack | undefined;
+  readonly ntfy: schema.RawNtfy | undefined;
 }
 
 interface ScheduleFile {
@@ -243,6 +259,7 @@ class Loader {
     const apiTokens = hark ? this.apiTokens(hark) : [];
     const webhooks = hark ? this.webhooks(hark, severities, integrations, apiTokens) : [];
     const slack = hark ? this.slack(hark, severities) : null;
+    const ntfy = hark ? this.ntfy(hark) : null;
 
     const errors = sortIssues(this.issues.filter((i) => i.level === 'error'));
     const warnings = sortIssues(this.issues.filter((i) => i.level === 'warning'));
@@ -258,6 +275,7 @@ class Loader {
       apiTokens,
       webhooks,
       slack,
+      ntfy,
       schedules: new FrozenMap(schedules),
       policies: new FrozenMap(policies),
       runbooks: new FrozenMap(runbooks),
@@ -391,6 +409,7 @@ class Loader {
       settings: optional(schema.settings, 'settings'),
       webhooks: this.entries(src, schema.webhook, raw.webhooks, ['webhooks']),
       slack: optional(schema.slack, 'slack'),
+      ntfy: optional(schema.ntfy, 'ntfy'),
     };
   }
 
@@ -476,6 +495,8 @@ class Loader {
         sms: s.page_limits?.sms?.map(limit) ?? DEFAULT_PAGE_LIMITS.sms,
         voice: s.page_limits?.voice?.map(limit) ?? DEFAULT_PAGE_LIMITS.voice,
         email: s.page_limits?.email?.map(limit) ?? DEFAULT_PAGE_LIMITS.email,
+        slack: s.page_limits?.slack?.map(limit) ?? DEFAULT_PAGE_LIMITS.slack,
+        ntfy: s.page_limits?.ntfy?.map(limit) ?? DEFAULT_PAGE_LIMITS.ntfy,
       },
     };
   }
@@ -489,21 +510,29 @@ class Loader {
       }
       if (raw === undefined) continue;
       const contacts = { sms: raw.sms ?? null, voice: raw.voice ?? null, email: raw.email ?? null };
-      if (!contacts.sms && !contacts.voice && !contacts.email) {
-        src.report(['people', key], `person "${key}" has no sms, voice or email: they could never be paged`, {
-          key: true,
-        });
+      // Slack DMs and ntfy pushes (docs/ntfy.md): the person's Slack user ID and ntfy topic.
+      const chat = { slack: raw.slack ?? null, ntfy: raw.ntfy ?? null };
+      if (!contacts.sms && !contacts.voice && !contacts.email && !chat.slack && !chat.ntfy) {
+        src.report(
+          ['people', key],
+          `person "${key}" has no sms, voice, email, slack or ntfy: they could never be paged`,
+          {
+            key: true,
+          },
+        );
       }
       const notify = {} as Record<Urgency, NotifyRule[]>;
       for (const urgency of ['high', 'low'] as const) {
         const rules = raw.notify?.[urgency];
         if (rules === undefined) {
-          notify[urgency] = defaultNotify(urgency, contacts);
+          notify[urgency] = defaultNotify(urgency, contacts, chat);
           continue;
         }
         notify[urgency] = rules.map((rule, i) => {
           const [channel, afterMs] = Object.entries(rule)[0] as [NotifyRule['channel'], number];
-          if (contacts[channel] === null) {
+          if (channel === 'slack' || channel === 'ntfy') {
+            this.chatRule(hark, ['people', key, 'notify', urgency, i], key, channel, chat[channel]);
+          } else if (contacts[channel] === null) {
             src.report(
               ['people', key, 'notify', urgency, i],
               `notify rule uses ${channel} but person "${key}" has no ${channel === 'email' ? 'email address' : `${channel} number`}`,
@@ -1052,6 +1081,129 @@ class Loader {
     return env;
   }
 
+  // ---------------------------------------------------------------------------------- ntfy
+
+  /**
+   * A `{slack: ...}` or `{ntfy: ...}` notify rule of `person` (docs/ntfy.md, docs/slack.md): the
+   * person needs their Slack user ID or ntfy topic, and hark.yaml the section that sends it.
+   */
+  private chatRule(
+    hark: HarkFile,
+    path: Path,
+    person: string,
+    channel: 'slack' | 'ntfy',
+    address: string | null,
+  ): void {
+    const { src } = hark;
+    if (address === null) {
+      src.report(
+        path,
+        channel === 'slack'
+          ? `notify rule uses slack but person "${person}" has no Slack user ID: add slack: U0123ABCD (their member ID, from their Slack profile)`
+          : `notify rule uses ntfy but person "${person}" has no ntfy topic: add ntfy: <the topic they subscribed to in the ntfy app>`,
+      );
+    }
+    const written = (src.value() ?? {}) as Record<string, unknown>;
+    if (written[channel] === undefined || written[channel] === null) {
+      src.report(
+        path,
+        channel === 'slack'
+          ? 'notify rule uses slack but hark.yaml has no slack: section, so no DM could be sent (see docs/slack.md)'
+          : 'notify rule uses ntfy but hark.yaml has no ntfy: section, so no notification could be sent (see docs/ntfy.md)',
+      );
+    }
+  }
+
+  /**
+   * `ntfy:` (docs/ntfy.md) and people's `ntfy:` topics. Each topic belongs to one person (the
+   * notification's buttons act as the person it was sent to); topics without the section are
+   * reported as unused.
+   */
+  private ntfy(hark: HarkFile): NtfyConfig | null {
+    const { src } = hark;
+    const topics = new Map<string, string>();
+    const owner = new Map<string, string>();
+    for (const [person, raw] of Object.entries(hark.people)) {
+      const topic = raw?.ntfy;
+      const path: Path = ['people', person, 'ntfy'];
+      if (topic === undefined || src.isPoisoned(path)) continue;
+      const first = owner.get(topic);
+      if (first !== undefined) {
+        const pos = src.position(['people', first, 'ntfy']);
+        src.report(
+          path,
+          `this ntfy topic is also person "${first}"'s (at ${src.file}:${pos.line}:${pos.col}): whoever subscribes to a topic gets its pages and acts as its person, so give each person a topic of their own`,
+        );
+        continue;
+      }
+      owner.set(topic, person);
+      topics.set(person, topic);
+    }
+    const written = (src.value() ?? {}) as { ntfy?: unknown };
+    const raw = hark.ntfy;
+    if (raw === undefined) {
+      if (written.ntfy === undefined || written.ntfy === null) {
+        for (const person of topics.keys()) {
+          src.report(
+            ['people', person, 'ntfy'],
+            `person "${person}" has an ntfy topic, but hark.yaml has no ntfy: section, so it is not used (see docs/ntfy.md)`,
+            { key: true, level: 'warning' },
+          );
+        }
+      }
+      return null;
+    }
+    const tokenEnv = raw.token === undefined ? null : this.ntfyToken(src, raw.token);
+    return {
+      url: raw.url.replace(/\/+$/, ''),
+      token: raw.token ?? null,
+      tokenEnv,
+      topics: new FrozenMap(topics),
+    };
+  }
+
+  /** Checks the ntfy access token (messages never show it); the variable it came from. */
+  private ntfyToken(src: SourceFile, value: string): string | null {
+    const path: Path = ['ntfy', 'token'];
+    const what = 'the ntfy access token';
+    const suggestion = 'NTFY_TOKEN';
+    const refs = src.envReferences;
+    const ref = refs.find((r) => r.path.length === 2 && r.path[0] === 'ntfy' && r.path[1] === 'token');
+    const m = ref ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(ref.text) : null;
+    if (!m) {
+      src.report(
+        path,
+        `${what} must come from the environment alone: write token: "\${${suggestion}}" (no default, nothing around it) and set ${suggestion}`,
+      );
+      return null;
+    }
+    const env = m[1]!;
+    if (src.isPoisoned(path)) return env; // unset: reported already, the value is not checked
+    if (HARK_SECRET_ENV.includes(env)) {
+      src.report(
+        path,
+        `${what} cannot come from ${env}: Hark uses it for something else; give it a variable of its own (${suggestion})`,
+      );
+      return env;
+    }
+    const elsewhere = refs.find((r) => r.names.includes(env) && r !== ref);
+    if (elsewhere) {
+      const pos = src.position(elsewhere.path);
+      src.report(
+        path,
+        `${what} cannot come from ${env}: it is also used at ${src.file}:${pos.line}:${pos.col}; give it a variable of its own (${suggestion})`,
+      );
+      return env;
+    }
+    if (!/^tk_[A-Za-z0-9]+$/.test(value)) {
+      src.report(
+        path,
+        `${env} is not an ntfy access token: a token starts with tk_ (make one with: ntfy token add <user>, or in the web app's account page)`,
+      );
+    }
+    return env;
+  }
+
   // ---------------------------------------------------------------------------------- schedules
 
   private schedule(f: ScheduleFile, settings: Settings): Schedule {
@@ -1296,11 +1448,19 @@ class Loader {
 function defaultNotify(
   urgency: Urgency,
   c: { sms: string | null; voice: string | null; email: string | null },
+  chat: { slack: string | null; ntfy: string | null } = { slack: null, ntfy: null },
 ): NotifyRule[] {
-  if (urgency === 'low') {
-    return c.email ? [{ channel: 'email', afterMs: 0 }] : c.sms ? [{ channel: 'sms', afterMs: 0 }] : [];
+  // Someone reachable only by Slack or ntfy is paged there; anyone else by sms, email and voice as
+  // before (a Slack user ID alone is also who a button press acts as: it adds no pages).
+  const onlyChat: NotifyRule[] = [];
+  if (!c.sms && !c.email && !c.voice) {
+    if (chat.ntfy) onlyChat.push({ channel: 'ntfy', afterMs: 0 });
+    if (chat.slack) onlyChat.push({ channel: 'slack', afterMs: 0 });
   }
-  const rules: NotifyRule[] = [];
+  if (urgency === 'low') {
+    return c.email ? [{ channel: 'email', afterMs: 0 }] : c.sms ? [{ channel: 'sms', afterMs: 0 }] : onlyChat;
+  }
+  const rules: NotifyRule[] = [...onlyChat];
   if (c.sms) rules.push({ channel: 'sms', afterMs: 0 });
   if (c.email) rules.push({ channel: 'email', afterMs: 0 });
   if (c.voice) rules.push({ channel: 'voice', afterMs: c.sms ? 60_000 : 0 });

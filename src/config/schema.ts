@@ -89,11 +89,21 @@ export const slackChannel = z
   })
   .transform((v) => (SLACK_CHANNEL_ID_RE.test(v) || v.startsWith('#') ? v : `#${v}`));
 
+const NOTIFY_CHANNELS = ['sms', 'voice', 'email', 'slack', 'ntfy'];
 const notifyRule = z
   .record(z.string(), duration)
-  .refine((r) => Object.keys(r).length === 1 && ['sms', 'voice', 'email'].includes(Object.keys(r)[0]!), {
-    error: 'a notify rule is one channel with a delay: {sms: 0m}, {voice: 2m} or {email: 0m}',
+  .refine((r) => Object.keys(r).length === 1 && NOTIFY_CHANNELS.includes(Object.keys(r)[0]!), {
+    error:
+      'a notify rule is one channel with a delay: {sms: 0m}, {voice: 2m}, {email: 0m}, {slack: 0m} or {ntfy: 0m}',
   });
+
+// ntfy (docs/ntfy.md): a person's topic; the `ntfy:` section itself is further down.
+const NTFY_TOPIC_RE = /^[-_A-Za-z0-9]{1,64}$/;
+/** A person's ntfy topic. On a public server the topic is its only password: it is never echoed. */
+export const ntfyTopic = z.string().refine((v) => NTFY_TOPIC_RE.test(v), {
+  error:
+    'invalid ntfy topic: use 1 to 64 letters, digits, "-" and "_" (the topic the person subscribed to in the ntfy app)',
+});
 
 export const person = z.strictObject({
   name: z.string().optional(),
@@ -102,6 +112,7 @@ export const person = z.strictObject({
   voice: phone.optional(),
   email: email.optional(),
   slack: slackUser.optional(),
+  ntfy: ntfyTopic.optional(),
   notify: z
     .strictObject({
       high: z
@@ -194,6 +205,8 @@ export const settings = z.strictObject({
       sms: z.array(pageLimit).optional(),
       voice: z.array(pageLimit).optional(),
       email: z.array(pageLimit).optional(),
+      slack: z.array(pageLimit).optional(),
+      ntfy: z.array(pageLimit).optional(),
     })
     .optional(),
 });
@@ -265,6 +278,44 @@ export const slack = z.strictObject({
   shift_notices: z.record(z.string(), slackChannel).optional(),
 });
 
+// -------------------------------------------------------------------------------- ntfy (docs/ntfy.md)
+
+/**
+ * `ntfy:` in hark.yaml: the server (an http(s) URL; notifications are POSTed to its root as JSON)
+ * and an optional access token, from a `${NAME}` of its own (checked in load.ts).
+ */
+export const ntfy = z.strictObject({
+  url: z
+    .string({ error: "url must be the ntfy server's URL, such as https://ntfy.example.com" })
+    .refine(isNtfyUrl, {
+      error:
+        "invalid url: expected the ntfy server's http:// or https:// URL, such as https://ntfy.example.com, with no user, password, query or fragment",
+    }),
+  token: z
+    .string({
+      error:
+        'token must be a ${NAME} naming an environment variable that holds an ntfy access token (tk_...)',
+    })
+    .optional(),
+});
+
+function isNtfyUrl(v: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.hostname !== '' &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === ''
+  );
+}
+
 /** hark.yaml: each section is validated on its own (load.ts), so one bad entry hides nothing else. */
 export const harkTop = z.strictObject({
   people: z.record(z.string(), z.unknown()),
@@ -276,6 +327,7 @@ export const harkTop = z.strictObject({
   settings: z.unknown().optional(),
   webhooks: z.unknown().optional(),
   slack: z.unknown().optional(),
+  ntfy: z.unknown().optional(),
 });
 export const severitiesSection = z
   .array(z.unknown())
@@ -290,6 +342,7 @@ export type RawSettings = z.output<typeof settings>;
 export type RawWebhook = z.output<typeof webhook>;
 export type RawSlack = z.output<typeof slack>;
 export type RawIncidentChannels = z.output<typeof incidentChannels>;
+export type RawNtfy = z.output<typeof ntfy>;
 
 const coverageWindow = z.strictObject({
   days: z

@@ -6,8 +6,8 @@ import type { HandoffRule } from '../schedules/handoff-rule.js';
 import type { LocalMs } from '../time/local.js';
 
 export type Urgency = 'high' | 'low';
-export type Channel = 'sms' | 'voice' | 'email';
-export const CHANNELS: readonly Channel[] = ['sms', 'voice', 'email'];
+export type Channel = 'sms' | 'voice' | 'email' | 'slack' | 'ntfy';
+export const CHANNELS: readonly Channel[] = ['sms', 'voice', 'email', 'slack', 'ntfy'];
 
 /** A label/annotation value test: exact string, any of a list, or a regular expression. */
 export type ValueMatcher =
@@ -131,6 +131,18 @@ export interface SlackConfig {
   readonly shiftNotices: ReadonlyMap<string, string>;
 }
 
+/** `ntfy:` in hark.yaml (docs/ntfy.md): the push server notifications are published to. */
+export interface NtfyConfig {
+  /** The server's base URL (`https://ntfy.example.com`), no trailing slash; JSON is POSTed to its root. */
+  readonly url: string;
+  /** Secret: never log it. An access token (`tk_...`), sent as `Authorization: Bearer`; null: none. */
+  readonly token: string | null;
+  /** The environment variable the token came from (`${NAME}`), for messages; null without a token. */
+  readonly tokenEnv: string | null;
+  /** Person name → their ntfy topic, for the people who have `ntfy:`. */
+  readonly topics: ReadonlyMap<string, string>;
+}
+
 export interface PageLimit {
   readonly count: number;
   readonly perMs: number;
@@ -233,6 +245,8 @@ export interface Config {
   readonly webhooks: readonly Webhook[];
   /** null: no `slack:` section (Slack is off). */
   readonly slack: SlackConfig | null;
+  /** null: no `ntfy:` section (no push notifications). */
+  readonly ntfy: NtfyConfig | null;
   readonly schedules: ReadonlyMap<string, Schedule>;
   readonly policies: ReadonlyMap<string, EscalationPolicy>;
   readonly runbooks: ReadonlyMap<string, Runbook>;

@@ -9,7 +9,7 @@
  * ./jobs/; what follows a step in ./next.ts. Here: the producer (`Escalations`, in every process
  * that changes incidents) and the worker (`EscalationWorker`, in worker processes).
  */
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PageRef, PageSender } from '../pages/page.js';
 import type { PageStore } from '../pages/store.js';
@@ -202,7 +202,9 @@ export class EscalationWorker {
     try {
       await runJob(job, this.context);
     } catch (e) {
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await this.leaveIndex(job);
+      // Delayed (a provider's Retry-After): still pending, so it stays in its incident's index.
+      if (!(e instanceof DelayedError) && job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+        await this.leaveIndex(job);
       throw e;
     }
     await this.leaveIndex(job);

@@ -11,7 +11,7 @@ const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 instant');
 const actor = z
   .string()
   .describe('Who did it: `person:alice`, `integration:prometheus`, `token:ops-cli`, or `hark`');
-const channel = z.enum(['sms', 'voice', 'email'] as const satisfies readonly Channel[]);
+const channel = z.enum(['sms', 'voice', 'email', 'slack', 'ntfy'] as const satisfies readonly Channel[]);
 const pageKey = z.string().describe('The page this is about (incident-cycle-loop-step-person-rule)');
 
 const base = { at: instant, actor };

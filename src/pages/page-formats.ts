@@ -6,9 +6,10 @@ import { runbookLink, type Incident } from '../incidents/model.js';
 import type { Keys } from '../redis/keys.js';
 import { ACTION_TOKEN_TTL_MS, signActionToken } from './action-token.js';
 import { bundleEmailFor, bundleSmsText, emailFor, smsText, type EmailLinks } from './format.js';
+import { bundleNtfyFor, ntfyFor } from './ntfy-format.js';
 import type { PageFormats } from './pager.js';
 
-/** The secret that signs email action links: made once, shared by every Hark on this Redis. */
+/** The secret that signs email (and ntfy) action links: made once, shared by every Hark on this Redis. */
 export async function actionSecret(redis: Redis, keys: Keys): Promise<string> {
   await redis.set(keys.actionSecret, randomBytes(32).toString('base64url'), 'NX');
   const secret = await redis.get(keys.actionSecret);
@@ -37,6 +38,12 @@ export function createPageFormats(secret: string, now: () => number = Date.now):
       bundleEmailFor(
         incidents.map((incident) => ({ incident, links: linksFor(incident, person, base) })),
         person,
+      ),
+    ntfy: (incident, person, base) => ntfyFor(incident, linksFor(incident, person, base)),
+    bundleNtfy: (incidents, person, base) =>
+      bundleNtfyFor(
+        incidents.map((incident) => ({ incident, links: linksFor(incident, person, base) })),
+        `${base}/`,
       ),
   };
 }

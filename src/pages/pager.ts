@@ -4,7 +4,7 @@
  * recording it may repeat that one page (at-least-once, never zero).
  */
 import type { Redis } from 'ioredis';
-import type { Config, Person } from '../config/types.js';
+import type { Channel, Config, Person } from '../config/types.js';
 import { pageKey, type PageJob, type PageOutcome, type PageSender } from './page.js';
 import type { Incident } from '../incidents/model.js';
 import type { IncidentStore } from '../incidents/store.js';
@@ -13,8 +13,10 @@ import type { Metrics } from '../metrics.js';
 import type { Keys } from '../redis/keys.js';
 import { saveCallBundle } from './call-bundles.js';
 import { PageLimiter } from './limits.js';
+import type { NtfyContent } from './ntfy-format.js';
+import { slackBundleText, slackDmMessage } from './slack-dm.js';
 import type { PageStore } from './store.js';
-import type { EmailMessage, SentReceipt, Transports } from './types.js';
+import { ProviderError, type EmailMessage, type SentReceipt, type Transports } from './types.js';
 
 /** Builds the texts; src/pages/format.ts provides them. */
 export interface PageFormats {
@@ -24,6 +26,27 @@ export interface PageFormats {
   email(incident: Incident, person: Person, publicUrl: string): Omit<EmailMessage, 'to'>;
   /** One email for several incidents held back by a rate limit, each with its own action links. */
   bundleEmail(incidents: readonly Incident[], person: Person, publicUrl: string): Omit<EmailMessage, 'to'>;
+  /** The ntfy notification (docs/ntfy.md), its Acknowledge / Resolve buttons signed for `person`. */
+  ntfy(incident: Incident, person: Person, publicUrl: string): NtfyContent;
+  /** One ntfy notification for several incidents held back by a rate limit. */
+  bundleNtfy(incidents: readonly Incident[], person: Person, publicUrl: string): NtfyContent;
+}
+
+/**
+ * Where a person is reached on a channel: their number or address, their Slack user ID
+ * (`slack.userIds`) or ntfy topic (`ntfy.topics`); null when they have none.
+ */
+export function contactOf(config: Config, person: Person, channel: Channel): string | null {
+  switch (channel) {
+    case 'sms':
+    case 'voice':
+    case 'email':
+      return person[channel];
+    case 'slack':
+      return config.slack?.userIds.get(person.name) ?? null;
+    case 'ntfy':
+      return config.ntfy?.topics.get(person.name) ?? null;
+  }
 }
 
 export interface PagerDeps {
@@ -187,6 +210,16 @@ export class Pager implements PageSender {
         to: person.email!,
         ...this.deps.formats.bundleEmail(incidents, person, base),
       });
+    } else if (channel === 'slack') {
+      receipt = await this.slack().sendSlackDm({
+        to: this.contact(person, 'slack'),
+        content: slackBundleText(incidents, base),
+      });
+    } else if (channel === 'ntfy') {
+      receipt = await this.ntfy().sendNtfy({
+        topic: this.contact(person, 'ntfy'),
+        ...this.deps.formats.bundleNtfy(incidents, person, base),
+      });
     } else {
       // One call that speaks every incident; its keys act on all of them (src/answers/bundle-call.ts).
       const bundle = await saveCallBundle(redis, keys, {
@@ -242,12 +275,25 @@ export class Pager implements PageSender {
     const once = keys.notice(onceKey);
     if (!(await redis.set(once, '1', 'PX', 7 * 86_400_000, 'NX'))) return false;
     // The person's first channel that can carry text: sms, else email (a call would wake them).
+    const config = this.deps.config();
     const channels = person.notify.high.map((r) => r.channel);
     const channel =
-      channels.find((c) => c !== 'voice' && person[c]) ??
+      channels.find((c) => c !== 'voice' && contactOf(config, person, c)) ??
       (person.sms ? 'sms' : person.email ? 'email' : null);
     try {
-      if (channel === 'sms') {
+      if (channel === 'slack') {
+        await this.slack().sendSlackDm({ to: this.contact(person, 'slack'), content: text });
+      } else if (channel === 'ntfy') {
+        await this.ntfy().sendNtfy({
+          topic: this.contact(person, 'ntfy'),
+          title: 'Hark',
+          message: text,
+          priority: 3,
+          tags: ['calendar'],
+          click: null,
+          actions: [],
+        });
+      } else if (channel === 'sms') {
         await this.deps.transports.sms.sendSms({ to: person.sms!, body: text, statusCallback: null });
       } else if (channel === 'email') {
         await this.deps.transports.email.sendEmail({
@@ -265,7 +311,32 @@ export class Pager implements PageSender {
     return true;
   }
 
-  private deliver(job: PageJob, person: Person, incident: Incident): Promise<SentReceipt> {
+  /** The Slack DM transport; a page on Slack without one fails for good (the person moves on). */
+  private slack(): NonNullable<Transports['slack']> {
+    const t = this.deps.transports.slack;
+    if (!t) throw new ProviderError('Slack DMs are not set up in this process', false);
+    return t;
+  }
+
+  private ntfy(): NonNullable<Transports['ntfy']> {
+    const t = this.deps.transports.ntfy;
+    if (!t) throw new ProviderError('ntfy is not set up in this process', false);
+    return t;
+  }
+
+  /** The person's Slack user ID or ntfy topic; none (a reload took it away) fails the page for good. */
+  private contact(person: Person, channel: 'slack' | 'ntfy'): string {
+    const to = contactOf(this.deps.config(), person, channel);
+    if (!to) {
+      throw new ProviderError(
+        `${person.name} has no ${channel === 'slack' ? 'Slack user ID' : 'ntfy topic'} (or hark.yaml no ${channel}: section)`,
+        false,
+      );
+    }
+    return to;
+  }
+
+  private async deliver(job: PageJob, person: Person, incident: Incident): Promise<SentReceipt> {
     const { transports, formats } = this.deps;
     const base = this.deps.publicUrl();
     const statusCallback = `${base}/v1/twilio/status`;
@@ -280,6 +351,16 @@ export class Pager implements PageSender {
         });
       case 'email':
         return transports.email.sendEmail({ to: person.email!, ...formats.email(incident, person, base) });
+      case 'slack':
+        return this.slack().sendSlackDm({
+          to: this.contact(person, 'slack'),
+          content: slackDmMessage(incident, person, this.deps.config(), base),
+        });
+      case 'ntfy':
+        return this.ntfy().sendNtfy({
+          topic: this.contact(person, 'ntfy'),
+          ...formats.ntfy(incident, person, base),
+        });
     }
   }
 }

@@ -104,8 +104,9 @@ export class PageStore {
   }
 
   /**
-   * Records that `incidents` were paged to `person` at `now` (on a phone unless by email). Written
-   * before the provider call: an answer may come back before the send is recorded.
+   * Records that `incidents` were paged to `person` at `now` (to their phone when by SMS or call:
+   * not email, Slack or ntfy). Written before the provider call: an answer may come back before
+   * the send is recorded.
    */
   async recordPaged(
     person: string,
@@ -114,9 +115,9 @@ export class PageStore {
     now: number,
   ): Promise<void> {
     const sets =
-      channel === 'email'
-        ? [this.keys.pagedTo(person)]
-        : [this.keys.pagedTo(person), this.keys.phonePagedTo(person)];
+      channel === 'sms' || channel === 'voice'
+        ? [this.keys.pagedTo(person), this.keys.phonePagedTo(person)]
+        : [this.keys.pagedTo(person)];
     const m = this.redis.multi();
     for (const set of sets) {
       for (const id of incidents) m.zadd(set, now, String(id));

@@ -206,6 +206,14 @@ describe('a minimal valid tree', () => {
           { count: 1, perMs: 60_000 },
           { count: 10, perMs: 900_000 },
         ],
+        slack: [
+          { count: 1, perMs: 60_000 },
+          { count: 10, perMs: 900_000 },
+        ],
+        ntfy: [
+          { count: 1, perMs: 60_000 },
+          { count: 10, perMs: 900_000 },
+        ],
       },
     });
     expect(config.people.get('carol')).toMatchObject({
@@ -350,7 +358,7 @@ describe('YAML syntax', () => {
 describe('unknown keys', () => {
   it('at the top of hark.yaml, with did-you-mean and the allowed keys', () => {
     expect(errors(tree(lines('servcies: []')))).toEqual([
-      'hark.yaml:5:1: unknown key "servcies" (did you mean "services"?) (allowed: people, severities, default_severity, services, integrations, api_tokens, settings, webhooks, slack)',
+      'hark.yaml:5:1: unknown key "servcies" (did you mean "services"?) (allowed: people, severities, default_severity, services, integrations, api_tokens, settings, webhooks, slack, ntfy)',
     ]);
   });
 
@@ -358,7 +366,7 @@ describe('unknown keys', () => {
     expect(
       errors({ 'hark.yaml': lines('people:', '  alice: {sms: "+15555550101", emial: a@example.com}') }),
     ).toEqual([
-      'hark.yaml:2:32: unknown key "emial" (did you mean "email"?) (allowed: name, timezone, sms, voice, email, slack, notify, remind_before)',
+      'hark.yaml:2:32: unknown key "emial" (did you mean "email"?) (allowed: name, timezone, sms, voice, email, slack, ntfy, notify, remind_before)',
     ]);
   });
 
@@ -954,7 +962,9 @@ describe('people', () => {
   it('a person needs at least one contact', () => {
     expect(
       errors({ 'hark.yaml': lines('people:', '  alice: {email: a@example.com}', '  bob: {name: Bob}') }),
-    ).toEqual(['hark.yaml:3:3: person "bob" has no sms, voice or email: they could never be paged']);
+    ).toEqual([
+      'hark.yaml:3:3: person "bob" has no sms, voice, email, slack or ntfy: they could never be paged',
+    ]);
   });
 
   it('a notify rule is one channel with a delay', () => {
@@ -969,9 +979,9 @@ describe('people', () => {
         ),
       }),
     ).toEqual([
-      'hark.yaml:5:14: a notify rule is one channel with a delay: {sms: 0m}, {voice: 2m} or {email: 0m}',
-      'hark.yaml:5:27: a notify rule is one channel with a delay: {sms: 0m}, {voice: 2m} or {email: 0m}',
-      'hark.yaml:5:51: a notify rule is one channel with a delay: {sms: 0m}, {voice: 2m} or {email: 0m}',
+      'hark.yaml:5:14: a notify rule is one channel with a delay: {sms: 0m}, {voice: 2m}, {email: 0m}, {slack: 0m} or {ntfy: 0m}',
+      'hark.yaml:5:27: a notify rule is one channel with a delay: {sms: 0m}, {voice: 2m}, {email: 0m}, {slack: 0m} or {ntfy: 0m}',
+      'hark.yaml:5:51: a notify rule is one channel with a delay: {sms: 0m}, {voice: 2m}, {email: 0m}, {slack: 0m} or {ntfy: 0m}',
     ]);
   });
 
@@ -2257,6 +2267,14 @@ describe('page limits', () => {
       sms: [{ count: 2, perMs: 30_000 }],
       voice: [],
       email: [
+        { count: 1, perMs: 60_000 },
+        { count: 10, perMs: 900_000 },
+      ],
+      slack: [
+        { count: 1, perMs: 60_000 },
+        { count: 10, perMs: 900_000 },
+      ],
+      ntfy: [
         { count: 1, perMs: 60_000 },
         { count: 10, perMs: 900_000 },
       ],

@@ -78,7 +78,7 @@ describe('a valid slack section', () => {
     expect(slack.people.get('U0CAROL03')).toBeUndefined();
     expect(slack.shiftNotices.size).toBe(0);
     expect(Object.isFrozen(slack)).toBe(true);
-    // The person type is unchanged: Slack is not a notify channel yet.
+    // A Slack user ID adds no pages by itself: a {slack: ...} notify rule does (test/config/ntfy.test.ts).
     expect(config.people.get('alice')!.notify.high).toEqual([{ channel: 'sms', afterMs: 0 }]);
   });
 

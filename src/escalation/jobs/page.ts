@@ -2,9 +2,11 @@
  * Pages: one job per person and notify rule of a step, after the rule's delay. It re-checks the
  * incident first (an acknowledgement or a restart stands it down); the sender sends at most once
  * per page key. A provider error is retried with backoff; a page that fails for good is recorded,
- * and the person's next notify rule fires at once instead of after its delay.
+ * and the person's next notify rule fires at once instead of after its delay. A provider's rate
+ * limit (Slack's `ratelimited`, ntfy's 429) delays that one job until its Retry-After: other pages,
+ * channels and people go on meanwhile, and the wait is not a failed attempt.
  */
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { pageKey, type PageRef } from '../../pages/page.js';
 import { ProviderError } from '../../pages/types.js';
 import { liveView, type JobContext } from './context.js';
@@ -17,6 +19,16 @@ export function pageJobId(ref: PageRef): string {
 
 /** How far past a failed rule the next pending one is looked for. */
 const RULES_AHEAD = 20;
+
+/**
+ * A page started this many times in all (rate-limit waits and retries) waits no more for a rate
+ * limit: it is retried with the queue's backoff and fails for good after its last attempt, so a
+ * provider that never lets it through cannot hold the person's next rule back for ever.
+ */
+export const MAX_PAGE_STARTS = 20;
+
+/** The longest Retry-After a page waits for (a longer one is cut to this). */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 /**
  * A page failed for good (or was not delivered): the person's next notify rule fires now instead
@@ -44,6 +56,28 @@ export async function handlePage(job: Job<PageJob>, ctx: JobContext): Promise<vo
         result.until - deps.now(),
       );
   } catch (e) {
+    if (
+      e instanceof ProviderError &&
+      e.retryable &&
+      e.retryAfterMs !== null &&
+      job.token !== undefined &&
+      job.attemptsStarted < MAX_PAGE_STARTS
+    ) {
+      // BullMQ's clock (real time), not the escalation clock (a test may set that one).
+      const wait = Math.min(Math.max(0, e.retryAfterMs), MAX_RETRY_AFTER_MS);
+      await job.moveToDelayed(Date.now() + wait, job.token);
+      deps.log.info(
+        {
+          incident: data.incident,
+          person: data.person,
+          channel: data.channel,
+          retryAfterMs: wait,
+          page: pageKey(data),
+        },
+        'page rate-limited: tried again after Retry-After',
+      );
+      throw new DelayedError();
+    }
     const retryable = !(e instanceof ProviderError) || e.retryable;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (retryable && !lastAttempt) throw e; // BullMQ retries with backoff; other jobs go on
