@@ -317,7 +317,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** One line: control characters and line breaks become spaces (no header injection). */
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   return (
     text
       // eslint-disable-next-line no-control-regex
@@ -327,7 +327,8 @@ function oneLine(text: string): string {
   );
 }
 
-function cut(text: string, max: number): string {
+/** At most `max` characters (code points), ending in … when cut. */
+export function cut(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max
     ? text

@@ -13,7 +13,7 @@
  * message (4096 bytes) or turn it into an attachment.
  */
 import type { Incident } from '../incidents/model.js';
-import { safeHref, type EmailLinks } from './format.js';
+import { cut, oneLine, safeHref, type EmailLinks } from './format.js';
 import type { NtfyAction, NtfyMessage } from './types.js';
 
 /** A notification without its topic (the transport adds the person's). */
@@ -25,27 +25,6 @@ const TITLE_CAP = 250;
 const LINE_CAP = 1000;
 /** ntfy shows at most 3 action buttons. */
 export const NTFY_MAX_ACTIONS = 3;
-
-/** One line: control characters and line breaks become spaces. */
-function oneLine(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g, ' ')
-      .replace(/ {2,}/g, ' ')
-      .trim()
-  );
-}
-
-function cut(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max
-    ? text
-    : `${chars
-        .slice(0, max - 1)
-        .join('')
-        .trimEnd()}…`;
-}
 
 /** Lines joined while they fit in `maxBytes` of UTF-8 (the first line is cut to fit if it must). */
 function fitLines(lines: readonly string[], maxBytes: number): string {
