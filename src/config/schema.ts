@@ -300,20 +300,10 @@ export const ntfy = z.strictObject({
 });
 
 function isNtfyUrl(v: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    return false;
-  }
-  return (
-    (url.protocol === 'http:' || url.protocol === 'https:') &&
-    url.hostname !== '' &&
-    url.username === '' &&
-    url.password === '' &&
-    url.search === '' &&
-    url.hash === ''
-  );
+  // A server root: a webhook-style URL with no query or fragment.
+  if (!isWebhookUrl(v)) return false;
+  const url = new URL(v);
+  return url.search === '' && url.hash === '';
 }
 
 /** hark.yaml: each section is validated on its own (load.ts), so one bad entry hides nothing else. */
