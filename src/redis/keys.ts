@@ -93,6 +93,15 @@ export interface Keys {
   webhookDeliveries(webhook: string): string;
   /** Hash: a webhook's counters per outcome (delivered, retrying, failed) and its last attempt. */
   webhookStats(webhook: string): string;
+  /**
+   * Hash: a heartbeat's state (src/heartbeats/store.ts): its last ping, pings counted, when Hark
+   * first watched it, the deadline announced as missed and the incident that opened for it.
+   */
+  heartbeat(name: string): string;
+  /** Sorted set: heartbeat name → when it is next checked (ms): its deadline, swept by the workers. */
+  readonly heartbeatsDue: string;
+  /** String with a TTL: one process announces a heartbeat's missed deadline (SET NX). */
+  heartbeatClaim(name: string, deadline: number): string;
 }
 
 /**
@@ -134,5 +143,8 @@ export function keys(prefix = '{hark}:'): Keys {
     configReloadChannel: `${prefix}config:reload`,
     webhookDeliveries: (webhook) => `${prefix}webhook:${webhook}:deliveries`,
     webhookStats: (webhook) => `${prefix}webhook:${webhook}:stats`,
+    heartbeat: (name) => `${prefix}heartbeat:${name}`,
+    heartbeatsDue: `${prefix}heartbeats:due`,
+    heartbeatClaim: (name, deadline) => `${prefix}heartbeat:${name}:claim:${deadline}`,
   };
 }

@@ -45,6 +45,8 @@ export interface TestHarkOptions {
   readonly slackApiUrl?: string;
   /** With `webhooks`: also run the webhook subscriber on the event stream (end to end). */
   readonly webhookSubscriber?: boolean;
+  /** Run the heartbeat deadline check here, every `checkEveryMs` (default: not at all). */
+  readonly heartbeats?: { readonly checkEveryMs: number };
 }
 
 export interface TestHark {
@@ -109,6 +111,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
             timings: { claimIdleMs: 1000, retryMinMs: 50, retryMaxMs: 500, blockMs: 500, stopGraceMs: 500 },
           }
         : null,
+    heartbeats: opts.heartbeats ? { run: true, checkEveryMs: opts.heartbeats.checkEveryMs } : { run: false },
   });
   const app = createApp({
     ...hark,
