@@ -159,7 +159,15 @@ export const integration = z.strictObject({
   token: z.string().min(1, { error: 'token cannot be empty' }).optional(),
   heartbeat: watchdog.optional(),
   // opsgenie only (checked in load.ts): priority → a severity of hark.yaml.
-  priorities: z.partialRecord(z.enum(OPSGENIE_PRIORITIES), z.string()).optional(),
+  priorities: z
+    .strictObject({
+      P1: z.string().optional(),
+      P2: z.string().optional(),
+      P3: z.string().optional(),
+      P4: z.string().optional(),
+      P5: z.string().optional(),
+    })
+    .optional(),
   rate_limit: z
     .strictObject({
       requests: z.number().int().min(1, { error: 'requests must be at least 1' }),
