@@ -157,6 +157,12 @@ export const integration = z.strictObject({
   name: name('integration name'),
   type: z.enum(['alertmanager', 'grafana', 'datadog', 'pagerduty', 'generic', 'opsgenie']),
   token: z.string().min(1, { error: 'token cannot be empty' }).optional(),
+  rate_limit: z
+    .strictObject({
+      requests: z.number().int().min(1, { error: 'requests must be at least 1' }),
+      per: duration.refine((ms) => ms >= 1000, { error: 'per must be at least 1s' }),
+    })
+    .optional(),
   heartbeat: watchdog.optional(),
   // opsgenie only (checked in load.ts): priority → a severity of hark.yaml.
   priorities: z
@@ -166,12 +172,6 @@ export const integration = z.strictObject({
       P3: z.string().optional(),
       P4: z.string().optional(),
       P5: z.string().optional(),
-    })
-    .optional(),
-  rate_limit: z
-    .strictObject({
-      requests: z.number().int().min(1, { error: 'requests must be at least 1' }),
-      per: duration.refine((ms) => ms >= 1000, { error: 'per must be at least 1s' }),
     })
     .optional(),
 });
