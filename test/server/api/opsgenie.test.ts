@@ -45,7 +45,11 @@ interface Answer {
   readonly body: Record<string, unknown>;
 }
 
-async function og(path: string, body: unknown, opts: { key?: string | null; method?: string; type?: string } = {}): Promise<Answer> {
+async function og(
+  path: string,
+  body: unknown,
+  opts: { key?: string | null; method?: string; type?: string } = {},
+): Promise<Answer> {
   const key = opts.key === undefined ? OG : opts.key;
   const res = await fetch(`${hark.url}${path}`, {
     method: opts.method ?? 'POST',
@@ -84,7 +88,12 @@ describe('POST /v2/alerts', () => {
     const ref = firstIncident(a);
     expect(ref.new).toBe(true);
     const i = await incident(ref.id);
-    expect(i).toMatchObject({ service: 'nodes', severity: 'SEV-1', state: 'triggered', title: 'NodeDown on db-1' });
+    expect(i).toMatchObject({
+      service: 'nodes',
+      severity: 'SEV-1',
+      state: 'triggered',
+      title: 'NodeDown on db-1',
+    });
     expect(i.alerts[0]).toMatchObject({
       id: 'og/group-abc123',
       source: 'opsgenie',
@@ -110,10 +119,18 @@ describe('POST /v2/alerts', () => {
   it('maps priorities: P3 to a warning by default, or to the severity an integration names', async () => {
     const plain = await og('/v2/alerts', { message: 'Disk filling', alias: 'disk-1', priority: 'P3' });
     expect((await incident(firstIncident(plain).id)).severity).toBe('SEV-3');
-    const mapped = await og('/v2/alerts', { message: 'Disk filling', alias: 'disk-1', priority: 'P4' }, { key: MAPPED });
+    const mapped = await og(
+      '/v2/alerts',
+      { message: 'Disk filling', alias: 'disk-1', priority: 'P4' },
+      { key: MAPPED },
+    );
     expect((await incident(firstIncident(mapped).id)).severity).toBe('SEV-1');
     // Without priority, a severity among the details (Alertmanager's common labels) is kept.
-    const labelled = await og('/v2/alerts', { message: 'Queue slow', alias: 'q-1', details: { severity: 'error' } });
+    const labelled = await og('/v2/alerts', {
+      message: 'Queue slow',
+      alias: 'q-1',
+      details: { severity: 'error' },
+    });
     expect((await incident(firstIncident(labelled).id)).severity).toBe('SEV-2');
   });
 
@@ -127,8 +144,13 @@ describe('POST /v2/alerts', () => {
 
 describe('close and acknowledge by alias', () => {
   it('acknowledges, then resolves, the incident of the alias', async () => {
-    const ref = firstIncident(await og('/v2/alerts', { message: 'Checkout down', alias: 'checkout-7', details: { job: 'node' } }));
-    const ack = await og('/v2/alerts/checkout-7/acknowledge?identifierType=alias', { user: 'alertmanager', source: 'am' });
+    const ref = firstIncident(
+      await og('/v2/alerts', { message: 'Checkout down', alias: 'checkout-7', details: { job: 'node' } }),
+    );
+    const ack = await og('/v2/alerts/checkout-7/acknowledge?identifierType=alias', {
+      user: 'alertmanager',
+      source: 'am',
+    });
     expect(ack).toMatchObject({ status: 202, body: { result: 'Request will be processed' } });
     expect(await incident(ref.id)).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'integration:og' });
 
@@ -156,11 +178,18 @@ describe('close and acknowledge by alias', () => {
     });
     const byId = await og('/v2/alerts/checkout-7/acknowledge?identifierType=id', undefined);
     expect(byId.status).toBe(422);
-    expect(byId.body['errors']).toEqual({ identifierType: 'expected "alias", got "id": Hark finds alerts by alias only' });
+    expect(byId.body['errors']).toEqual({
+      identifierType: 'expected "alias", got "id": Hark finds alerts by alias only',
+    });
     const badBody = await og('/v2/alerts/checkout-7/close?identifierType=alias', { note: 42 });
-    expect(badBody).toMatchObject({ status: 422, body: { errors: { note: 'expected a string, got a number' } } });
+    expect(badBody).toMatchObject({
+      status: 422,
+      body: { errors: { note: 'expected a string, got a number' } },
+    });
     const long = await og(`/v2/alerts/${'x'.repeat(513)}/close?identifierType=alias`, undefined);
-    expect(long.body['errors']).toEqual({ identifier: "too long: at most 512 characters (Opsgenie's limit)" });
+    expect(long.body['errors']).toEqual({
+      identifier: "too long: at most 512 characters (Opsgenie's limit)",
+    });
     expect(await hark.snapshot()).toEqual(before);
   });
 });
@@ -171,20 +200,44 @@ describe('bad requests', () => {
     const cases: [unknown, string, string][] = [
       [{}, 'message', 'missing; the alert needs a message'],
       [{ message: '   ' }, 'message', 'must not be empty'],
-      [{ message: 'x', priority: 'P9' }, 'priority', 'expected one of "P1", "P2", "P3", "P4", "P5", got "P9"'],
+      [
+        { message: 'x', priority: 'P9' },
+        'priority',
+        'expected one of "P1", "P2", "P3", "P4", "P5", got "P9"',
+      ],
       [{ message: 'x', tags: 'a,b' }, 'tags', 'expected an array, got a string'],
-      [{ message: 'x', details: { count: 3 } }, 'details.count', "detail values must be strings (Opsgenie's details map strings to strings), got a number"],
-      [{ message: 'x', alias: 'a'.repeat(513) }, 'alias', "too long: at most 512 characters (Opsgenie's limit)"],
-      [[{ message: 'x' }], '(body)', 'expected a JSON object (an Opsgenie create-alert request), got an array'],
+      [
+        { message: 'x', details: { count: 3 } },
+        'details.count',
+        "detail values must be strings (Opsgenie's details map strings to strings), got a number",
+      ],
+      [
+        { message: 'x', alias: 'a'.repeat(513) },
+        'alias',
+        "too long: at most 512 characters (Opsgenie's limit)",
+      ],
+      [
+        [{ message: 'x' }],
+        '(body)',
+        'expected a JSON object (an Opsgenie create-alert request), got an array',
+      ],
     ];
     for (const [body, field, message] of cases) {
       const a = await og('/v2/alerts', body);
       expect(a.status, JSON.stringify(body)).toBe(422);
-      expect(a.body).toMatchObject({ message: 'Request body is not processable. Please check the errors.', errors: { [field]: message } });
+      expect(a.body).toMatchObject({
+        message: 'Request body is not processable. Please check the errors.',
+        errors: { [field]: message },
+      });
       expect(a.body['requestId']).toMatch(UUID);
     }
-    expect(await og('/v2/alerts', '{"message": ')).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^the body is not valid JSON/) } });
-    expect(await og('/v2/alerts', 'message=x', { type: 'application/x-www-form-urlencoded' })).toMatchObject({ status: 415 });
+    expect(await og('/v2/alerts', '{"message": ')).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^the body is not valid JSON/) },
+    });
+    expect(await og('/v2/alerts', 'message=x', { type: 'application/x-www-form-urlencoded' })).toMatchObject({
+      status: 415,
+    });
     for (const key of [null, 'wrong-key-0123456789', 'generic-token-0123456789']) {
       const a = await og('/v2/alerts', { message: 'x' }, { key });
       expect(a.status).toBe(401);
@@ -213,7 +266,8 @@ describe('GET|POST /v2/heartbeats/<name>/ping', () => {
       expect(a.body).toMatchObject({ result: 'PONG - Heartbeat received', took: expect.any(Number) });
     }
     const res = await fetch(`${hark.url}/v1/heartbeats`, { headers: { Authorization: `Bearer ${API}` } });
-    const [hourly] = ((await res.json()) as { heartbeats: { name: string; pings: number; status: string }[] }).heartbeats;
+    const [hourly] = ((await res.json()) as { heartbeats: { name: string; pings: number; status: string }[] })
+      .heartbeats;
     expect(hourly).toMatchObject({ name: 'hourly', pings: 4, status: 'up' });
   });
 
