@@ -19,6 +19,7 @@ import { smsHandoffs } from './answers/sms-handoffs.js';
 import type { SmsHandoffs } from './answers/replies.js';
 import type { BulkAnswers } from './answers/bulk-answers.js';
 import { Escalations } from './escalation/engine.js';
+import { Heartbeats, startHeartbeatMonitor } from './heartbeats/service.js';
 import { startEscalation, type EscalationRuntime } from './escalation/runtime.js';
 import type { Subscriber } from './events/subscriber.js';
 import { startSubscribers, type SubscriberRunnerOptions } from './events/subscribers.js';
@@ -140,6 +141,11 @@ export interface ComposeOptions extends Foundation {
       'claimIdleMs' | 'retryMinMs' | 'retryMaxMs' | 'blockMs' | 'stopGraceMs' | 'trimEveryMs'
     >;
   } | null;
+  /**
+   * Heartbeats (docs/senders.md): `run` the deadline check here (default: in a worker process),
+   * every `checkEveryMs` (default 5 s).
+   */
+  readonly heartbeats?: { readonly run?: boolean; readonly checkEveryMs?: number } | null;
 }
 
 export interface Hark extends Stores, Foundation {
@@ -156,6 +162,8 @@ export interface Hark extends Stores, Foundation {
   readonly webhooks: WebhookQueue | null;
   /** The event stream's subscribers this process runs (empty when it runs none). */
   readonly subscribers: readonly Subscriber[];
+  /** Heartbeat pings and state (the deadline check runs in worker processes). */
+  readonly heartbeats: Heartbeats;
   /**
    * The Slack client for the running config (rebuilt when a reload changes the bot token); null
    * without a `slack:` section.
@@ -307,6 +315,22 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       started.push(() => delivery.close());
     }
 
+    // Heartbeats: pings everywhere; the check of their deadlines where the workers run.
+    const heartbeats = new Heartbeats({
+      redis: opts.redis,
+      keys: opts.keys,
+      config: opts.config,
+      now: opts.now,
+      ops,
+      store: stores.store,
+      log: opts.log,
+      metrics: opts.metrics ?? null,
+    });
+    if (opts.heartbeats?.run ?? paging?.worker === true) {
+      const monitor = startHeartbeatMonitor(heartbeats, opts.log, opts.heartbeats?.checkEveryMs);
+      started.push(() => monitor.stop());
+    }
+
     let slack: { token: string; provider: SlackProvider } | null = null;
     const slackProvider = () => {
       const section = opts.config().slack;
@@ -346,6 +370,7 @@ export async function composeHark(opts: ComposeOptions): Promise<Hark> {
       bulkAnswers,
       webhooks,
       subscribers: running,
+      heartbeats,
       slack: slackProvider,
       close,
     };

@@ -26,6 +26,7 @@ import { normalizeAlertmanager } from './sources/alertmanager.js';
 import { normalizeDatadog } from './sources/datadog.js';
 import { normalizeGeneric } from './sources/generic.js';
 import { normalizeGrafana } from './sources/grafana.js';
+import { normalizeOpsgenie } from './sources/opsgenie.js';
 import { normalizePagerduty } from './sources/pagerduty.js';
 import type { NormalizeResult } from './types.js';
 
@@ -41,5 +42,7 @@ export function normalize(integration: Integration, body: unknown): NormalizeRes
       return normalizePagerduty(integration, body);
     case 'generic':
       return normalizeGeneric(integration, body);
+    case 'opsgenie':
+      return normalizeOpsgenie(integration, body);
   }
 }

@@ -24,11 +24,17 @@ export const alertLinkSchema = z
   .meta({ id: 'AlertLink' });
 export type AlertLink = z.infer<typeof alertLinkSchema>;
 
+/** Where an alert comes from: an integration type, or `heartbeat` (a missed heartbeat, src/heartbeats/). */
+export type AlertSource = IntegrationType | 'heartbeat';
+export const ALERT_SOURCES: readonly AlertSource[] = [...INTEGRATION_TYPES, 'heartbeat'];
+
 export const normalizedAlertShape = {
   source: z
-    .enum(INTEGRATION_TYPES as readonly [IntegrationType, ...IntegrationType[]])
-    .describe('The integration type'),
-  integration: z.string().describe('The integration name from hark.yaml'),
+    .enum(ALERT_SOURCES as readonly [AlertSource, ...AlertSource[]])
+    .describe('The integration type, or `heartbeat` for a missed heartbeat'),
+  integration: z
+    .string()
+    .describe('The integration name from hark.yaml; `heartbeat:<name>` for a missed heartbeat'),
   key: z.string().describe('The dedup key (SPEC section 2 table, per type)'),
   status: alertStatusSchema,
   summary: z.string(),

@@ -3,6 +3,7 @@ import { HARK_VERSION } from '../version.js';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import type { EventsFlags } from './commands/events.js';
+import type { HeartbeatFlags } from './commands/heartbeats.js';
 import type { ConnectFlags } from './commands/incidents.js';
 import type { ImportFlags } from './commands/import.js';
 import type { HandoffFlags, OverrideFlags, TakeFlags } from './commands/overrides.js';
@@ -87,6 +88,12 @@ function program(cli: CliEnv): Command {
     .action(async (opts: ConnectFlags & { state?: string; limit?: string }) =>
       (await import('./commands/incidents.js')).incidentsCommand(opts, cli),
     );
+
+  connectOptions(
+    p.command('heartbeats').description('heartbeats and their state; exit 1 when one is missed'),
+  ).action(async (opts: HeartbeatFlags) =>
+    (await import('./commands/heartbeats.js')).heartbeatsCommand(opts, cli),
+  );
 
   connectOptions(
     p.command('events').description('the incident event stream, oldest first; --follow to watch it live'),

@@ -25,6 +25,7 @@ import type {
   EscalationStep,
   EscalationTarget,
   GitOverride,
+  Heartbeat,
   IncidentChannelPolicy,
   Integration,
   NtfyConfig,
@@ -133,6 +134,8 @@ function harkStandIn(path: Path): string | undefined {
   if (path.length === 3 && (section === 'integrations' || section === 'api_tokens') && field === 'token')
     return 'unset-token-not-checked';
   if (path.length === 3 && section === 'webhooks' && field === 'secret') return UNSET_WEBHOOK_SECRET;
+  if (path.length === 3 && section === 'heartbeats' && field === 'token')
+    return 'unset-heartbeat-token-not-checked';
   if (path.length === 2 && section === 'settings') {
     if (path[1] === 'public_url') return 'https://unset.invalid';
     if (path[1] === 'timezone') return 'UTC';
@@ -184,6 +187,7 @@ interface HarkFile {
   readonly webhooks: Entries<schema.RawWebhook>;
   readonly slack: schema.RawSlack | undefined;
   readonly ntfy: schema.RawNtfy | undefined;
+  readonly heartbeats: Entries<schema.RawHeartbeat>;
 }
 
 interface ScheduleFile {
@@ -260,6 +264,8 @@ class Loader {
     const webhooks = hark ? this.webhooks(hark, severities, integrations, apiTokens) : [];
     const slack = hark ? this.slack(hark, severities) : null;
     const ntfy = hark ? this.ntfy(hark) : null;
+    const heartbeats = hark ? this.heartbeats(hark, severities, integrations, apiTokens) : [];
+    if (hark) this.priorities(hark, severities);
 
     const errors = sortIssues(this.issues.filter((i) => i.level === 'error'));
     const warnings = sortIssues(this.issues.filter((i) => i.level === 'warning'));
@@ -276,6 +282,7 @@ class Loader {
       webhooks,
       slack,
       ntfy,
+      heartbeats,
       schedules: new FrozenMap(schedules),
       policies: new FrozenMap(policies),
       runbooks: new FrozenMap(runbooks),
@@ -410,6 +417,7 @@ class Loader {
       webhooks: this.entries(src, schema.webhook, raw.webhooks, ['webhooks']),
       slack: optional(schema.slack, 'slack'),
       ntfy: optional(schema.ntfy, 'ntfy'),
+      heartbeats: this.entries(src, schema.heartbeat, raw.heartbeats, ['heartbeats']),
     };
   }
 
@@ -694,6 +702,13 @@ class Loader {
           { level: 'warning' },
         );
       }
+      if (r.priorities !== undefined && r.type !== 'opsgenie') {
+        hark.src.report(
+          ['integrations', i, 'priorities'],
+          `integration "${r.name}" (type ${r.type}) has priorities, which only an opsgenie integration reads`,
+          { key: true },
+        );
+      }
       out.push({
         name: r.name,
         type: r.type,
@@ -701,6 +716,7 @@ class Loader {
         rateLimit: r.rate_limit
           ? { requests: r.rate_limit.requests, perMs: r.rate_limit.per }
           : DEFAULT_RATE_LIMIT,
+        ...(r.priorities ? { priorities: r.priorities } : {}),
       });
     });
     return out;
@@ -881,6 +897,176 @@ class Loader {
       );
     }
     return env;
+  }
+
+  /** An opsgenie integration's `priorities`: each names a severity of hark.yaml. */
+  private priorities(hark: HarkFile, severities: readonly Severity[]): void {
+    const { src } = hark;
+    const names = severities.map((s) => s.name);
+    const written = namesIn((src.value() as { severities?: unknown } | undefined)?.severities);
+    hark.integrations.forEach((r, i) => {
+      for (const [priority, severity] of Object.entries(r?.priorities ?? {})) {
+        if (severity !== undefined && !names.includes(severity) && !written.includes(severity)) {
+          src.report(
+            ['integrations', i, 'priorities', priority],
+            `unknown severity "${severity}" for priority ${priority} of integration "${r!.name}"${didYouMean(severity, names)} (severities: ${names.join(', ')})`,
+          );
+        }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------- heartbeats
+
+  /**
+   * `heartbeats:` and the integrations' Watchdog heartbeats (`heartbeat:`, docs/senders.md): names
+   * unique across both, services and severities that exist, and a token per `heartbeats:` entry
+   * that comes from an environment variable of its own, like a webhook secret.
+   */
+  private heartbeats(
+    hark: HarkFile,
+    severities: readonly Severity[],
+    integrations: readonly Integration[],
+    apiTokens: readonly ApiToken[],
+  ): Heartbeat[] {
+    const { src } = hark;
+    const services = new Set(hark.services.flatMap((s) => (s ? [s.name] : [])));
+    for (const n of namesIn((src.value() as { services?: unknown } | undefined)?.services)) services.add(n);
+    const severityNames = severities.map((s) => s.name);
+    const writtenSeverities = namesIn((src.value() as { severities?: unknown } | undefined)?.severities);
+    const checkRefs = (
+      path: Path,
+      where: string,
+      service: string | undefined,
+      severity: string | undefined,
+    ) => {
+      if (service !== undefined && !services.has(service)) {
+        src.report(
+          [...path, 'service'],
+          `unknown service "${service}" in ${where}${didYouMean(service, services)} (services: ${[...services].join(', ') || 'none'})`,
+        );
+      }
+      if (
+        severity !== undefined &&
+        !severityNames.includes(severity) &&
+        !writtenSeverities.includes(severity)
+      ) {
+        src.report(
+          [...path, 'severity'],
+          `unknown severity "${severity}" in ${where}${didYouMean(severity, severityNames)} (severities: ${severityNames.join(', ')})`,
+        );
+      }
+    };
+    const taken = new Map<string, Path>();
+    const claim = (name: string, path: Path, where: string) => {
+      const first = taken.get(name);
+      if (first) {
+        const pos = src.position(first);
+        src.report(
+          path,
+          `duplicate heartbeat "${name}" in ${where} (first defined at ${src.file}:${pos.line}:${pos.col})`,
+        );
+        return false;
+      }
+      taken.set(name, path);
+      return true;
+    };
+    const out: Heartbeat[] = [];
+    const others: { value: string; what: string }[] = [
+      ...integrations.flatMap((i) =>
+        i.token ? [{ value: i.token, what: `the token of integration "${i.name}"` }] : [],
+      ),
+      ...apiTokens.map((t) => ({ value: t.token, what: `API token "${t.name}"` })),
+    ];
+    hark.heartbeats.forEach((h, i) => {
+      if (!h) return;
+      const path: Path = ['heartbeats', i];
+      const where = `heartbeat "${h.name}"`;
+      claim(h.name, [...path, 'name'], 'heartbeats');
+      checkRefs(path, where, h.service, h.severity);
+      const suggestion = `HARK_HEARTBEAT_${h.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_TOKEN`;
+      const tokenPath: Path = [...path, 'token'];
+      const checked = this.envSecret(src, tokenPath, src.envReferences, {
+        what: `the token of ${where}`,
+        field: 'token',
+        suggestion,
+        refused: (env, why) =>
+          `${where} cannot use ${env} as its token: ${why}; give the heartbeat a variable of its own`,
+      });
+      if (checked.ok) {
+        const same = others.find((o) => o.value === h.token);
+        if (h.token.length < 16) {
+          src.report(
+            tokenPath,
+            `${checked.env} is too short for the token of ${where}: use at least 16 characters (openssl rand -hex 16)`,
+          );
+        } else if (same) {
+          src.report(
+            tokenPath,
+            `the token of ${where} (${checked.env}) is the same as ${same.what}: give each heartbeat a token of its own`,
+          );
+        }
+        others.push({ value: h.token, what: `the token of ${where}` });
+      }
+      out.push({
+        name: h.name,
+        intervalMs: h.interval,
+        graceMs: h.grace ?? 0,
+        service: h.service,
+        severity: h.severity ?? null,
+        token: h.token,
+        tokenEnv: checked.env ?? '',
+        watchdog: null,
+      });
+    });
+    const catchAll = hark.services.some(
+      (s) =>
+        s !== undefined &&
+        (!s.match ||
+          (Object.keys(s.match.labels ?? {}).length === 0 &&
+            Object.keys(s.match.annotations ?? {}).length === 0)),
+    );
+    hark.integrations.forEach((r, i) => {
+      const w = r?.heartbeat;
+      if (!r || !w) return;
+      const path: Path = ['integrations', i, 'heartbeat'];
+      const where = `the heartbeat of integration "${r.name}"`;
+      if (r.type === 'datadog' || r.type === 'pagerduty') {
+        src.report(
+          path,
+          `integration "${r.name}" (type ${r.type}) cannot have a heartbeat: its alerts carry no alertname label (Watchdog mode reads alertmanager, grafana, opsgenie and generic alerts)`,
+          { key: true },
+        );
+        return;
+      }
+      const name = w.name ?? `${r.name}-watchdog`;
+      if (w.name === undefined && !schema.NAME_RE.test(name)) {
+        src.report(path, `${where} would be named "${name}", which is too long: give it a name`, {
+          key: true,
+        });
+        return;
+      }
+      if (!claim(name, w.name === undefined ? path : [...path, 'name'], where)) return;
+      checkRefs(path, where, w.service, w.severity);
+      if (w.service === undefined && !catchAll) {
+        src.report(
+          path,
+          `${where} has no service, and no service matches every alert: a missed ${w.alertname} could match none; set service`,
+          { key: true, level: 'warning' },
+        );
+      }
+      out.push({
+        name,
+        intervalMs: w.within,
+        graceMs: 0,
+        service: w.service ?? null,
+        severity: w.severity ?? null,
+        token: null,
+        tokenEnv: '',
+        watchdog: { integration: r.name, alertname: w.alertname },
+      });
+    });
+    return out;
   }
 
   // ---------------------------------------------------------------------------------- slack

@@ -147,14 +147,42 @@ export const service = z.strictObject({
   slack_incident_channels: z.unknown().optional(),
 });
 
+/** Opsgenie's alert priorities (`type: opsgenie`, docs/senders.md). */
+export const OPSGENIE_PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
+
+/**
+ * Watchdog mode (docs/senders.md): the integration's alerts named `alertname` ping a heartbeat
+ * instead of opening incidents. Its service and severity are checked in load.ts.
+ */
+export const watchdog = z.strictObject({
+  alertname: z
+    .string()
+    .min(1, { error: 'alertname cannot be empty: the alert that is always firing, such as Watchdog' }),
+  within: duration.refine((ms) => ms >= 1000, { error: 'within must be at least 1s' }),
+  name: name('heartbeat name').optional(),
+  service: name('service name').optional(),
+  severity: z.string().optional(),
+});
+
 export const integration = z.strictObject({
   name: name('integration name'),
-  type: z.enum(['alertmanager', 'grafana', 'datadog', 'pagerduty', 'generic']),
+  type: z.enum(['alertmanager', 'grafana', 'datadog', 'pagerduty', 'generic', 'opsgenie']),
   token: z.string().min(1, { error: 'token cannot be empty' }).optional(),
   rate_limit: z
     .strictObject({
       requests: z.number().int().min(1, { error: 'requests must be at least 1' }),
       per: duration.refine((ms) => ms >= 1000, { error: 'per must be at least 1s' }),
+    })
+    .optional(),
+  heartbeat: watchdog.optional(),
+  // opsgenie only (checked in load.ts): priority → a severity of hark.yaml.
+  priorities: z
+    .strictObject({
+      P1: z.string().optional(),
+      P2: z.string().optional(),
+      P3: z.string().optional(),
+      P4: z.string().optional(),
+      P5: z.string().optional(),
     })
     .optional(),
 });
@@ -306,6 +334,21 @@ function isNtfyUrl(v: string): boolean {
   return url.search === '' && url.hash === '';
 }
 
+/**
+ * A heartbeat (docs/senders.md): a sender pings it at least every `interval` (+ `grace`), or Hark
+ * opens an incident on `service`. Its token (a `${NAME}` only) and severity are checked in load.ts.
+ */
+export const heartbeat = z.strictObject({
+  name: name('heartbeat name'),
+  interval: duration.refine((ms) => ms >= 1000, { error: 'interval must be at least 1s' }),
+  grace: duration.optional(),
+  service: name('service name'),
+  severity: z.string().optional(),
+  token: z.string({
+    error: 'token must be a ${NAME} naming an environment variable that holds the heartbeat token',
+  }),
+});
+
 /** hark.yaml: each section is validated on its own (load.ts), so one bad entry hides nothing else. */
 export const harkTop = z.strictObject({
   people: z.record(z.string(), z.unknown()),
@@ -318,6 +361,7 @@ export const harkTop = z.strictObject({
   webhooks: z.unknown().optional(),
   slack: z.unknown().optional(),
   ntfy: z.unknown().optional(),
+  heartbeats: z.unknown().optional(),
 });
 export const severitiesSection = z
   .array(z.unknown())
@@ -331,6 +375,8 @@ export type RawApiToken = z.output<typeof apiToken>;
 export type RawSettings = z.output<typeof settings>;
 export type RawWebhook = z.output<typeof webhook>;
 export type RawSlack = z.output<typeof slack>;
+export type RawHeartbeat = z.output<typeof heartbeat>;
+export type RawWatchdog = z.output<typeof watchdog>;
 export type RawIncidentChannels = z.output<typeof incidentChannels>;
 export type RawNtfy = z.output<typeof ntfy>;
 

@@ -51,14 +51,18 @@ export interface Service {
   readonly runbook: string | null;
 }
 
-export type IntegrationType = 'alertmanager' | 'grafana' | 'datadog' | 'pagerduty' | 'generic';
+export type IntegrationType = 'alertmanager' | 'grafana' | 'datadog' | 'pagerduty' | 'generic' | 'opsgenie';
 export const INTEGRATION_TYPES: readonly IntegrationType[] = [
   'alertmanager',
   'grafana',
   'datadog',
   'pagerduty',
   'generic',
+  'opsgenie',
 ];
+
+/** Opsgenie's alert priorities, highest first. */
+export type OpsgeniePriority = 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
 
 export interface Integration {
   readonly name: string;
@@ -67,6 +71,32 @@ export interface Integration {
   readonly token: string | null;
   /** At most `requests` requests per `perMs` window (429 with Retry-After beyond). */
   readonly rateLimit: { readonly requests: number; readonly perMs: number };
+  /**
+   * `opsgenie` only: priority → a severity name of hark.yaml (`priorities:`); a priority not
+   * listed sets the `severity` label instead (docs/senders.md). Absent: none listed.
+   */
+  readonly priorities?: Readonly<Partial<Record<OpsgeniePriority, string>>>;
+}
+
+/**
+ * A heartbeat (docs/senders.md): pinged over HTTP (`heartbeats:`), or by an integration's
+ * always-firing alert (Watchdog mode, an integration's `heartbeat:`). When no ping came within
+ * `intervalMs + graceMs`, an incident opens on its service; the next ping resolves it.
+ */
+export interface Heartbeat {
+  readonly name: string;
+  readonly intervalMs: number;
+  readonly graceMs: number;
+  /** null: routed like any alert (a Watchdog heartbeat without `service`). */
+  readonly service: string | null;
+  /** null: from the severity rules (its labels), else default_severity. */
+  readonly severity: string | null;
+  /** Secret: never log it. null for a Watchdog heartbeat (its integration's alerts ping it). */
+  readonly token: string | null;
+  /** The environment variable the token came from (`${NAME}`), for messages; '' when none. */
+  readonly tokenEnv: string;
+  /** Watchdog mode: alerts named `alertname` on `integration` ping it; null: pinged over HTTP. */
+  readonly watchdog: { readonly integration: string; readonly alertname: string } | null;
 }
 
 export interface ApiToken {
@@ -247,6 +277,8 @@ export interface Config {
   readonly slack: SlackConfig | null;
   /** null: no `ntfy:` section (no push notifications). */
   readonly ntfy: NtfyConfig | null;
+  /** `heartbeats:` and the integrations' Watchdog heartbeats, by name unique across both. */
+  readonly heartbeats: readonly Heartbeat[];
   readonly schedules: ReadonlyMap<string, Schedule>;
   readonly policies: ReadonlyMap<string, EscalationPolicy>;
   readonly runbooks: ReadonlyMap<string, Runbook>;

@@ -114,6 +114,15 @@ export interface Keys {
    * timestamp and body), kept while its timestamp is accepted: an exact replay is refused.
    */
   slackRequest(signature: string): string;
+  /**
+   * Hash: a heartbeat's state (src/heartbeats/store.ts): its last ping, pings counted, when Hark
+   * first watched it, the deadline announced as missed and the incident that opened for it.
+   */
+  heartbeat(name: string): string;
+  /** Sorted set: heartbeat name → when it is next checked (ms): its deadline, swept by the workers. */
+  readonly heartbeatsDue: string;
+  /** String with a TTL: one process announces a heartbeat's missed deadline (SET NX). */
+  heartbeatClaim(name: string, deadline: number): string;
 }
 
 /**
@@ -160,5 +169,8 @@ export function keys(prefix = '{hark}:'): Keys {
     chatIncident: (provider, id) => `${prefix}chat:${provider}:incident:${id}`,
     chatArchiveDue: (provider) => `${prefix}chat:${provider}:archive-due`,
     slackRequest: (signature) => `${prefix}slack-request:${signature}`,
+    heartbeat: (name) => `${prefix}heartbeat:${name}`,
+    heartbeatsDue: `${prefix}heartbeats:due`,
+    heartbeatClaim: (name, deadline) => `${prefix}heartbeat:${name}:claim:${deadline}`,
   };
 }

@@ -36,6 +36,9 @@ import { overrideApi } from './api/overrides.js';
 import { webhookApi } from './api/webhooks.js';
 import { slackApi } from './api/slack.js';
 import type { ChatProvider } from '../chat/provider.js';
+import { heartbeatListApi, heartbeatPingApi } from './api/heartbeats.js';
+import { opsgenieApi, opsgenieHeartbeatApi } from './api/opsgenie.js';
+import type { Heartbeats } from '../heartbeats/service.js';
 import type { WebhookQueue } from '../webhooks/queue.js';
 import { smallBodies } from './body-limits.js';
 import { buildOpenApi, openApiDocument } from './openapi.js';
@@ -74,10 +77,18 @@ export interface AppDeps {
   readonly webhooks?: WebhookQueue | null;
   /** The process's Slack client (null without `slack:`), for answers to button presses. */
   readonly slack?: () => ChatProvider | null;
+  /** Heartbeat pings and state (src/heartbeats/). */
+  readonly heartbeats: Heartbeats;
 }
 
 /** The alert receiver's route patterns. */
-const ALERT_ROUTES = new Set(['/v1/alerts/:integration', '/v2/enqueue']);
+const ALERT_ROUTES = new Set([
+  '/v1/alerts/:integration',
+  '/v2/enqueue',
+  '/v2/alerts',
+  '/v2/alerts/:identifier/close',
+  '/v2/alerts/:identifier/acknowledge',
+]);
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -127,6 +138,9 @@ export function createApp(deps: AppDeps): Hono {
   const receiver = { ...deps, limiter: new RateLimiter() };
   mount(app, '/v1', alertApi(receiver));
   mount(app, '/v2', enqueueApi(receiver));
+  // Opsgenie's Alert and Heartbeat APIs, for senders pointed at Hark by their API URL alone.
+  mount(app, '/v2', opsgenieApi(receiver));
+  mount(app, '/v2', opsgenieHeartbeatApi(deps));
   let document: ReturnType<typeof buildOpenApi> | null = null;
   mount(
     app,
@@ -149,6 +163,8 @@ export function createApp(deps: AppDeps): Hono {
   mount(app, '/v1', overrideApi(deps));
   mount(app, '/v1', configApi(deps));
   mount(app, '/v1', webhookApi(deps));
+  mount(app, '/v1', heartbeatListApi(deps));
+  mount(app, '/v1', heartbeatPingApi(deps));
   const twilio = {
     twilioAuthToken: deps.publicUrl ? (deps.twilioAuthToken ?? null) : null,
     publicUrl: deps.publicUrl ?? (() => ''),

@@ -14,8 +14,8 @@ import { errorBody } from './errors.js';
 
 export const SMALL_BODY_BYTES = 64 * 1024;
 
-/** The alert receiver's routes: limited by settings.max_body instead. */
-const ALERT_PATH = /^\/(?:v1\/alerts\/|v2\/enqueue\/?$)/;
+/** The alert receiver's routes (and Opsgenie's Alert API): limited by settings.max_body instead. */
+const ALERT_PATH = /^\/(?:v1\/alerts\/|v2\/enqueue\/?$|v2\/alerts(?:\/|$))/;
 
 export function smallBodies(): MiddlewareHandler {
   const limit = bodyLimit({

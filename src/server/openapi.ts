@@ -250,6 +250,25 @@ const SECURITY_SCHEMES: Readonly<Record<string, Json>> = {
     name: 'token',
     description: 'A read-only feed token (`hark feed-url` prints the URL with it).',
   },
+  heartbeatBearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'The heartbeat’s `token` from hark.yaml (also as the basic-auth password or `X-Hark-Token`).',
+  },
+  heartbeatQuery: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'token',
+    description: 'The heartbeat’s `token`, for cron one-liners that cannot set a header.',
+  },
+  genieKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      '`GenieKey <token>`: the token of an `opsgenie` integration (a heartbeat’s ping also takes the heartbeat’s token).',
+  },
 };
 
 const TAGS: Readonly<Record<string, string>> = {
@@ -258,6 +277,7 @@ const TAGS: Readonly<Record<string, string>> = {
   schedules: 'Who is on call, shifts, runtime overrides, iCal feeds.',
   config: 'The running config.',
   webhooks: 'Outgoing webhooks (docs/webhooks.md): counters, deliveries, tests.',
+  heartbeats: 'Heartbeats (docs/senders.md): pings, and their state.',
   twilio: 'Twilio webhooks: replies, delivery status, calls (Twilio-signed).',
   slack: 'Slack’s Request URLs: the /hark slash command and message buttons (Slack-signed).',
   email: 'Email action pages (signed, expiring token in the path).',

@@ -2,6 +2,8 @@
 import type { Config } from '../config/types.js';
 import type { PagedPerson } from '../incidents/describe.js';
 import { actorName, type Incident } from '../incidents/model.js';
+import type { HeartbeatView } from '../heartbeats/schema.js';
+import { HeartbeatSection } from './heartbeats.js';
 import { IncidentActions, StateBadge } from './incident.js';
 import { Layout } from './layout.js';
 import { OverrideForm, OverrideList } from './overrides.js';
@@ -45,6 +47,8 @@ export interface DashboardProps {
   readonly refreshSeconds: number | null;
   /** The viewer's own shifts as an iCal feed (null: the token has no person). */
   readonly myFeedUrl: string | null;
+  /** The heartbeats of hark.yaml with their state (none: the section is left out). */
+  readonly heartbeats?: readonly HeartbeatView[];
 }
 
 export function Dashboard(p: DashboardProps) {
@@ -98,6 +102,10 @@ export function Dashboard(p: DashboardProps) {
             ))}
           </ul>
         </details>
+      ) : null}
+
+      {p.heartbeats && p.heartbeats.length > 0 ? (
+        <HeartbeatSection viewer={v} heartbeats={p.heartbeats} />
       ) : null}
 
       <section id="oncall">

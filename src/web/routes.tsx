@@ -23,6 +23,7 @@ import { OverrideError } from '../schedules/override-store.js';
 import { parseDuration } from '../config/duration.js';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
+import type { Heartbeats } from '../heartbeats/service.js';
 import { whoRows } from '../schedules/report.js';
 import { resolveStep } from '../escalation/targets.js';
 import { bySeverity, Dashboard, type ScheduleBlock } from './dashboard.js';
@@ -61,6 +62,8 @@ export interface WebDeps {
   readonly keys: Keys;
   /** The runtime overrides (built once by the process, with its shift planner attached). */
   readonly overrides: OverrideStore;
+  /** Heartbeats and their state, for the dashboard (absent: no section). */
+  readonly heartbeats?: Heartbeats;
 }
 
 const FLASH_COOKIE = 'hark_flash';
@@ -230,10 +233,11 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
         overrides: overrides.filter((o) => o.schedule === name),
       });
     }
-    const [triggered, acknowledged, resolved] = await Promise.all([
+    const [triggered, acknowledged, resolved, heartbeats] = await Promise.all([
       deps.store.list({ state: 'triggered', limit: 200 }),
       deps.store.list({ state: 'acknowledged', limit: 200 }),
       deps.store.list({ state: 'resolved', limit: 50 }),
+      deps.heartbeats?.list() ?? [],
     ]);
     const dayAgo = v.now - 24 * 3600_000;
     const recent = await deps.store.recentTimelines(triggered.map((i) => i.id));
@@ -251,6 +255,7 @@ export function webRoutes(app: Hono, deps: WebDeps): void {
         myFeedUrl={v.person ? feedUrl(base, secret, 'person', v.person) : null}
         refreshSeconds={refreshSeconds(c.req.query('refresh'))}
         people={[...deps.config().people.values()].map((x) => ({ name: x.name, label: x.displayName }))}
+        heartbeats={heartbeats}
       />,
     );
   });

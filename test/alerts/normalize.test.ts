@@ -11,6 +11,7 @@ describe('normalize', () => {
     ['datadog', 'datadog-triggered.json'],
     ['pagerduty', 'pagerduty-trigger.json'],
     ['generic', 'generic-single.json'],
+    ['opsgenie', 'opsgenie-create.json'],
   ])('dispatches %s and stamps source and integration name', (type, file) => {
     const r = normalize(
       { name: 'team-x', type, token: null, rateLimit: { requests: 1, perMs: 1000 } },

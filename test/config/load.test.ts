@@ -358,7 +358,7 @@ describe('YAML syntax', () => {
 describe('unknown keys', () => {
   it('at the top of hark.yaml, with did-you-mean and the allowed keys', () => {
     expect(errors(tree(lines('servcies: []')))).toEqual([
-      'hark.yaml:5:1: unknown key "servcies" (did you mean "services"?) (allowed: people, severities, default_severity, services, integrations, api_tokens, settings, webhooks, slack, ntfy)',
+      'hark.yaml:5:1: unknown key "servcies" (did you mean "services"?) (allowed: people, severities, default_severity, services, integrations, api_tokens, settings, webhooks, slack, ntfy, heartbeats)',
     ]);
   });
 
@@ -389,7 +389,7 @@ describe('unknown keys', () => {
     ).toEqual([
       'hark.yaml:6:3: unknown key "timzone" (did you mean "timezone"?) (allowed: timezone, public_url, ack_timeout, auto_resolve, retention, event_retention, max_body, page_limits)',
       'hark.yaml:8:46: unknown key "runbok" (did you mean "runbook"?) (allowed: name, match, escalation_policy, group_by, runbook, slack_channel, slack_incident_channels)',
-      'hark.yaml:10:38: unknown key "secret" (allowed: name, type, token, rate_limit)',
+      'hark.yaml:10:38: unknown key "secret" (allowed: name, type, token, rate_limit, heartbeat, priorities)',
       'hark.yaml:12:42: unknown key "user" (allowed: name, token, person)',
     ]);
     expect(
@@ -595,7 +595,7 @@ describe('wrong types', () => {
       ),
     ).toEqual([
       'hark.yaml:6:28: invalid urgency "urgent": allowed values are high, low',
-      'hark.yaml:8:24: invalid type "prometheus": allowed values are alertmanager, grafana, datadog, pagerduty, generic',
+      'hark.yaml:8:24: invalid type "prometheus": allowed values are alertmanager, grafana, datadog, pagerduty, generic, opsgenie',
     ]);
   });
 });

@@ -47,6 +47,8 @@ export interface TestHarkOptions {
   readonly webhookSubscriber?: boolean;
   /** Run the chat subscriber (Slack messages, incident channels; archive sweep every 100 ms). */
   readonly chatSubscriber?: boolean;
+  /** Run the heartbeat deadline check here, every `checkEveryMs` (default: not at all). */
+  readonly heartbeats?: { readonly checkEveryMs: number };
 }
 
 export interface TestHark {
@@ -112,6 +114,7 @@ export async function startTestHark(configDir: string, opts: TestHarkOptions = {
             timings: { claimIdleMs: 1000, retryMinMs: 50, retryMaxMs: 500, blockMs: 500, stopGraceMs: 500 },
           }
         : null,
+    heartbeats: opts.heartbeats ? { run: true, checkEveryMs: opts.heartbeats.checkEveryMs } : { run: false },
   });
   const app = createApp({
     ...hark,

@@ -78,14 +78,14 @@ function sameToken(given: string | null, expected: string): boolean {
   return sameText(given, expected);
 }
 
-function isJson(contentType: string | undefined): boolean {
+export function isJson(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
 
 /** The request body as text, refusing more than `max` bytes (413) while it streams in. */
-async function readBody(c: Context, max: number): Promise<string> {
+export async function readBody(c: Context, max: number): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? NaN);
   const tooLarge = () => {
     // The rest of the body is not read: close the connection after the answer (as for the other
@@ -129,7 +129,7 @@ async function readBody(c: Context, max: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

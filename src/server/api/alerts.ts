@@ -22,6 +22,8 @@ import { grafanaBody } from '../../alerts/sources/grafana.js';
 import { pagerdutyBody } from '../../alerts/sources/pagerduty.js';
 import type { NormalizedAlert } from '../../alerts/types.js';
 import type { Config, Integration } from '../../config/types.js';
+import { splitWatchdog, watchdogOf } from '../../heartbeats/alert.js';
+import type { Heartbeats } from '../../heartbeats/service.js';
 import { incidentStateSchema } from '../../incidents/model.js';
 import type { IncidentOperations } from '../../incidents/operations.js';
 import type { IngestResult } from '../../incidents/store.js';
@@ -41,6 +43,8 @@ export interface ReceiverDeps {
   readonly log: Logger;
   readonly now: () => Date;
   readonly metrics?: Metrics | null;
+  /** Watchdog mode: an integration's always-firing alert pings its heartbeat (docs/senders.md). */
+  readonly heartbeats?: Heartbeats | null;
 }
 
 function rateLimit(deps: ReceiverDeps, integration: Integration, nowMs: number): void {
@@ -69,8 +73,11 @@ async function receive(
   rateLimit(deps, integration, now.getTime());
   const result = normalize(integration, body);
   if (!result.ok) throw new ApiError(400, 'invalid_alert', result.error.message, result.error.field);
+  // Watchdog mode: the integration's always-firing alert is a heartbeat's ping, not an incident.
+  const watchdog = deps.heartbeats ? watchdogOf(config, integration) : null;
+  const { rest, ping } = splitWatchdog(watchdog, result.alerts);
   const routed: [NormalizedAlert, Route][] = [];
-  for (const alert of result.alerts) {
+  for (const alert of rest) {
     const r = route(config, alert);
     if (!r) {
       throw new ApiError(
@@ -81,6 +88,7 @@ async function receive(
     }
     routed.push([alert, r]);
   }
+  if (watchdog && ping) await deps.heartbeats!.ping(watchdog, ping);
   const seen = new Map<number, IngestResult>();
   for (const [alert, r] of routed) {
     const res = await deps.ops.ingest(alert, r, config.settings.autoResolve, now);
@@ -97,6 +105,7 @@ async function receive(
     alerts: routed.length,
     incidents: incidents.map((i) => i.id),
     opened: incidents.filter((i) => i.new).length,
+    ...(watchdog && ping ? { heartbeat: watchdog.name } : {}),
   });
   if (integration.type === 'pagerduty') {
     const key = result.generatedKey ?? result.alerts[0]?.key ?? null;
