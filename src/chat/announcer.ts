@@ -34,7 +34,7 @@ import type { Redis } from 'ioredis';
 import { formatDuration } from '../config/duration.js';
 import type { Config, IncidentChannelPolicy } from '../config/types.js';
 import { resolveStep } from '../escalation/targets.js';
-import type { TimelineEvent, TimelineEventType } from '../events/schema.js';
+import { EVENT_TYPES, type TimelineEvent, type TimelineEventType } from '../events/schema.js';
 import type { StreamEvent, Subscriber } from '../events/subscriber.js';
 import { describeEvent } from '../incidents/describe.js';
 import { actorName, INCIDENT_ROLES, runbookLink, type Incident } from '../incidents/model.js';
@@ -123,28 +123,8 @@ const CYCLE_STARTS: ReadonlySet<string> = new Set<TimelineEventType>([
   'incident.ack-timeout',
 ]);
 
-const KNOWN: ReadonlySet<string> = new Set<TimelineEventType>([
-  'incident.opened',
-  'alert.firing',
-  'alert.resolved',
-  'alert.renotified',
-  'incident.acknowledged',
-  'incident.unacknowledged',
-  'incident.ack-timeout',
-  'incident.escalated',
-  'incident.resolved',
-  'note.added',
-  'role.assigned',
-  'step.fired',
-  'escalation.caught-up',
-  'escalation.exhausted',
-  'page.queued',
-  'page.sent',
-  'page.throttled',
-  'page.bundled',
-  'page.delivered',
-  'page.failed',
-]);
+/** Every event type this version knows (a newer process may write others). */
+const KNOWN: ReadonlySet<string> = new Set<string>(EVENT_TYPES);
 
 /** How long a claimed archive waits before another sweep retries it (a sweeper that died). */
 const ARCHIVE_CLAIM_MS = 60_000;
