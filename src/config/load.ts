@@ -1169,24 +1169,39 @@ class Loader {
 
   /** People's Slack user IDs (person → ID), each used by one person only; unset ones left out. */
   private slackUsers(hark: HarkFile): Map<string, string> {
+    return this.personAddresses(
+      hark,
+      'slack',
+      (id, first, at) =>
+        `Slack user ${id} is also person "${first}" (at ${at}): what a Slack user does in Slack is done as one person, so give each person their own Slack user`,
+    );
+  }
+
+  /**
+   * People's addresses in one chat or push system (person → address), each address used by one
+   * person only: what is done from it is done as that person. Unset and already-refused ones are
+   * left out; a second person with the same address is reported with where the first is.
+   */
+  private personAddresses(
+    hark: HarkFile,
+    field: 'slack' | 'ntfy',
+    taken: (address: string, first: string, at: string) => string,
+  ): Map<string, string> {
     const { src } = hark;
     const owner = new Map<string, string>();
     const out = new Map<string, string>();
     for (const [person, raw] of Object.entries(hark.people)) {
-      const id = raw?.slack;
-      const path: Path = ['people', person, 'slack'];
-      if (id === undefined || src.isPoisoned(path)) continue;
-      const first = owner.get(id);
+      const address = raw?.[field];
+      const path: Path = ['people', person, field];
+      if (address === undefined || src.isPoisoned(path)) continue;
+      const first = owner.get(address);
       if (first !== undefined) {
-        const pos = src.position(['people', first, 'slack']);
-        src.report(
-          path,
-          `Slack user ${id} is also person "${first}" (at ${src.file}:${pos.line}:${pos.col}): what a Slack user does in Slack is done as one person, so give each person their own Slack user`,
-        );
+        const pos = src.position(['people', first, field]);
+        src.report(path, taken(address, first, `${src.file}:${pos.line}:${pos.col}`));
         continue;
       }
-      owner.set(id, person);
-      out.set(person, id);
+      owner.set(address, person);
+      out.set(person, address);
     }
     return out;
   }
@@ -1307,24 +1322,12 @@ class Loader {
    */
   private ntfy(hark: HarkFile): NtfyConfig | null {
     const { src } = hark;
-    const topics = new Map<string, string>();
-    const owner = new Map<string, string>();
-    for (const [person, raw] of Object.entries(hark.people)) {
-      const topic = raw?.ntfy;
-      const path: Path = ['people', person, 'ntfy'];
-      if (topic === undefined || src.isPoisoned(path)) continue;
-      const first = owner.get(topic);
-      if (first !== undefined) {
-        const pos = src.position(['people', first, 'ntfy']);
-        src.report(
-          path,
-          `this ntfy topic is also person "${first}"'s (at ${src.file}:${pos.line}:${pos.col}): whoever subscribes to a topic gets its pages and acts as its person, so give each person a topic of their own`,
-        );
-        continue;
-      }
-      owner.set(topic, person);
-      topics.set(person, topic);
-    }
+    const topics = this.personAddresses(
+      hark,
+      'ntfy',
+      (_topic, first, at) =>
+        `this ntfy topic is also person "${first}"'s (at ${at}): whoever subscribes to a topic gets its pages and acts as its person, so give each person a topic of their own`,
+    );
     const written = (src.value() ?? {}) as { ntfy?: unknown };
     const raw = hark.ntfy;
     if (raw === undefined) {
