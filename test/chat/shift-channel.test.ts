@@ -139,7 +139,13 @@ describe('shift notices in a channel', () => {
   it('says when nobody holds the role now', () => {
     const env = { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret };
     const { config: loaded } = loadConfig(config(), { env });
-    const change = { schedule: 'platform', role: 'primary', at: Date.now(), from: 'carol', to: null };
+    const change = {
+      schedule: 'platform',
+      role: 'primary',
+      at: Date.parse('2026-03-08T07:30:00Z'),
+      from: 'carol',
+      to: null,
+    };
     expect(channelNoticeText(change, loaded, new ScheduleRegistry(loaded))).toBe(
       "Nobody is primary on platform now (carol's shift has ended).",
     );
